@@ -1,0 +1,1 @@
+"""Hand-written tooling behind scripts/: regeneration, linting helpers, publishing, benchmarks."""

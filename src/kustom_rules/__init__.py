@@ -1,0 +1,17 @@
+"""Order rules shared by the mock and the client: the spec's rules across fields."""
+
+from kustom_rules.rules import (
+    RuleViolation,
+    check_order,
+    expected_line_tax,
+    expected_line_total,
+    tax_within_tolerance,
+)
+
+__all__ = [
+    "RuleViolation",
+    "check_order",
+    "expected_line_tax",
+    "expected_line_total",
+    "tax_within_tolerance",
+]

@@ -1,0 +1,127 @@
+"""The order rules that JSON Schema cannot state (openapi.yaml, "Rules across fields").
+
+Written once: the mock rejects a request that breaks one, and the client layer checks an
+order before sending it, with the same messages. Input is an order as JSON data that
+already validates against the spec's OrderRequest schema.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+TAX_RATE_SCALE = 10000  # tax_rate has two implicit decimals: 2500 is 25%
+REGION_REQUIRED_COUNTRIES = frozenset({"US", "AU"})
+
+
+@dataclass(frozen=True)
+class RuleViolation:
+    """One broken rule: the field at fault, in Kustom's notation, and why."""
+
+    field: str
+    reason: str
+
+    @property
+    def message(self) -> str:
+        """The message Kustom puts in ``error_messages``."""
+        return f"Bad value: {self.field}"
+
+
+def expected_line_total(quantity: int, unit_price: int, total_discount_amount: int = 0) -> int:
+    """Rule 1: total_amount = quantity x unit_price - total_discount_amount."""
+    return quantity * unit_price - total_discount_amount
+
+
+def tax_within_tolerance(total_amount: int, tax_rate: int, total_tax_amount: int) -> bool:
+    """Rule 2: |tax - (A - A*10000/(10000+r))| <= 1, in integers so no rounding can creep in."""
+    denominator = TAX_RATE_SCALE + tax_rate
+    return abs(total_tax_amount * denominator - total_amount * tax_rate) <= denominator
+
+
+def expected_line_tax(total_amount: int, tax_rate: int) -> int:
+    """The tax rule 2 centres on, rounded half up to whole minor units."""
+    denominator = TAX_RATE_SCALE + tax_rate
+    return (2 * total_amount * tax_rate + denominator) // (2 * denominator)
+
+
+def _check_line(index: int, line: Mapping[str, Any]) -> list[RuleViolation]:
+    where = f"order_lines[{index}]"
+    problems: list[RuleViolation] = []
+    total = line["total_amount"]
+    expected = expected_line_total(
+        line["quantity"], line["unit_price"], line.get("total_discount_amount", 0)
+    )
+    if total != expected:
+        problems.append(
+            RuleViolation(
+                f"{where}.total_amount",
+                f"{where}.total_amount is {total} but quantity x unit_price - "
+                f"total_discount_amount is {expected}",
+            )
+        )
+    if "total_tax_amount" in line:
+        rate = line.get("tax_rate", 0)
+        if not tax_within_tolerance(total, rate, line["total_tax_amount"]):
+            problems.append(
+                RuleViolation(
+                    f"{where}.total_tax_amount",
+                    f"{where}.total_tax_amount is {line['total_tax_amount']} but must be within 1 "
+                    f"of {expected_line_tax(total, rate)} (total_amount {total} at tax_rate {rate})",
+                )
+            )
+    return problems
+
+
+def _check_attachment(attachment: Mapping[str, Any]) -> list[RuleViolation]:
+    try:
+        body = json.loads(attachment["body"])
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        return []
+    return [RuleViolation("attachment.body", "attachment.body must be a JSON object as a string")]
+
+
+def _check_address(address: Mapping[str, Any]) -> list[RuleViolation]:
+    country = str(address.get("country", "")).upper()
+    if country in REGION_REQUIRED_COUNTRIES and not str(address.get("region", "")).strip():
+        return [
+            RuleViolation(
+                "shipping_address.region", f"shipping_address.region is required for {country}"
+            )
+        ]
+    return []
+
+
+def check_order(order: Mapping[str, Any]) -> list[RuleViolation]:
+    """Every rule the order breaks, in field order; empty when it keeps them all."""
+    lines: Sequence[Mapping[str, Any]] = order["order_lines"]
+    problems: list[RuleViolation] = []
+    if "attachment" in order:
+        problems += _check_attachment(order["attachment"])
+    for index, line in enumerate(lines):
+        problems += _check_line(index, line)
+    line_sum = sum(line["total_amount"] for line in lines)
+    if order["order_amount"] != line_sum:
+        problems.append(
+            RuleViolation(
+                "order_amount",
+                f"order_amount is {order['order_amount']} but the lines' total_amount add up "
+                f"to {line_sum}",
+            )
+        )
+    if "order_tax_amount" in order:
+        tax_sum = sum(line.get("total_tax_amount", 0) for line in lines)
+        if abs(order["order_tax_amount"] - tax_sum) > len(lines):
+            problems.append(
+                RuleViolation(
+                    "order_tax_amount",
+                    f"order_tax_amount is {order['order_tax_amount']} but the lines' "
+                    f"total_tax_amount add up to {tax_sum} (tolerance {len(lines)})",
+                )
+            )
+    if "shipping_address" in order:
+        problems += _check_address(order["shipping_address"])
+    return problems

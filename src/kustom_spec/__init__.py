@@ -1,0 +1,10 @@
+"""openapi.yaml, loaded once and turned into compiled JSON Schema validators."""
+
+from kustom_spec.document import (
+    DEFAULT_SPEC_PATH,
+    REPO_ROOT,
+    Spec,
+    load_spec,
+)
+
+__all__ = ["DEFAULT_SPEC_PATH", "REPO_ROOT", "Spec", "load_spec"]

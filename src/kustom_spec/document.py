@@ -1,0 +1,141 @@
+"""Read openapi.yaml and answer questions about its one operation.
+
+OpenAPI 3.0 schemas are JSON Schema draft 4 with extra keywords (``example``, ...) that a
+draft 4 validator ignores, so each schema is compiled as it stands: wrapped with the
+document's ``components`` so that its local ``$ref`` resolve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, cast
+
+import jsonschema_rs
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SPEC_PATH = REPO_ROOT / "openapi.yaml"
+OPERATION_PATH = "/customer-token/v1/tokens/{customerToken}/order"
+OPERATION_METHOD = "post"
+
+JSON = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Example:
+    """One example in the spec: where it stands, the schema it must fit, and its value."""
+
+    where: str
+    schema: JSON
+    value: Any
+
+
+@dataclass
+class Spec:
+    """The parsed document plus the lookups the mock and the tests need."""
+
+    document: JSON
+    path: Path
+    _validators: dict[str, jsonschema_rs.Validator] = field(default_factory=dict, repr=False)
+
+    def resolve(self, node: Any) -> Any:
+        """Follow local ``$ref`` until a node that is not a reference."""
+        while isinstance(node, Mapping) and "$ref" in node:
+            target: Any = self.document
+            for part in str(node["$ref"]).removeprefix("#/").split("/"):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            node = target
+        return node
+
+    @property
+    def operation(self) -> JSON:
+        return cast(JSON, self.document["paths"][OPERATION_PATH][OPERATION_METHOD])
+
+    def parameter(self, location: str, name: str) -> JSON:
+        for param in self.operation.get("parameters", []):
+            param = self.resolve(param)
+            if param["in"] == location and param["name"].lower() == name.lower():
+                return cast(JSON, param)
+        raise KeyError(f"{location} parameter {name}")
+
+    @property
+    def request_schema(self) -> JSON:
+        body = self.resolve(self.operation["requestBody"])
+        return cast(JSON, body["content"]["application/json"]["schema"])
+
+    def response(self, status: int) -> JSON:
+        return cast(JSON, self.resolve(self.operation["responses"][str(status)]))
+
+    @property
+    def statuses(self) -> list[int]:
+        return sorted(int(code) for code in self.operation["responses"])
+
+    def response_schema(self, status: int) -> JSON:
+        return cast(JSON, self.response(status)["content"]["application/json"]["schema"])
+
+    def component(self, name: str) -> JSON:
+        return cast(JSON, self.document["components"]["schemas"][name])
+
+    def as_json_schema(self, schema: Mapping[str, Any]) -> JSON:
+        return {**schema, "components": self.document.get("components", {})}
+
+    def validator(self, schema: Mapping[str, Any]) -> jsonschema_rs.Validator:
+        """A compiled draft 4 validator for ``schema`` (a node of this document), cached."""
+        key = repr(sorted(schema.items()))
+        if key not in self._validators:
+            self._validators[key] = jsonschema_rs.Draft4Validator(self.as_json_schema(schema))
+        return self._validators[key]
+
+    def examples(self) -> Iterator[Example]:
+        """Every example of a request, a response, a parameter, a header or a schema property."""
+        yield from self._media_examples("requestBody", self.operation["requestBody"])
+        for status, response in self.operation["responses"].items():
+            yield from self._media_examples(f"responses.{status}", response)
+            for name, header in self.resolve(response).get("headers", {}).items():
+                header = self.resolve(header)
+                if "example" in header:
+                    yield Example(
+                        f"responses.{status}.headers.{name}", header["schema"], header["example"]
+                    )
+        for param in self.operation.get("parameters", []):
+            param = self.resolve(param)
+            if "example" in param:
+                yield Example(f"parameters.{param['name']}", param["schema"], param["example"])
+        for name, schema in self.document["components"]["schemas"].items():
+            yield from _schema_examples(f"components.schemas.{name}", schema)
+
+    def _media_examples(self, where: str, node: Any) -> Iterator[Example]:
+        for media_type, media in self.resolve(node).get("content", {}).items():
+            schema = media["schema"]
+            if "example" in media:
+                yield Example(f"{where}.{media_type}.example", schema, media["example"])
+            for name, example in media.get("examples", {}).items():
+                value = self.resolve(example)["value"]
+                yield Example(f"{where}.{media_type}.examples.{name}", schema, value)
+
+
+def _schema_examples(where: str, schema: Mapping[str, Any]) -> Iterator[Example]:
+    if "$ref" in schema:
+        return
+    if "example" in schema:
+        yield Example(where, dict(schema), schema["example"])
+    for name, prop in schema.get("properties", {}).items():
+        yield from _schema_examples(f"{where}.{name}", prop)
+    if isinstance(schema.get("items"), Mapping):
+        yield from _schema_examples(f"{where}[]", schema["items"])
+
+
+@cache
+def _load(path: Path) -> JSON:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with path.open("rb") as handle:
+        return cast(JSON, yaml.load(handle, Loader=loader))  # noqa: S506 (a safe loader)
+
+
+def load_spec(path: Path | str = DEFAULT_SPEC_PATH) -> Spec:
+    """Parse the spec at ``path`` (cached per path; the returned Spec holds its validators)."""
+    resolved = Path(path).resolve()
+    return Spec(document=_load(resolved), path=resolved)

@@ -1,0 +1,144 @@
+"""The order rules across fields (kustom_rules), shared by the mock and the client."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kustom_rules import check_order, expected_line_tax, tax_within_tolerance
+
+GOOD: dict[str, Any] = {
+    "order_amount": 9499,
+    "order_tax_amount": 1583,
+    "purchase_currency": "GBP",
+    "order_lines": [
+        {
+            "name": "Shoe",
+            "quantity": 2,
+            "unit_price": 5000,
+            "total_discount_amount": 1000,
+            "tax_rate": 2000,
+            "total_amount": 9000,
+            "total_tax_amount": 1500,
+        },
+        {
+            "name": "Shipping",
+            "quantity": 1,
+            "unit_price": 499,
+            "tax_rate": 2000,
+            "total_amount": 499,
+            "total_tax_amount": 83,
+        },
+    ],
+}
+
+
+def fields(order: dict[str, Any]) -> list[str]:
+    return [v.field for v in check_order(order)]
+
+
+def test_a_good_order_keeps_every_rule() -> None:
+    assert check_order(GOOD) == []
+
+
+def test_line_total_must_follow_quantity_price_and_discount() -> None:
+    order = copy.deepcopy(GOOD)
+    order["order_lines"][1]["total_amount"] = 500
+    order["order_amount"] = 9500
+    violations = check_order(order)
+    assert [v.field for v in violations] == ["order_lines[1].total_amount"]
+    assert violations[0].message == "Bad value: order_lines[1].total_amount"
+    assert "499" in violations[0].reason
+
+
+@pytest.mark.parametrize(("tax", "ok"), [(82, False), (83, True), (84, True), (85, False)])
+def test_line_tax_tolerance_is_one_minor_unit(tax: int, ok: bool) -> None:
+    order = copy.deepcopy(GOOD)
+    order["order_lines"][1]["total_tax_amount"] = tax
+    order["order_tax_amount"] = 1500 + tax
+    assert fields(order) == ([] if ok else ["order_lines[1].total_tax_amount"])
+
+
+def test_missing_tax_rate_counts_as_zero() -> None:
+    order: dict[str, Any] = {
+        "order_amount": 100,
+        "purchase_currency": "EUR",
+        "order_lines": [
+            {
+                "name": "x",
+                "quantity": 1,
+                "unit_price": 100,
+                "total_amount": 100,
+                "total_tax_amount": 2,
+            }
+        ],
+    }
+    assert fields(order) == ["order_lines[0].total_tax_amount"]
+    order["order_lines"][0]["total_tax_amount"] = 1
+    assert fields(order) == []
+
+
+def test_order_amount_is_the_sum_of_the_lines() -> None:
+    order = copy.deepcopy(GOOD)
+    order["order_amount"] += 1
+    assert fields(order) == ["order_amount"]
+
+
+def test_order_tax_tolerance_is_the_number_of_lines() -> None:
+    order = copy.deepcopy(GOOD)
+    order["order_tax_amount"] = 1583 + 2
+    assert fields(order) == []
+    order["order_tax_amount"] = 1583 + 3
+    assert fields(order) == ["order_tax_amount"]
+    del order["order_tax_amount"]
+    assert fields(order) == []
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", "not json", '"a string"', "{"])
+def test_attachment_body_must_be_a_json_object(body: str) -> None:
+    order = copy.deepcopy(GOOD) | {"attachment": {"body": body, "content_type": "x"}}
+    assert fields(order) == ["attachment.body"]
+    order["attachment"]["body"] = json.dumps({"customer_account_info": []})
+    assert fields(order) == []
+
+
+@pytest.mark.parametrize("country", ["US", "AU", "us", "Au"])
+def test_region_is_required_in_us_and_au(country: str) -> None:
+    order = copy.deepcopy(GOOD) | {"shipping_address": {"country": country, "region": "  "}}
+    assert fields(order) == ["shipping_address.region"]
+    order["shipping_address"]["region"] = "OH"
+    assert fields(order) == []
+
+
+def test_region_is_optional_elsewhere() -> None:
+    assert fields(copy.deepcopy(GOOD) | {"shipping_address": {"country": "GB"}}) == []
+
+
+def test_every_broken_rule_is_reported_in_field_order() -> None:
+    order = copy.deepcopy(GOOD) | {"attachment": {"body": "[]", "content_type": "x"}}
+    order["order_lines"][0]["total_amount"] = 1
+    order["order_tax_amount"] = 0
+    order["shipping_address"] = {"country": "US"}
+    assert fields(order) == [
+        "attachment.body",
+        "order_lines[0].total_amount",
+        "order_lines[0].total_tax_amount",
+        "order_amount",
+        "order_tax_amount",
+        "shipping_address.region",
+    ]
+
+
+@given(st.integers(0, 10**8), st.integers(0, 100_000))
+def test_the_centred_tax_is_always_within_tolerance(amount: int, rate: int) -> None:
+    tax = expected_line_tax(amount, rate)
+    assert tax_within_tolerance(amount, rate, tax)
+    exact = amount - amount * 10000 / (10000 + rate)
+    assert abs(tax - exact) <= 0.5 + 1e-6
+    assert not tax_within_tolerance(amount, rate, tax + 2)
+    assert not tax_within_tolerance(amount, rate, tax - 2)

@@ -1,0 +1,75 @@
+"""Every example in openapi.yaml validates against its schema; order examples keep the rules."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from kustom_rules import check_order
+from kustom_spec import load_spec
+
+SPEC = load_spec()
+EXAMPLES = list(SPEC.examples())
+
+
+def test_there_are_examples_everywhere_they_are_expected() -> None:
+    places = {e.where.split(".")[0] for e in EXAMPLES}
+    assert {"requestBody", "responses", "parameters", "components"} <= places
+    statuses = {e.where.split(".")[1] for e in EXAMPLES if e.where.startswith("responses.")}
+    assert statuses >= {str(s) for s in SPEC.statuses}, "a response has no example"
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e.where for e in EXAMPLES])
+def test_example_validates(example: Any) -> None:
+    errors = [e.message for e in SPEC.validator(example.schema).iter_errors(example.value)]
+    assert not errors
+
+
+ORDER_EXAMPLES = [e for e in EXAMPLES if e.where.startswith("requestBody.")]
+
+
+@pytest.mark.parametrize("example", ORDER_EXAMPLES, ids=[e.where for e in ORDER_EXAMPLES])
+def test_order_example_keeps_the_rules(example: Any) -> None:
+    assert check_order(example.value) == []
+
+
+def test_an_invalid_example_would_be_caught() -> None:
+    order = copy.deepcopy(ORDER_EXAMPLES[0].value)
+    order["order_lines"][0]["quantity"] = -1
+    order["purchase_currency"] = "EURO"
+    errors = list(SPEC.validator(SPEC.request_schema).iter_errors(order))
+    assert {tuple(e.instance_path) for e in errors} == {
+        ("order_lines", 0, "quantity"),
+        ("purchase_currency",),
+    }
+
+
+def schema_paths(schema: Any, where: str = "") -> set[str]:
+    """Every property path a schema declares (array items as [])."""
+    schema = SPEC.resolve(schema)
+    if schema.get("type") == "array":
+        return schema_paths(schema["items"], where + "[]")
+    paths: set[str] = set()
+    for name, prop in schema.get("properties", {}).items():
+        paths |= {f"{where}.{name}"} | schema_paths(prop, f"{where}.{name}")
+    return paths
+
+
+def value_paths(value: Any, where: str = "") -> set[str]:
+    """Every key path present in a JSON value (array items as [])."""
+    if isinstance(value, list):
+        return set().union(*(value_paths(item, where + "[]") for item in value))
+    if isinstance(value, dict):
+        return set().union(
+            *({f"{where}.{k}"} | value_paths(v, f"{where}.{k}") for k, v in value.items())
+        )
+    return set()
+
+
+def test_full_example_uses_every_request_field() -> None:
+    full = SPEC.resolve(SPEC.document["components"]["examples"]["FullOrder"])["value"]
+    declared = schema_paths(SPEC.request_schema)
+    assert len(declared) > 50
+    assert declared - value_paths(full) == set()
