@@ -1,5 +1,6 @@
 """openapi.yaml, loaded once and turned into compiled JSON Schema validators."""
 
+from kustom_spec.conformance import response_problems
 from kustom_spec.document import (
     DEFAULT_SPEC_PATH,
     REPO_ROOT,
@@ -7,4 +8,4 @@ from kustom_spec.document import (
     load_spec,
 )
 
-__all__ = ["DEFAULT_SPEC_PATH", "REPO_ROOT", "Spec", "load_spec"]
+__all__ = ["DEFAULT_SPEC_PATH", "REPO_ROOT", "Spec", "load_spec", "response_problems"]

@@ -1,0 +1,97 @@
+"""Run the mock as a real process on a free loopback port, and stop it whatever happens."""
+
+from __future__ import annotations
+
+import os
+import re
+import selectors
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+READY = re.compile(r"listening on (http://\S+)")
+
+
+class MockDidNotStart(RuntimeError):
+    pass
+
+
+@dataclass
+class RunningMock:
+    base_url: str
+    process: subprocess.Popen[str]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def _wait_for_ready(process: subprocess.Popen[str], timeout: float) -> str:
+    assert process.stdout is not None
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if selector.select(timeout=0.1):
+            line = process.stdout.readline()
+            if not line:
+                break
+            if match := READY.search(line):
+                return match[1]
+        if process.poll() is not None:
+            break
+    raise MockDidNotStart(f"the mock did not start within {timeout:.0f}s (exit {process.poll()})")
+
+
+@contextmanager
+def running_mock(
+    db: Path | str = ":memory:",
+    extra_args: Sequence[str] = (),
+    *,
+    timeout: float = 30.0,
+    stop_signal: int = signal.SIGTERM,
+) -> Iterator[RunningMock]:
+    """``python -m kustom_mock --host 127.0.0.1 --port 0``, stopped (then killed) on exit."""
+    with tempfile.NamedTemporaryFile(prefix="kustom-mock-", suffix=".log", delete=False) as log:
+        log_path = Path(log.name)
+    cmd = [
+        sys.executable,
+        "-m",
+        "kustom_mock",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--db",
+        str(db),
+    ]
+    with log_path.open("w") as log_file:
+        process = subprocess.Popen(  # noqa: S603
+            [*cmd, *extra_args],
+            stdout=subprocess.PIPE,
+            stderr=log_file,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    try:
+        try:
+            url = _wait_for_ready(process, timeout)
+        except MockDidNotStart as exc:
+            raise MockDidNotStart(f"{exc}\n{log_path.read_text()[-2000:]}") from None
+        yield RunningMock(url, process, log_path)
+    finally:
+        if process.poll() is None:
+            process.send_signal(stop_signal)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()

@@ -1,0 +1,83 @@
+"""Turn the request's bytes into JSON strictly: one clear 4xx for each way a body can be bad.
+
+The stdlib parser is used for its hooks: duplicate keys, NaN/Infinity and numbers that do not
+fit a float are refused, which faster parsers accept silently.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from kustom_mock.errors import ApiError, bad_request, truncate
+
+JSON_MEDIA_TYPE = "application/json"
+
+
+def check_content_type(content_type: str | None) -> None:
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    if media_type != JSON_MEDIA_TYPE:
+        shown = truncate(media_type, 100) or "none"
+        raise ApiError(
+            415,
+            "BAD_REQUEST",
+            [f"Unsupported Content-Type: {shown} (expected {JSON_MEDIA_TYPE})"],
+        )
+
+
+def too_large(limit: int) -> ApiError:
+    return ApiError(413, "BAD_REQUEST", [f"Request body is larger than {limit} bytes"])
+
+
+class _Refused(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Refused(f"duplicate key {truncate(key, 100)!r}")
+            seen.add(key)
+    return result
+
+
+def _constant(name: str) -> Any:
+    raise _Refused(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Refused(f"number {truncate(text, 40)} is out of range")
+    return value
+
+
+def parse_json(raw: bytes) -> Any:
+    """The JSON value in ``raw`` (strict UTF-8, no BOM, no duplicate keys), or a 400 ApiError."""
+    if not raw.strip():
+        raise bad_request("Request body is empty: expected a JSON order")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise bad_request(f"Request body is not valid UTF-8 (byte {exc.start})") from None
+    if text.startswith("\ufeff"):
+        raise bad_request("Request body starts with a byte order mark")
+    try:
+        return json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_constant,
+            parse_float=_finite_float,
+        )
+    except json.JSONDecodeError as exc:
+        raise bad_request(
+            f"Invalid JSON in request body: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    except ValueError as exc:  # our hooks, and int() past Python's digit limit
+        raise bad_request(f"Invalid JSON in request body: {truncate(str(exc), 200)}") from None
+    except RecursionError:
+        raise bad_request("Invalid JSON in request body: nested too deeply") from None

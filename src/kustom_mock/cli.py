@@ -1,0 +1,132 @@
+"""``scripts/mock``: serve the mock in the foreground with uvicorn until SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import signal
+import socket
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import uvicorn
+
+from kustom_mock.app import DEFAULT_RETENTION_SECONDS, Settings, create_app
+from kustom_mock.fixtures import FixtureError
+from kustom_spec import DEFAULT_SPEC_PATH
+
+DEFAULT_DB = Path(".state") / "mock.sqlite3"
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Shut down gracefully on SIGINT/SIGTERM, then exit 0 (uvicorn would re-raise them)."""
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self.handle_exit)
+        yield
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="scripts/mock",
+        description="Serve the stateful Kustom mock (POST /customer-token/v1/tokens/{token}/order).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument(
+        "--port", type=int, default=4010, help="port to listen on; 0 picks a free one"
+    )
+    parser.add_argument(
+        "--db", default=str(DEFAULT_DB), help="SQLite file for orders and idempotency (or :memory:)"
+    )
+    parser.add_argument(
+        "--fixtures",
+        type=Path,
+        default=None,
+        help="YAML file of merchants and tokens (replaces the defaults)",
+    )
+    parser.add_argument(
+        "--spec", type=Path, default=DEFAULT_SPEC_PATH, help="OpenAPI document to serve"
+    )
+    parser.add_argument(
+        "--retention-hours",
+        type=float,
+        default=DEFAULT_RETENTION_SECONDS / 3600,
+        help="how long an idempotency key's response is replayed",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="info",
+        choices=["debug", "info", "warning", "error"],
+        help="log level",
+    )
+    args = parser.parse_args(argv)
+    if args.retention_hours <= 0:
+        parser.error("--retention-hours must be positive")
+    if not 0 <= args.port <= 65535:
+        parser.error("--port must be 0-65535")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        app = create_app(
+            spec_path=args.spec,
+            db_path=args.db,
+            fixtures_path=args.fixtures,
+            settings=Settings(retention_seconds=args.retention_hours * 3600),
+        )
+    except FixtureError as exc:
+        print(f"scripts/mock: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(
+            f"scripts/mock: cannot open {exc.filename or args.spec}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return 2
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say they are TCP;
+    # without it, headers and body go out in two segments and delayed ACK adds 40 ms.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError as exc:
+        print(
+            f"scripts/mock: cannot listen on {args.host}:{args.port}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return 1
+    sock.listen(2048)  # before the ready line: early connections wait in the backlog
+    host, port = sock.getsockname()[:2]
+    config = uvicorn.Config(
+        app,
+        log_level=args.log_level,
+        access_log=False,  # the app writes its own access line, without credentials or bodies
+        log_config=None,  # keep the format set above for uvicorn's lines too
+        server_header=False,
+        lifespan="on",
+    )
+    server = _Server(config)
+    # A line that scripts and tests wait for; with --port 0 it is how they learn the port.
+    print(f"kustom-mock listening on http://{host}:{port} (db: {args.db})", flush=True)
+    try:
+        server.run(sockets=[sock])  # uvicorn shuts down cleanly on SIGINT and SIGTERM
+    finally:
+        app.store.close()
+        sock.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

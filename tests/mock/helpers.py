@@ -1,0 +1,115 @@
+"""Shared by the mock's tests: test data, and a client that checks every response it gets."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from typing import Any
+
+import anyio.from_thread
+import httpx
+
+from kustom_mock import MockApp, create_app
+from kustom_spec import load_spec, response_problems
+
+SPEC = load_spec()
+PATH = "/customer-token/v1/tokens/{}/order"
+AUTH_A = ("M-TEST-A", "kco_test_api_merchant_a")
+AUTH_B = ("M-TEST-B", "kco_test_api_merchant_b")
+FULL_ORDER: dict[str, Any] = SPEC.resolve(SPEC.document["components"]["examples"]["FullOrder"])[
+    "value"
+]
+MINIMAL_ORDER: dict[str, Any] = SPEC.resolve(
+    SPEC.document["components"]["examples"]["MinimalOrder"]
+)["value"]
+
+
+def order(**changes: Any) -> dict[str, Any]:
+    """A copy of the full example order with top-level changes."""
+    return copy.deepcopy(FULL_ORDER) | changes
+
+
+def assert_error_shape(response: httpx.Response) -> dict[str, Any]:
+    """Kustom's error object, with the correlation id in the body and the header."""
+    body: dict[str, Any] = response.json()
+    assert body["correlation_id"] == response.headers["Klarna-Correlation-Id"]
+    assert isinstance(body["error_code"], str)
+    assert body["error_code"]
+    assert body["error_messages"]
+    assert all(isinstance(m, str) for m in body["error_messages"])
+    return body
+
+
+def assert_conforms(response: httpx.Response) -> httpx.Response:
+    """The response keeps the contract: documented status, headers, a body of its schema."""
+    problems = response_problems(SPEC, response.status_code, response.headers, response.content)
+    assert not problems, f"{response.status_code} {response.text[:500]}: {problems}"
+    if response.status_code != 200:
+        assert_error_shape(response)
+    return response
+
+
+class CheckedClient:
+    """A synchronous client for the app in process (httpx over ASGI, run in an anyio portal)
+    that checks every response: against the spec for the documented operation, for Kustom's
+    error shape on anything else (404 and 405 on other routes and methods)."""
+
+    def __init__(self, app: MockApp) -> None:
+        self.app = app
+        self._portal_cm = anyio.from_thread.start_blocking_portal()
+        self.portal = self._portal_cm.__enter__()
+        self.async_client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        )
+
+    def close(self) -> None:
+        self.portal.call(self.async_client.aclose)
+        self._portal_cm.__exit__(None, None, None)
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        async def send() -> httpx.Response:
+            return await self.async_client.request(method, url, **kwargs)
+
+        response = self.portal.call(send)
+        check(method, url, response)
+        return response
+
+    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", url, **kwargs)
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", url, **kwargs)
+
+    def create(
+        self,
+        token: str = "tok_active",
+        body: Any = None,
+        *,
+        auth: tuple[str, str] | None = AUTH_A,
+        key: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        all_headers = dict(headers or {})
+        if key is not None:
+            all_headers["Klarna-Idempotency-Key"] = key
+        return self.post(
+            PATH.format(token),
+            json=FULL_ORDER if body is None else body,
+            auth=auth,
+            headers=all_headers,
+        )
+
+
+def check(method: str, url: str, response: httpx.Response) -> None:
+    if method.upper() == "POST" and url.startswith("/customer-token/v1/tokens/"):
+        assert_conforms(response)
+    else:
+        assert_error_shape(response)
+
+
+def checked_client(app: MockApp | None = None) -> Iterator[CheckedClient]:
+    client = CheckedClient(app or create_app())
+    try:
+        yield client
+    finally:
+        client.close()
