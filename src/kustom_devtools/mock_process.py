@@ -56,14 +56,18 @@ def running_mock(
     *,
     timeout: float = 30.0,
     stop_signal: int = signal.SIGTERM,
+    module: str = "kustom_mock",
 ) -> Iterator[RunningMock]:
-    """``python -m kustom_mock --host 127.0.0.1 --port 0``, stopped (then killed) on exit."""
+    """``python -m <module> --host 127.0.0.1 --port 0``, stopped (then killed) on exit.
+
+    ``module`` is the mock, or a test double that serves it the same way (the fault injector).
+    """
     with tempfile.NamedTemporaryFile(prefix="kustom-mock-", suffix=".log", delete=False) as log:
         log_path = Path(log.name)
     cmd = [
         sys.executable,
         "-m",
-        "kustom_mock",
+        module,
         "--host",
         "127.0.0.1",
         "--port",

@@ -42,6 +42,7 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 ROUTE = re.compile(rb"^/customer-token/v1/tokens/(?P<token>[^/]*)/order/?$")
 CORRELATION_HEADER = "Klarna-Correlation-Id"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import uvicorn
 
-from kustom_mock.app import DEFAULT_RETENTION_SECONDS, Settings, create_app
+from kustom_mock.app import DEFAULT_RETENTION_SECONDS, ASGIApp, MockApp, Settings, create_app
 from kustom_mock.fixtures import FixtureError
 from kustom_spec import DEFAULT_SPEC_PATH
 
@@ -71,15 +71,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
+def build_app(args: argparse.Namespace) -> MockApp | None:
+    """The app the arguments describe, or None after printing why it cannot be built."""
     try:
-        app = create_app(
+        return create_app(
             spec_path=args.spec,
             db_path=args.db,
             fixtures_path=args.fixtures,
@@ -87,13 +82,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except FixtureError as exc:
         print(f"scripts/mock: {exc}", file=sys.stderr)
-        return 2
     except OSError as exc:
         print(
             f"scripts/mock: cannot open {exc.filename or args.spec}: {exc.strerror}",
             file=sys.stderr,
         )
-        return 2
+    return None
+
+
+def serve(app: ASGIApp, args: argparse.Namespace, label: str = "kustom-mock") -> int:
+    """Listen on --host/--port, print the ready line, serve until SIGINT or SIGTERM."""
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say they are TCP;
     # without it, headers and body go out in two segments and delayed ACK adds 40 ms.
@@ -106,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"scripts/mock: cannot listen on {args.host}:{args.port}: {exc.strerror}",
             file=sys.stderr,
         )
+        sock.close()
         return 1
     sock.listen(2048)  # before the ready line: early connections wait in the backlog
     host, port = sock.getsockname()[:2]
@@ -113,19 +112,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         app,
         log_level=args.log_level,
         access_log=False,  # the app writes its own access line, without credentials or bodies
-        log_config=None,  # keep the format set above for uvicorn's lines too
+        log_config=None,  # keep the format set in main() for uvicorn's lines too
         server_header=False,
         lifespan="on",
     )
-    server = _Server(config)
     # A line that scripts and tests wait for; with --port 0 it is how they learn the port.
-    print(f"kustom-mock listening on http://{host}:{port} (db: {args.db})", flush=True)
+    print(f"{label} listening on http://{host}:{port} (db: {args.db})", flush=True)
     try:
-        server.run(sockets=[sock])  # uvicorn shuts down cleanly on SIGINT and SIGTERM
+        _Server(config).run(sockets=[sock])
     finally:
-        app.store.close()
         sock.close()
     return 0
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    configure_logging(args.log_level)
+    app = build_app(args)
+    if app is None:
+        return 2
+    try:
+        return serve(app, args)
+    finally:
+        app.store.close()
 
 
 if __name__ == "__main__":

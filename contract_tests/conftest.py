@@ -1,0 +1,104 @@
+"""The contract run's target, schema and summary.
+
+Target: the project's mock, spawned on a free loopback port with a fresh database (default),
+or the server KUSTOM_BASE_URL names (contract_tests/target.py). Depth: KUSTOM_CONTRACT_DEPTH
+= quick | default | deep. KUSTOM_CONTRACT_FAULT (tests only) spawns the mock with one fault
+injected (contract_tests/faults.py).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import schemathesis
+
+from contract_tests import hooks
+from contract_tests.stats import POSITIVE_2XX_GOAL, STATS
+from contract_tests.target import Target, TargetError, target_from_env
+from kustom_devtools.mock_process import running_mock
+from kustom_spec import DEFAULT_SPEC_PATH, REPO_ROOT
+
+REPORTS = Path(os.environ.get("KUSTOM_REPORTS_DIR", REPO_ROOT / "reports"))
+FAILURES_DIR = REPORTS / "contract-failures"
+DEPTHS = {"quick": 150, "default": 700, "deep": 12000}
+
+
+def depth() -> str:
+    value = os.environ.get("KUSTOM_CONTRACT_DEPTH", "default")
+    if value not in DEPTHS:
+        raise pytest.UsageError(
+            f"KUSTOM_CONTRACT_DEPTH must be one of {sorted(DEPTHS)}, not {value!r}"
+        )
+    return value
+
+
+def _target() -> Target:
+    try:
+        return target_from_env()
+    except TargetError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+# Credentials and depth are bound when pytest builds the test from the schema (at collection),
+# so they are set here; only the base URL waits for the mock to be listening.
+TARGET = _target()
+SCHEMA = schemathesis.openapi.from_path(DEFAULT_SPEC_PATH)
+SCHEMA.config.update(basic_auth=(TARGET.username, TARGET.api_key))
+SCHEMA.config.generation.update(max_examples=DEPTHS[depth()])
+hooks.configure(TARGET)
+
+
+@pytest.fixture(scope="session")
+def contract_target() -> Iterator[tuple[Target, str]]:
+    target = TARGET
+    STATS.target = target.describe()
+    if target.base_url is not None:
+        yield target, target.base_url
+        return
+    fault = os.environ.get("KUSTOM_CONTRACT_FAULT")
+    module = "contract_tests.faults" if fault else "kustom_mock"
+    extra = ["--fault", fault] if fault else []
+    with tempfile.TemporaryDirectory(prefix="kustom-contract-") as tmp:
+        db = Path(tmp) / "mock.sqlite3"
+        with running_mock(db, extra, module=module) as mock:
+            if fault:
+                STATS.target += f" with fault {fault!r}"
+            yield target, mock.base_url
+
+
+@pytest.fixture(scope="session")
+def api_schema(contract_target: tuple[Target, str]) -> str:
+    """The target's base URL, once it is listening."""
+    _, base_url = contract_target
+    SCHEMA.config.update(base_url=base_url)
+    return base_url
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not STATS.total:
+        return
+    terminalreporter.write_sep("=", "contract summary")
+    terminalreporter.write_line(STATS.render())
+    STATS.write(REPORTS / "contract-summary.json")
+    terminalreporter.write_line(f"  summary: {REPORTS / 'contract-summary.json'}")
+    if STATS.failures:
+        terminalreporter.write_line(f"  failing requests and responses: {FAILURES_DIR}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Against the mock the success path must be reached: below the goal, the run fails."""
+    if not STATS.total or exitstatus != 0:
+        return
+    if (
+        STATS.target.startswith("the project's mock")
+        and STATS.positive_2xx_share < POSITIVE_2XX_GOAL
+    ):
+        STATS.failures.append(
+            f"only {STATS.positive_2xx_share:.1%} of positive cases reached 2xx "
+            f"(goal {POSITIVE_2XX_GOAL:.0%})"
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -1,0 +1,89 @@
+"""What the contract run saw: cases per phase and mode, statuses, the share that succeeded."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+POSITIVE_2XX_GOAL = 0.80
+
+
+@dataclass
+class RunStats:
+    target: str = ""
+    cases: Counter[tuple[str, str]] = field(default_factory=Counter)
+    statuses: Counter[int] = field(default_factory=Counter)
+    positive: Counter[str] = field(default_factory=Counter)  # "2xx" / "other"
+    negative: Counter[str] = field(default_factory=Counter)  # "rejected" / "accepted" / "tolerated"
+    failures: list[str] = field(default_factory=list)
+
+    def record(self, phase: str, mode: str, status: int, *, must_reject: bool = True) -> None:
+        """One case; ``must_reject`` is False for a negative case a server may accept (an
+        unknown extra header), which Schemathesis does not hold against it either."""
+        self.cases[(phase, mode)] += 1
+        self.statuses[status] += 1
+        if mode == "positive":
+            self.positive["2xx" if 200 <= status < 300 else "other"] += 1
+        elif mode == "negative" and not must_reject:
+            self.negative["tolerated"] += 1
+        elif mode == "negative":
+            self.negative["rejected" if 400 <= status < 500 else "accepted"] += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.cases.values())
+
+    @property
+    def positive_2xx_share(self) -> float:
+        total = sum(self.positive.values())
+        return self.positive["2xx"] / total if total else 0.0
+
+    @property
+    def negative_rejected_share(self) -> float:
+        total = self.negative["rejected"] + self.negative["accepted"]
+        return self.negative["rejected"] / total if total else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "cases": self.total,
+            "by_phase_and_mode": {f"{p}/{m}": n for (p, m), n in sorted(self.cases.items())},
+            "statuses": {str(s): n for s, n in sorted(self.statuses.items())},
+            "positive_cases": sum(self.positive.values()),
+            "positive_2xx_share": round(self.positive_2xx_share, 4),
+            "negative_cases": sum(self.negative.values()),
+            "negative_tolerated": self.negative["tolerated"],
+            "negative_rejected_share": round(self.negative_rejected_share, 4),
+            "failures": self.failures,
+        }
+
+    def render(self) -> str:
+        lines = [f"Contract run against {self.target}: {self.total} cases"]
+        lines.append(f"  {'phase':<10} {'mode':<9} {'cases':>6}")
+        for (phase, mode), count in sorted(self.cases.items()):
+            lines.append(f"  {phase:<10} {mode:<9} {count:>6}")
+        seen = ", ".join(f"{status}: {n}" for status, n in sorted(self.statuses.items()))
+        lines.append(f"  statuses seen: {seen or 'none'}")
+        lines.append(
+            f"  positive cases reaching 2xx: {self.positive['2xx']}/{sum(self.positive.values())}"
+            f" = {self.positive_2xx_share:.1%} (goal >= {POSITIVE_2XX_GOAL:.0%})"
+        )
+        must = self.negative["rejected"] + self.negative["accepted"]
+        lines.append(
+            f"  negative cases rejected with 4xx: {self.negative['rejected']}/{must}"
+            f" = {self.negative_rejected_share:.1%}"
+            f" (+{self.negative['tolerated']} with only an unknown header, which may be ignored)"
+        )
+        lines.append(f"  failures: {len(self.failures)}")
+        lines += [f"    - {failure}" for failure in self.failures[:20]]
+        return "\n".join(lines)
+
+    def write(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.as_dict(), indent=2) + "\n", encoding="utf-8")
+
+
+STATS = RunStats()

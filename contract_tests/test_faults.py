@@ -1,0 +1,74 @@
+"""The contract run bites: against the mock with one fault injected, it fails, each time.
+
+Each fault runs the real contract run (contract_tests/test_contract.py, quick depth) in a
+subprocess against the mock spawned with that fault.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from contract_tests.faults import FAULTS
+from kustom_spec import REPO_ROOT
+
+pytestmark = pytest.mark.meta
+
+# The Schemathesis finding (its failure code) each fault must produce.
+EXPECTED = {
+    "server_error": "ST101",  # server error
+    "undocumented_status": "ST103",  # status not documented
+    "enum_violation": "ST108",  # response violates its schema
+    "missing_field": "ST108",
+    "accept_invalid": "ST201",  # schema-violating request accepted
+    "ignore_credentials": "ST401",  # authentication ignored
+}
+
+
+def run_contract(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    full_env = {
+        **os.environ,
+        "KUSTOM_CONTRACT_DEPTH": "quick",
+        "KUSTOM_REPORTS_DIR": str(tmp_path / "reports"),
+        **env,
+    }
+    if "KUSTOM_BASE_URL" not in env:
+        full_env.pop("KUSTOM_BASE_URL", None)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "contract_tests/test_contract.py",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=full_env,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_every_fault_has_an_expectation() -> None:
+    assert sorted(EXPECTED) == FAULTS
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_the_contract_run_fails_on_each_fault(tmp_path: Path, fault: str) -> None:
+    result = run_contract(tmp_path, {"KUSTOM_CONTRACT_FAULT": fault})
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output[-3000:]
+    assert EXPECTED[fault] in output, output[-3000:]
+    assert f"with fault '{fault}'" in output
+    assert "kco_test_api_merchant_a" not in output, "the API key leaked into the output"
+    failures = list((tmp_path / "reports" / "contract-failures").glob("*.json"))
+    assert failures, "no replay file was written"
+    assert "kco_test_api_merchant_a" not in failures[0].read_text()

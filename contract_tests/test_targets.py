@@ -1,0 +1,121 @@
+"""The same contract run passes against this project's mock started on its own, fails against
+Prism's mock of the same spec, and never sends traffic off this machine unless told to."""
+
+from __future__ import annotations
+
+import os
+import re
+import selectors
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from contract_tests.target import TargetError, target_from_env
+from contract_tests.test_faults import run_contract
+from kustom_devtools.mock_process import running_mock
+from kustom_spec import DEFAULT_SPEC_PATH, REPO_ROOT
+
+PRISM = REPO_ROOT / "node_modules" / ".bin" / "prism"
+MOCK_ENV = {
+    "KUSTOM_USERNAME": "M-TEST-A",
+    "KUSTOM_API_KEY": "kco_test_api_merchant_a",
+    "KUSTOM_CUSTOMER_TOKEN": "tok_active",
+}
+
+
+@pytest.mark.meta
+def test_passes_against_the_mock_started_on_its_own(tmp_path: Path) -> None:
+    with running_mock(tmp_path / "db.sqlite3") as mock:
+        result = run_contract(tmp_path, {"KUSTOM_BASE_URL": mock.base_url, **MOCK_ENV})
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    assert f"Contract run against {mock.base_url}" in output
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_prism() -> Iterator[str]:
+    assert PRISM.exists(), "Prism is missing: run scripts/bootstrap"
+    port = _free_port()
+    env = {**os.environ, "PATH": f"{REPO_ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    process = subprocess.Popen(  # noqa: S603
+        [str(PRISM), "mock", str(DEFAULT_SPEC_PATH), "-h", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    assert process.stdout is not None
+    try:
+        selector = selectors.DefaultSelector()
+        selector.register(process.stdout, selectors.EVENT_READ)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if selector.select(0.2) and re.search(r"Prism is listening", process.stdout.readline()):
+                break
+            assert process.poll() is None, "Prism exited"
+        else:
+            pytest.fail("Prism did not start within 60 s")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        process.stdout.close()
+
+
+@pytest.mark.meta
+def test_fails_against_prism(tmp_path: Path) -> None:
+    with running_prism() as base_url:
+        result = run_contract(tmp_path, {"KUSTOM_BASE_URL": base_url, **MOCK_ENV})
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output[-3000:]
+    assert "ST401" in output, "Prism accepts any credentials: the run must say so"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"KUSTOM_BASE_URL": "https://api.playground.kustom.co", **MOCK_ENV}, "KUSTOM_LIVE=1"),
+        ({"KUSTOM_BASE_URL": "http://127.0.0.1:4010"}, "KUSTOM_API_KEY and KUSTOM_CUSTOMER_TOKEN"),
+        ({"KUSTOM_BASE_URL": "ftp://127.0.0.1", **MOCK_ENV}, "not an http(s) URL"),
+    ],
+)
+def test_bad_targets_are_refused(env: dict[str, str], message: str) -> None:
+    with pytest.raises(TargetError, match=re.escape(message)):
+        target_from_env(env)
+
+
+def test_live_target_with_consent() -> None:
+    target = target_from_env(
+        {"KUSTOM_BASE_URL": "https://api.playground.kustom.co/", "KUSTOM_LIVE": "1", **MOCK_ENV}
+    )
+    assert target.base_url == "https://api.playground.kustom.co"
+    assert target.approving_tokens == ("tok_active",)
+    assert "kco_test_api_merchant_a" not in repr(target)
+
+
+def test_default_target_is_the_mock() -> None:
+    target = target_from_env({})
+    assert target.is_mock
+    assert "tok_active" in target.approving_tokens
+
+
+def test_a_refused_target_stops_the_run_before_any_request(tmp_path: Path) -> None:
+    result = run_contract(
+        tmp_path, {"KUSTOM_BASE_URL": "https://api.playground.kustom.co", **MOCK_ENV}
+    )
+    assert result.returncode != 0
+    assert "KUSTOM_LIVE=1" in result.stdout + result.stderr
