@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,9 +30,21 @@ class CannedServer:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
+    # Answers used once each, in order, before the standing answer: (status, body, headers, delay).
+    script: list[tuple[int, Any, dict[str, str], float]] = field(default_factory=list)
 
     def answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         self.status, self.body, self.headers = status, body, headers or {}
+
+    def then(
+        self, status: int, body: Any, headers: dict[str, str] | None = None, delay: float = 0.0
+    ) -> None:
+        self.script.append((status, body, headers or {}, delay))
+
+    def next_answer(self) -> tuple[int, Any, dict[str, str], float]:
+        if self.script:
+            return self.script.pop(0)
+        return self.status, self.body, self.headers, 0.0
 
 
 @contextmanager
@@ -44,14 +57,20 @@ def canned_server() -> Iterator[CannedServer]:
             state.requests.append(
                 Recorded("POST", self.path, dict(self.headers.items()), self.rfile.read(length))
             )
-            payload = json.dumps(state.body).encode()
-            self.send_response(state.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            for name, value in state.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(payload)
+            status, body, headers, delay = state.next_answer()
+            if delay:
+                time.sleep(delay)
+            payload = json.dumps(body).encode()
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (a timeout test)
 
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet: tests read the recorded requests instead."""
