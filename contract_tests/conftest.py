@@ -67,7 +67,11 @@ def contract_target() -> Iterator[tuple[Target, str]]:
         with running_mock(db, extra, module=module) as mock:
             if fault:
                 STATS.target += f" with fault {fault!r}"
-            yield target, mock.base_url
+            try:
+                yield target, mock.base_url
+            finally:
+                REPORTS.mkdir(parents=True, exist_ok=True)
+                (REPORTS / "contract-mock.log").write_text(mock.log(), encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

@@ -22,14 +22,15 @@ from typing import Any
 from urllib.parse import unquote
 
 from kustom_mock.auth import authenticate
-from kustom_mock.body import check_content_type, parse_json, too_large
-from kustom_mock.errors import ApiError
+from kustom_mock.body import check_content_encoding, check_content_type, parse_json, too_large
+from kustom_mock.errors import ApiError, bad_request
 from kustom_mock.fixtures import Fixtures, Merchant, Outcome, load_fixtures
 from kustom_mock.orders import (
     DEFAULT_REDIRECT_BASE,
     Reply,
     idempotency_conflict,
     order_created,
+    printable,
     service_unavailable,
     token_not_found,
     token_problem,
@@ -48,6 +49,7 @@ ROUTE = re.compile(rb"^/customer-token/v1/tokens/(?P<token>[^/]*)/order/?$")
 CORRELATION_HEADER = "Klarna-Correlation-Id"
 REPLAY_HEADER = "Idempotent-Replayed"
 DEFAULT_RETENTION_SECONDS = 24 * 3600.0
+MAX_HEADER_BYTES = 16 * 1024  # what h11 allows; httptools sets no limit of its own
 
 access_log = logging.getLogger("kustom_mock.access")
 error_log = logging.getLogger("kustom_mock.error")
@@ -95,6 +97,10 @@ class MockApp:
             status, body, headers, replayed = await self._handle(scope, receive, correlation_id)
         except ClientGone:
             return
+        except RecursionError:  # a body nested just under the parser's limit, then walked deeper
+            exc = bad_request("Request body is nested too deeply")
+            status, headers = exc.status, {CORRELATION_HEADER: correlation_id}
+            body = _encode(exc.body(correlation_id))
         except ApiError as exc:
             status, headers = exc.status, {**exc.headers}
             body = _encode(exc.body(correlation_id))
@@ -113,7 +119,8 @@ class MockApp:
         access_log.info(
             "%s %s %d %.2fms cid=%s%s",
             scope["method"],
-            scope["path"][:300],
+            # The raw path stays percent-encoded: a %0A in a token cannot start a forged line.
+            (scope.get("raw_path") or b"").decode("latin-1")[:300] or printable(scope["path"], 300),
             status,
             (time.perf_counter() - started) * 1000,
             headers.get(CORRELATION_HEADER, correlation_id),
@@ -163,7 +170,7 @@ class MockApp:
         raw_path = scope.get("raw_path") or scope["path"].encode()
         match = ROUTE.match(raw_path.split(b"?", 1)[0])
         if match is None:
-            raise ApiError(404, "NOT_FOUND", [f"No such endpoint: {scope['path'][:200]}"])
+            raise ApiError(404, "NOT_FOUND", [f"No such endpoint: {printable(scope['path'])}"])
         if scope["method"] != "POST":
             raise ApiError(
                 405,
@@ -172,14 +179,18 @@ class MockApp:
                 headers={"Allow": "POST"},
             )
         token_name = unquote(match["token"].decode("latin-1"), errors="replace")
+        if sum(len(k) + len(v) for k, v in scope["headers"]) > MAX_HEADER_BYTES:
+            raise bad_request(f"Request headers are larger than {MAX_HEADER_BYTES} bytes")
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         merchant = authenticate(headers.get("authorization"), self.fixtures.merchants_by_key)
         check_content_type(headers.get("content-type"))
+        check_content_encoding(headers.get("content-encoding"))
         raw = await self._read_body(receive, headers.get("content-length"))
         order = self.validator.order(parse_json(raw))
         key = self.validator.idempotency_key(headers.get(IDEMPOTENCY_HEADER.lower()))
 
-        with self.store.transaction() as db:
+        # Without a key nothing is read back and only the order is written: one statement.
+        with self.store.transaction(single_write=key is None) as db:
             return self._decide(db, merchant, token_name, order, raw, key, correlation_id)
 
     def _decide(

@@ -8,11 +8,27 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from kustom_mock.errors import ApiError, bad_request, truncate
 
 JSON_MEDIA_TYPE = "application/json"
+# A \uD800-\uDFFF escape: legal JSON only as half of a pair. Seen in the text, the parsed value
+# is then checked exactly (the regex alone cannot tell an escaped backslash from an escape).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def check_content_encoding(content_encoding: str | None) -> None:
+    """Bodies are read as sent: a compressed one would only fail later, less clearly."""
+    if content_encoding and content_encoding.strip().lower() != "identity":
+        raise ApiError(
+            415,
+            "BAD_REQUEST",
+            [
+                f"Unsupported Content-Encoding: {truncate(content_encoding, 50)} (send the body as is)"
+            ],
+        )
 
 
 def check_content_type(content_type: str | None) -> None:
@@ -56,6 +72,27 @@ def _finite_float(text: str) -> float:
     return value
 
 
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
+
+
+def _lone_surrogate_or_too_deep(value: Any) -> bool:
+    try:
+        return _has_lone_surrogate(value)
+    except RecursionError:
+        return True
+
+
 def parse_json(raw: bytes) -> Any:
     """The JSON value in ``raw`` (strict UTF-8, no BOM, no duplicate keys), or a 400 ApiError."""
     if not raw.strip():
@@ -67,7 +104,7 @@ def parse_json(raw: bytes) -> Any:
     if text.startswith("\ufeff"):
         raise bad_request("Request body starts with a byte order mark")
     try:
-        return json.loads(
+        value = json.loads(
             text,
             object_pairs_hook=_no_duplicates,
             parse_constant=_constant,
@@ -81,3 +118,6 @@ def parse_json(raw: bytes) -> Any:
         raise bad_request(f"Invalid JSON in request body: {truncate(str(exc), 200)}") from None
     except RecursionError:
         raise bad_request("Invalid JSON in request body: nested too deeply") from None
+    if _SURROGATE_ESCAPE.search(text) and _lone_surrogate_or_too_deep(value):
+        raise bad_request("Invalid JSON in request body: a \\u escape is half a surrogate pair")
+    return value

@@ -15,6 +15,7 @@ import uvicorn
 
 from kustom_mock.app import DEFAULT_RETENTION_SECONDS, ASGIApp, MockApp, Settings, create_app
 from kustom_mock.fixtures import FixtureError
+from kustom_mock.protocol import KustomHttpToolsProtocol
 from kustom_spec import DEFAULT_SPEC_PATH
 
 DEFAULT_DB = Path(".state") / "mock.sqlite3"
@@ -115,6 +116,8 @@ def serve(app: ASGIApp, args: argparse.Namespace, label: str = "kustom-mock") ->
         log_config=None,  # keep the format set in main() for uvicorn's lines too
         server_header=False,
         lifespan="on",
+        http=KustomHttpToolsProtocol,  # httptools, with Kustom's error object on a malformed request
+        loop="uvloop",
     )
     # A line that scripts and tests wait for; with --port 0 it is how they learn the port.
     print(f"{label} listening on http://{host}:{port} (db: {args.db})", flush=True)

@@ -28,8 +28,13 @@ def error_reply(status: int, code: str, message: str, **extra: Any) -> Reply:
     return Reply(status, {"error_code": code, "error_messages": [message], **extra})
 
 
+def printable(text: str, limit: int = 200) -> str:
+    """Echo client input without control characters (they could forge lines in logs)."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text[:limit])
+
+
 def token_not_found(name: str) -> Reply:
-    return error_reply(404, "TOKEN_NOT_FOUND", f"Customer token not found: {name[:200]}")
+    return error_reply(404, "TOKEN_NOT_FOUND", f"Customer token not found: {printable(name)}")
 
 
 def idempotency_conflict() -> Reply:

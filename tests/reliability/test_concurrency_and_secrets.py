@@ -1,0 +1,81 @@
+"""Concurrency under one key over real sockets, and the API key never in a log of a full run."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from kustom_devtools.mock_process import running_mock
+from kustom_mock.store import Store
+from kustom_spec import REPO_ROOT
+from tests.mock.helpers import AUTH_A, FULL_ORDER, PATH
+
+
+def test_64_concurrent_requests_under_one_key(tmp_path: Path) -> None:
+    db = tmp_path / "mock.sqlite3"
+    with running_mock(db) as mock:
+
+        async def burst() -> list[httpx.Response]:
+            limits = httpx.Limits(max_connections=64)
+            async with httpx.AsyncClient(
+                base_url=mock.base_url, auth=AUTH_A, limits=limits, timeout=20
+            ) as client:
+                return await asyncio.gather(
+                    *(
+                        client.post(
+                            PATH.format("tok_active"),
+                            json=FULL_ORDER,
+                            headers={"Klarna-Idempotency-Key": "k-64"},
+                        )
+                        for _ in range(64)
+                    )
+                )
+
+        responses = asyncio.run(burst())
+    assert [r.status_code for r in responses] == [200] * 64
+    assert len({r.content for r in responses}) == 1
+    assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in responses) == 63
+    store = Store(db)
+    try:
+        assert len(store.orders()) == 1
+    finally:
+        store.close()
+
+
+def test_the_api_key_never_reaches_the_logs_of_a_full_run(tmp_path: Path) -> None:
+    """A contract run (valid, invalid and credential-less requests, wrong keys included):
+    neither the mock's log nor the run's output holds the key."""
+    reports = tmp_path / "reports"
+    env = {**os.environ, "KUSTOM_CONTRACT_DEPTH": "quick", "KUSTOM_REPORTS_DIR": str(reports)}
+    env.pop("KUSTOM_BASE_URL", None)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "contract_tests/test_contract.py",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    log = (reports / "contract-mock.log").read_text()
+    assert log.count("kustom_mock.access") > 300, "the run should have been logged"
+    key = AUTH_A[1]
+    assert key not in log
+    assert key not in result.stdout + result.stderr
+    assert "Authorization" not in log
+    for report in reports.rglob("*.json"):
+        assert key not in report.read_text()

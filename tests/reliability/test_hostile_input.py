@@ -1,0 +1,197 @@
+"""A corpus of hostile requests, sent raw to the mock on a real socket: each gets a 4xx with
+Kustom's error object (never a 5xx, a traceback or a plain-text page), and the mock keeps
+serving valid orders after each."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import copy
+import json
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+
+from kustom_devtools.mock_process import RunningMock, running_mock
+from tests.mock.helpers import FULL_ORDER
+
+API_KEY = "kco_test_api_merchant_a"
+AUTH = "Basic " + base64.b64encode(f"M-TEST-A:{API_KEY}".encode()).decode()
+PATH = "/customer-token/v1/tokens/tok_active/order"
+VALID = json.dumps(FULL_ORDER).encode()
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def raw_request(
+    body: bytes = VALID,
+    *,
+    method: str = "POST",
+    path: str = PATH,
+    headers: dict[str, str] | None = None,
+    content_type: str | None = "application/json",
+    chunked: bool = False,
+) -> bytes:
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        "Host: 127.0.0.1",
+        f"Authorization: {AUTH}",
+        "Connection: close",
+    ]
+    if content_type is not None:
+        lines.append(f"Content-Type: {content_type}")
+    if chunked:
+        lines.append("Transfer-Encoding: chunked")
+    else:
+        lines.append(f"Content-Length: {len(body)}")
+    lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    if chunked:
+        return head + f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n"
+    return head + body
+
+
+def send(url: str, payload: bytes, timeout: float = 20.0) -> Reply | None:
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as sock:
+        # The server may answer early (413) and close; read what it said.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            sock.sendall(payload)
+        chunks = []
+        try:
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        except ConnectionResetError:
+            pass
+    data = b"".join(chunks)
+    if not data:
+        return None
+    head, _, body = data.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in header_lines)}
+    return Reply(int(status_line.split()[1]), headers, body)
+
+
+def order_with(**changes: object) -> bytes:
+    return json.dumps(copy.deepcopy(FULL_ORDER) | changes).encode()
+
+
+TEN_MB = b'{"merchant_data": "' + b"x" * (10 * 1024 * 1024) + b'"}'
+HOSTILE: dict[str, bytes] = {
+    "truncated JSON": raw_request(VALID[: len(VALID) // 2]),
+    "invalid JSON": raw_request(b"this is not json"),
+    "invalid UTF-8": raw_request(b'{"purchase_currency": "\xff\xfe"}'),
+    "byte order mark": raw_request(b"\xef\xbb\xbf" + VALID),
+    "NaN": raw_request(VALID.replace(b'"order_amount": 10699', b'"order_amount": NaN')),
+    "Infinity": raw_request(VALID.replace(b'"order_amount": 10699', b'"order_amount": Infinity')),
+    "-Infinity": raw_request(VALID.replace(b'"order_amount": 10699', b'"order_amount": -Infinity')),
+    "1e400": raw_request(VALID.replace(b'"order_amount": 10699', b'"order_amount": 1e400')),
+    "integer past 2^64": raw_request(order_with(order_amount=2**70)),
+    "integer of 5000 digits": raw_request(
+        VALID.replace(b'"order_amount": 10699', b'"order_amount": ' + b"9" * 5000)
+    ),
+    "deeply nested arrays": raw_request(b"[" * 100_000 + b"]" * 100_000),
+    "deeply nested objects": raw_request(b'{"a":' * 5000 + b"1" + b"}" * 5000),
+    "10 MB body": raw_request(TEN_MB),
+    "10 MB chunked body": raw_request(TEN_MB, chunked=True),
+    "duplicate keys": raw_request(b'{"order_amount": 1, ' + VALID[1:]),
+    "wrong content type": raw_request(content_type="text/plain"),
+    "missing content type": raw_request(content_type=None),
+    "compressed body": raw_request(headers={"Content-Encoding": "gzip"}),
+    "multipart body": raw_request(
+        b"--x\r\nContent-Disposition: form-data\r\n\r\n1\r\n--x--", content_type="application/json"
+    ),
+    "huge header": raw_request(headers={"X-Padding": "p" * 20_000}),
+    "many headers": raw_request(headers={f"X-H{i}": "v" * 100 for i in range(300)}),
+    "path traversal in the token": raw_request(
+        path="/customer-token/v1/tokens/..%2F..%2Fetc%2Fpasswd/order"
+    ),
+    "SQL metacharacters in the token": raw_request(
+        path="/customer-token/v1/tokens/tok'%3B%20DROP%20TABLE%20orders%3B--/order"
+    ),
+    "control characters in the token": raw_request(
+        path="/customer-token/v1/tokens/tok%00%0A%1B/order"
+    ),
+    "over-long idempotency key": raw_request(headers={"Klarna-Idempotency-Key": "k" * 10_000}),
+    "empty idempotency key": raw_request(headers={"Klarna-Idempotency-Key": ""}),
+    "empty body": raw_request(b""),
+    "JSON null": raw_request(b"null"),
+    "JSON array": raw_request(b"[]"),
+    "JSON string": raw_request(b'"an order"'),
+    "JSON number": raw_request(b"42"),
+    "wrong types": raw_request(order_with(order_amount="10699", order_lines={})),
+    "negative amounts": raw_request(order_with(order_amount=-1)),
+    "lone surrogate": raw_request(VALID.replace(b'"Running shoe"', b'"\\ud800"', 1)),
+    "garbage request line": b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http\r\n\r\n",
+    "invalid header bytes": raw_request(headers={"Bad\x7fName": "v"}),
+    "conflicting content lengths": raw_request(headers={"Content-Length": "3"}),
+    "negative content length": raw_request(VALID).replace(
+        f"Content-Length: {len(VALID)}".encode(), b"Content-Length: -5"
+    ),
+    "malformed Basic credentials": raw_request().replace(AUTH.encode(), b"Basic %%%%"),
+    "very long path": raw_request(path="/customer-token/v1/tokens/" + "t" * 20_000 + "/order"),
+    "unknown method": raw_request(method="PROPFIND"),
+}
+
+
+@pytest.fixture(scope="module")
+def mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningMock]:
+    with running_mock(tmp_path_factory.mktemp("hostile") / "mock.sqlite3") as running:
+        yield running
+
+
+def test_the_corpus_has_at_least_30_kinds() -> None:
+    assert len(HOSTILE) >= 30
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_hostile_input_gets_a_4xx_error_object(mock: RunningMock, kind: str) -> None:
+    reply = send(mock.base_url, HOSTILE[kind])
+    assert reply is not None, "no answer"
+    assert 400 <= reply.status < 500, (reply.status, reply.body[:300])
+    assert reply.headers.get("content-type", "").startswith("application/json")
+    error = json.loads(reply.body)
+    assert error["error_code"]
+    assert error["error_messages"]
+    assert error["correlation_id"]
+    assert all(c.isprintable() for c in "".join(error["error_messages"])), (
+        "raw control characters echoed"
+    )
+    again = send(mock.base_url, raw_request())
+    assert again is not None
+    assert again.status == 200, "the mock stopped serving valid orders"
+
+
+def test_a_body_cut_short_then_a_valid_order(mock: RunningMock) -> None:
+    cut = raw_request(VALID)[:-100]  # declares the full length, then the connection closes
+    parts = urlsplit(mock.base_url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(cut)
+        sock.shutdown(socket.SHUT_WR)
+        sock.recv(65536)
+    again = send(mock.base_url, raw_request())
+    assert again is not None
+    assert again.status == 200
+
+
+def test_no_traceback_and_no_key_in_the_log(mock: RunningMock) -> None:
+    for kind in (
+        "invalid JSON",
+        "lone surrogate",
+        "huge header",
+        "control characters in the token",
+    ):
+        send(mock.base_url, HOSTILE[kind])
+    log = mock.log()
+    assert "tok%00%0A%1B" in log  # logged as sent, percent-encoded: no forged line
+    assert "Traceback" not in log
+    assert "INTERNAL_ERROR" not in log
+    assert API_KEY not in log
