@@ -3,14 +3,7 @@ Prism's mock of the same spec, and never sends traffic off this machine unless t
 
 from __future__ import annotations
 
-import os
 import re
-import selectors
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,9 +11,8 @@ import pytest
 from contract_tests.target import TargetError, target_from_env
 from contract_tests.test_faults import run_contract
 from kustom_devtools.mock_process import running_mock
-from kustom_spec import DEFAULT_SPEC_PATH, REPO_ROOT
+from kustom_devtools.prism import running_prism
 
-PRISM = REPO_ROOT / "node_modules" / ".bin" / "prism"
 MOCK_ENV = {
     "KUSTOM_USERNAME": "M-TEST-A",
     "KUSTOM_API_KEY": "kco_test_api_merchant_a",
@@ -35,45 +27,6 @@ def test_passes_against_the_mock_started_on_its_own(tmp_path: Path) -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert f"Contract run against {mock.base_url}" in output
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def running_prism() -> Iterator[str]:
-    assert PRISM.exists(), "Prism is missing: run scripts/bootstrap"
-    port = _free_port()
-    env = {**os.environ, "PATH": f"{REPO_ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
-    process = subprocess.Popen(  # noqa: S603
-        [str(PRISM), "mock", str(DEFAULT_SPEC_PATH), "-h", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    assert process.stdout is not None
-    try:
-        selector = selectors.DefaultSelector()
-        selector.register(process.stdout, selectors.EVENT_READ)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if selector.select(0.2) and re.search(r"Prism is listening", process.stdout.readline()):
-                break
-            assert process.poll() is None, "Prism exited"
-        else:
-            pytest.fail("Prism did not start within 60 s")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        process.stdout.close()
 
 
 @pytest.mark.meta

@@ -1,0 +1,36 @@
+"""The ceiling: a bare ASGI endpoint on the mock's server stack (same uvicorn settings), that
+reads the body and answers a fixed order. ``python -m benchmarks.noop_server`` takes the mock's
+flags."""
+
+from __future__ import annotations
+
+import sys
+
+from kustom_mock.app import Receive, Scope, Send
+from kustom_mock.cli import configure_logging, parse_args, serve
+
+BODY = b'{"order_id":"o","redirect_url":"https://x","fraud_status":"ACCEPTED"}'
+HEADERS = [(b"content-type", b"application/json"), (b"content-length", str(len(BODY)).encode())]
+
+
+async def app(scope: Scope, receive: Receive, send: Send) -> None:
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    more = True
+    while more:
+        message = await receive()
+        more = message.get("more_body", False)
+    await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+    await send({"type": "http.response.body", "body": BODY})
+
+
+if __name__ == "__main__":
+    arguments = parse_args(sys.argv[1:])
+    configure_logging(arguments.log_level)
+    sys.exit(serve(app, arguments, label="noop"))
