@@ -143,3 +143,13 @@ def test_concurrent_requests_under_one_key_make_one_order(client: CheckedClient)
     assert {r.status_code for r in responses} == {200}
     assert len({r.content for r in responses}) == 1
     assert len(client.app.store.orders()) == 1
+
+
+def test_replay_of_an_order_with_a_huge_extra_integer(client: CheckedClient) -> None:
+    """An extra property may hold an integer past 64 bits; the request is still fingerprinted."""
+    body = order(extra_reference=2**70)
+    first = client.create(body=body, key="k-big")
+    again = client.create(body=body, key="k-big")
+    assert first.status_code == 200
+    assert again.content == first.content
+    assert client.create(body=order(extra_reference=2**70 + 1), key="k-big").status_code == 409
