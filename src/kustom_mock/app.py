@@ -277,12 +277,14 @@ def create_app(
     fixtures_path: Path | None = None,
     settings: Settings | None = None,
     clock: Callable[[], float] = time.time,
+    fsync: bool = False,
 ) -> MockApp:
-    """Build the mock: the spec is loaded and its schemas compiled here, once."""
+    """Build the mock: the spec is loaded and its schemas compiled here, once. ``fsync``: make
+    the database survive an OS crash too, not only a crash of the mock (slower; see Store)."""
     spec = load_spec(spec_path)
     return MockApp(
         spec=spec,
         fixtures=load_fixtures(fixtures_path, spec),
-        store=Store(db_path, clock=clock),
+        store=Store(db_path, clock=clock, fsync=fsync),
         settings=settings or Settings(),
     )

@@ -59,6 +59,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="how long an idempotency key's response is replayed",
     )
     parser.add_argument(
+        "--fsync",
+        action="store_true",
+        help="fsync the database (SQLite synchronous=NORMAL) so that it also survives an OS "
+        "crash or a power cut; without it, it survives a crash or kill -9 of the mock",
+    )
+    parser.add_argument(
         "--log-level",
         default="info",
         choices=["debug", "info", "warning", "error"],
@@ -80,6 +86,7 @@ def build_app(args: argparse.Namespace) -> MockApp | None:
             db_path=args.db,
             fixtures_path=args.fixtures,
             settings=Settings(retention_seconds=args.retention_hours * 3600),
+            fsync=args.fsync,
         )
     except FixtureError as exc:
         print(f"scripts/mock: {exc}", file=sys.stderr)

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from kustom_devtools.mock_process import running_mock
+from kustom_mock.cli import build_app, parse_args
 from tests.mock.helpers import AUTH_A, FULL_ORDER, PATH, assert_conforms
 
 API_KEY = AUTH_A[1]
@@ -124,6 +125,7 @@ def test_help() -> None:
         "--fixtures",
         "--retention-hours",
         "--spec",
+        "--fsync",
         "--log-level",
     ):
         assert flag in result.stdout
@@ -153,3 +155,17 @@ def test_bad_retention_is_refused(value: str) -> None:
     result = run_cli("--retention-hours", value)
     assert result.returncode == 2
     assert "--retention-hours" in result.stderr
+
+
+@pytest.mark.parametrize(("argv", "synchronous"), [([], 0), (["--fsync"], 1)])
+def test_fsync_flag_sets_sqlite_synchronous(
+    tmp_path: Path, argv: list[str], synchronous: int
+) -> None:
+    """Without --fsync nothing is fsynced (OFF = 0); with it, NORMAL = 1 (README, "The mock")."""
+    app = build_app(parse_args(["--db", str(tmp_path / "m.sqlite3"), *argv]))
+    assert app is not None
+    try:
+        with app.store.transaction() as db:
+            assert db.execute("PRAGMA synchronous").fetchone()[0] == synchronous
+    finally:
+        app.store.close()
