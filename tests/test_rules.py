@@ -10,7 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kustom_rules import check_order, expected_line_tax, tax_within_tolerance
+from kustom_rules import (
+    check_order,
+    expected_line_tax,
+    expected_line_total,
+    tax_within_tolerance,
+)
 
 GOOD: dict[str, Any] = {
     "order_amount": 9499,
@@ -142,3 +147,39 @@ def test_the_centred_tax_is_always_within_tolerance(amount: int, rate: int) -> N
     assert abs(tax - exact) <= 0.5 + 1e-6
     assert not tax_within_tolerance(amount, rate, tax + 2)
     assert not tax_within_tolerance(amount, rate, tax - 2)
+
+
+LINES = st.lists(
+    st.fixed_dictionaries(
+        {
+            "quantity": st.integers(0, 50),
+            "unit_price": st.integers(0, 10_000),
+            "total_amount": st.integers(0, 500_000),
+        },
+        optional={
+            "total_discount_amount": st.integers(0, 1_000),
+            "tax_rate": st.integers(0, 10_000),
+            "total_tax_amount": st.integers(-10, 100_000),
+        },
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@given(LINES)
+def test_the_one_pass_check_agrees_with_the_rule_helpers(lines: list[dict[str, int]]) -> None:
+    """check_order inlines rules 1 and 2 for speed; it must flag exactly the lines the
+    published helpers (expected_line_total, tax_within_tolerance) say are wrong."""
+    expected: list[str] = []
+    for i, line in enumerate(lines):
+        total = line["total_amount"]
+        discount = line.get("total_discount_amount", 0)
+        if total != expected_line_total(line["quantity"], line["unit_price"], discount):
+            expected.append(f"order_lines[{i}].total_amount")
+        if "total_tax_amount" in line and not tax_within_tolerance(
+            total, line.get("tax_rate", 0), line["total_tax_amount"]
+        ):
+            expected.append(f"order_lines[{i}].total_tax_amount")
+    order = {"order_amount": sum(line["total_amount"] for line in lines), "order_lines": lines}
+    assert fields(order) == expected

@@ -46,7 +46,8 @@ def expected_line_tax(total_amount: int, tax_rate: int) -> int:
     return (2 * total_amount * tax_rate + denominator) // (2 * denominator)
 
 
-def _check_line(index: int, line: Mapping[str, Any]) -> list[RuleViolation]:
+def _line_problems(index: int, line: Mapping[str, Any]) -> list[RuleViolation]:
+    """Rules 1 and 2 for a line known to break one of them: the messages."""
     where = f"order_lines[{index}]"
     problems: list[RuleViolation] = []
     total = line["total_amount"]
@@ -101,9 +102,23 @@ def check_order(order: Mapping[str, Any]) -> list[RuleViolation]:
     problems: list[RuleViolation] = []
     if "attachment" in order:
         problems += _check_attachment(order["attachment"])
+    # One pass with the arithmetic of rules 1 and 2 inline: the client checks every order
+    # before sending it, and this loop was most of its cost on a 1000-line order (benchmarks).
+    line_sum = tax_sum = 0
     for index, line in enumerate(lines):
-        problems += _check_line(index, line)
-    line_sum = sum(line["total_amount"] for line in lines)
+        total = line["total_amount"]
+        line_sum += total
+        broken = total != line["quantity"] * line["unit_price"] - line.get(
+            "total_discount_amount", 0
+        )
+        if "total_tax_amount" in line:
+            tax = line["total_tax_amount"]
+            tax_sum += tax
+            rate = line.get("tax_rate", 0)
+            denominator = TAX_RATE_SCALE + rate
+            broken = broken or abs(tax * denominator - total * rate) > denominator
+        if broken:
+            problems += _line_problems(index, line)
     if order["order_amount"] != line_sum:
         problems.append(
             RuleViolation(
@@ -112,16 +127,14 @@ def check_order(order: Mapping[str, Any]) -> list[RuleViolation]:
                 f"to {line_sum}",
             )
         )
-    if "order_tax_amount" in order:
-        tax_sum = sum(line.get("total_tax_amount", 0) for line in lines)
-        if abs(order["order_tax_amount"] - tax_sum) > len(lines):
-            problems.append(
-                RuleViolation(
-                    "order_tax_amount",
-                    f"order_tax_amount is {order['order_tax_amount']} but the lines' "
-                    f"total_tax_amount add up to {tax_sum} (tolerance {len(lines)})",
-                )
+    if "order_tax_amount" in order and abs(order["order_tax_amount"] - tax_sum) > len(lines):
+        problems.append(
+            RuleViolation(
+                "order_tax_amount",
+                f"order_tax_amount is {order['order_tax_amount']} but the lines' "
+                f"total_tax_amount add up to {tax_sum} (tolerance {len(lines)})",
             )
+        )
     if "shipping_address" in order:
         problems += _check_address(order["shipping_address"])
     return problems

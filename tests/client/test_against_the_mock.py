@@ -132,6 +132,31 @@ def test_checks_before_sending_match_the_servers(client: KustomClient) -> None:
     assert local.value.error_messages == ["Bad value: order_lines[0].total_amount"]
 
 
+@pytest.mark.parametrize(
+    ("where", "field", "value"),
+    [
+        ("line", "total_discount_amount", "100"),
+        ("line", "total_tax_amount", [1]),
+        ("line", "quantity", "2"),
+        ("line", "total_amount", None),
+        ("order", "attachment", {"content_type": "application/json", "body": 7}),
+        ("order", "shipping_address", "Main Street 1"),
+        ("order", "order_tax_amount", "0"),
+    ],
+)
+def test_an_ill_shaped_order_is_left_to_the_server(
+    client: KustomClient, where: str, field: str, value: object
+) -> None:
+    """The checks before sending skip what the schema forbids; the 400 names the field."""
+    body = order().to_dict()
+    (body["order_lines"][0] if where == "line" else body)[field] = value
+    with pytest.raises(BadRequestError) as raised:
+        client.create_order("tok_active", body)
+    prefix = "order_lines[0]." if where == "line" else ""
+    named = [m for m in raised.value.error_messages if m.startswith(f"Bad value: {prefix}{field}")]
+    assert named, raised.value.error_messages
+
+
 def test_flaky_recovers_by_retry_with_exactly_one_order(
     client: KustomClient, mock: tuple[RunningMock, Path]
 ) -> None:
