@@ -41,6 +41,11 @@ class Target:
     def is_mock(self) -> bool:
         return self.base_url is None
 
+    @property
+    def is_local(self) -> bool:
+        """The spawned mock or a server on this machine's loopback."""
+        return self.base_url is None or _is_loopback(self.base_url)
+
     def describe(self) -> str:
         return "the project's mock (spawned)" if self.base_url is None else self.base_url
 

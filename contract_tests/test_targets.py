@@ -58,11 +58,14 @@ def test_live_target_with_consent() -> None:
     assert target.base_url == "https://api.playground.kustom.co"
     assert target.approving_tokens == ("tok_active",)
     assert "kco_test_api_merchant_a" not in repr(target)
+    assert not target.is_local  # so the run's session keeps the environment's proxies
 
 
 def test_default_target_is_the_mock() -> None:
     target = target_from_env({})
     assert target.is_mock
+    assert target.is_local
+    assert target_from_env({"KUSTOM_BASE_URL": "http://localhost:4010", **MOCK_ENV}).is_local
     assert "tok_active" in target.approving_tokens
 
 
