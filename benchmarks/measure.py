@@ -48,11 +48,14 @@ class Load:
 
 
 def _ms(value: str) -> float:
-    number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()  # type: ignore[union-attr]
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+    if match is None:  # wrk prints "-nanus" when no request completed
+        raise ValueError(f"wrk reported no latency ({value!r}): did any request complete?")
+    number, unit = match.groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def wrk(url: str, body: bytes, seconds: float, connections: int) -> Load:
+def _run_wrk(url: str, body: bytes, seconds: float, connections: int) -> str:
     """Fixed concurrency, bounded duration, one wrk thread (the other core serves)."""
     wrk_path = shutil.which("wrk")
     if wrk_path is None:
@@ -67,7 +70,7 @@ def wrk(url: str, body: bytes, seconds: float, connections: int) -> Load:
             "KUSTOM_BENCH_BODY": str(Path(tmp) / "body.json"),
             "KUSTOM_BENCH_AUTH": base64.b64encode(f"{USERNAME}:{API_KEY}".encode()).decode(),
         }
-        out = subprocess.run(  # noqa: S603
+        return subprocess.run(  # noqa: S603
             [
                 wrk_path,
                 "-t1",
@@ -84,9 +87,18 @@ def wrk(url: str, body: bytes, seconds: float, connections: int) -> Load:
             check=True,
             timeout=seconds + 30,
         ).stdout
+
+
+def wrk(url: str, body: bytes, seconds: float, connections: int) -> Load:
+    return parse_wrk(_run_wrk(url, body, seconds, connections))
+
+
+def parse_wrk(out: str) -> Load:
+    """Requests per second, p50, p99 and the non-2xx count from ``wrk --latency`` output."""
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
-    p50 = _ms(re.search(r"50%\s+(\S+)", out)[1])  # type: ignore[index]
-    p99 = _ms(re.search(r"99%\s+(\S+)", out)[1])  # type: ignore[index]
+    # Anchored to the line: "+/- Stdev" columns such as "73.50%" must not match "50%".
+    p50 = _ms(re.search(r"^\s*50%\s+(\S+)", out, re.MULTILINE)[1])  # type: ignore[index]
+    p99 = _ms(re.search(r"^\s*99%\s+(\S+)", out, re.MULTILINE)[1])  # type: ignore[index]
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     return Load(rps, p50, p99, int(non_2xx[1]) if non_2xx else 0)
 
@@ -103,8 +115,8 @@ def servers_under_load(seconds: float, rounds: int, connections: int = 16) -> di
         running_prism() as prism,
     ):
         urls = {"mock": mock.base_url, "prism": prism, "noop": noop.base_url}
-        for url in urls.values():  # warm up
-            wrk(url + ORDER_PATH, body, 1, connections)
+        for url in urls.values():  # warm up; Prism's first requests can all take over 1 s
+            _run_wrk(url + ORDER_PATH, body, 3, connections)
         for _ in range(rounds):
             for name, url in urls.items():
                 results[name].append(wrk(url + ORDER_PATH, body, seconds, connections))
@@ -238,15 +250,28 @@ def _pytest_wall(env: dict[str, str]) -> tuple[float, str]:
     return time.perf_counter() - started, cases[1] if cases else "?"
 
 
-def contract_run(depth: str) -> dict[str, Any]:
+def contract_run(depth: str, rounds: int) -> dict[str, Any]:
     """The contract run's wall time against the same run generating its cases without sending
-    them (KUSTOM_CONTRACT_DRY=1): the floor."""
+    them (KUSTOM_CONTRACT_DRY=1): the floor. Each is run ``rounds`` times, interleaved, and the
+    fastest kept: on a shared machine a half-minute run is often slowed by others, never sped."""
+    fulls: list[float] = []
+    drys: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         base = {**os.environ, "KUSTOM_CONTRACT_DEPTH": depth, "KUSTOM_REPORTS_DIR": tmp}
         base.pop("KUSTOM_BASE_URL", None)
-        dry, dry_cases = _pytest_wall({**base, "KUSTOM_CONTRACT_DRY": "1"})
-        full, cases = _pytest_wall(base)
-    return {"full_s": full, "dry_s": dry, "cases": cases, "dry_cases": dry_cases}
+        for _ in range(rounds):
+            dry, dry_cases = _pytest_wall({**base, "KUSTOM_CONTRACT_DRY": "1"})
+            full, cases = _pytest_wall(base)
+            drys.append(dry)
+            fulls.append(full)
+    return {
+        "full_s": min(fulls),
+        "dry_s": min(drys),
+        "full_runs_s": fulls,
+        "dry_runs_s": drys,
+        "cases": cases,
+        "dry_cases": dry_cases,
+    }
 
 
 def regeneration() -> dict[str, float]:
