@@ -22,6 +22,7 @@ import httpx
 
 from benchmarks.orders import encoded, realistic_order
 from kustom_client import KustomClient
+from kustom_devtools.contract_run import run_contract
 from kustom_devtools.mock_process import running_mock
 from kustom_devtools.prism import running_prism
 from kustom_mock import create_app
@@ -225,25 +226,9 @@ def client_overhead(repeat: int) -> dict[str, float]:
     }
 
 
-def _pytest_wall(env: dict[str, str]) -> tuple[float, str]:
+def _pytest_wall(env: dict[str, str], depth: str, reports_dir: Path) -> tuple[float, str]:
     started = time.perf_counter()
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "contract_tests/test_contract.py",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env=env,
-        timeout=1800,
-        check=False,
-    )
+    result = run_contract(env, reports_dir=reports_dir, depth=depth, timeout=1800)
     if result.returncode != 0:
         raise RuntimeError(f"the contract run failed:\n{result.stdout[-2000:]}")
     cases = re.search(r": (\d+) cases", result.stdout)
@@ -257,11 +242,9 @@ def contract_run(depth: str, rounds: int) -> dict[str, Any]:
     fulls: list[float] = []
     drys: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
-        base = {**os.environ, "KUSTOM_CONTRACT_DEPTH": depth, "KUSTOM_REPORTS_DIR": tmp}
-        base.pop("KUSTOM_BASE_URL", None)
         for _ in range(rounds):
-            dry, dry_cases = _pytest_wall({**base, "KUSTOM_CONTRACT_DRY": "1"})
-            full, cases = _pytest_wall(base)
+            dry, dry_cases = _pytest_wall({"KUSTOM_CONTRACT_DRY": "1"}, depth, Path(tmp))
+            full, cases = _pytest_wall({}, depth, Path(tmp))
             drys.append(dry)
             fulls.append(full)
     return {

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from kustom_mock.app import Receive, Scope, Send
+from kustom_mock.app import Receive, Scope, Send, lifespan
 from kustom_mock.cli import configure_logging, parse_args, serve
 
 BODY = b'{"order_id":"o","redirect_url":"https://x","fraud_status":"ACCEPTED"}'
@@ -15,13 +15,8 @@ HEADERS = [(b"content-type", b"application/json"), (b"content-length", str(len(B
 
 async def app(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] == "lifespan":
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+        await lifespan(receive, send)
+        return
     more = True
     while more:
         message = await receive()

@@ -6,15 +6,13 @@ subprocess against the mock spawned with that fault.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from contract_tests.faults import FAULTS
-from kustom_spec import REPO_ROOT
+from kustom_devtools.contract_run import run_contract as run_contract_in_subprocess
 
 pytestmark = pytest.mark.meta
 
@@ -30,31 +28,7 @@ EXPECTED = {
 
 
 def run_contract(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    full_env = {
-        **os.environ,
-        "KUSTOM_CONTRACT_DEPTH": "quick",
-        "KUSTOM_REPORTS_DIR": str(tmp_path / "reports"),
-        **env,
-    }
-    if "KUSTOM_BASE_URL" not in env:
-        full_env.pop("KUSTOM_BASE_URL", None)
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "contract_tests/test_contract.py",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env=full_env,
-        timeout=300,
-        check=False,
-    )
+    return run_contract_in_subprocess(env, reports_dir=tmp_path / "reports")
 
 
 def test_every_fault_has_an_expectation() -> None:

@@ -67,6 +67,17 @@ class Settings:
     redirect_base: str = DEFAULT_REDIRECT_BASE
 
 
+async def lifespan(receive: Receive, send: Send) -> None:
+    """ASGI lifespan with nothing to set up: everything is built in create_app."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
 def _fingerprint(token: str, order: dict[str, Any]) -> str:
     """The request as compared under one idempotency key: token and body, keys sorted."""
     try:  # orjson: a tenth of json.dumps's time on a 1000-line order
@@ -92,7 +103,7 @@ class MockApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
+            await lifespan(receive, send)
             return
         if scope["type"] != "http":
             return
@@ -132,15 +143,6 @@ class MockApp:
             headers.get(CORRELATION_HEADER, correlation_id),
             " replay" if replayed else "",
         )
-
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
 
     @staticmethod
     async def _send(send: Send, status: int, body: bytes, headers: dict[str, str]) -> None:

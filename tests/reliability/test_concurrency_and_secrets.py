@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 
+from kustom_devtools.contract_run import run_contract
 from kustom_devtools.mock_process import running_mock
 from kustom_mock.store import Store
-from kustom_spec import REPO_ROOT
 from tests.mock.helpers import AUTH_A, FULL_ORDER, PATH
 
 
@@ -51,25 +48,7 @@ def test_the_api_key_never_reaches_the_logs_of_a_full_run(tmp_path: Path) -> Non
     """A contract run (valid, invalid and credential-less requests, wrong keys included):
     neither the mock's log nor the run's output holds the key."""
     reports = tmp_path / "reports"
-    env = {**os.environ, "KUSTOM_CONTRACT_DEPTH": "quick", "KUSTOM_REPORTS_DIR": str(reports)}
-    env.pop("KUSTOM_BASE_URL", None)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "contract_tests/test_contract.py",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    result = run_contract({}, reports_dir=reports)
     assert result.returncode == 0, result.stdout[-2000:]
     log = (reports / "contract-mock.log").read_text()
     assert log.count("kustom_mock.access") > 300, "the run should have been logged"
