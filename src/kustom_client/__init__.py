@@ -5,7 +5,12 @@ Hand-written and kept apart from generated/ (regeneration never touches it); req
 responses are the generated models.
 """
 
-from kustom_client.builder import build_order, build_order_line
+from kustom_client.builder import (
+    build_address,
+    build_discount_line,
+    build_order,
+    build_order_line,
+)
 from kustom_client.client import AsyncKustomClient, KustomClient
 from kustom_client.constants import (
     DEFAULT_MAX_RETRIES,
@@ -61,6 +66,8 @@ __all__ = [
     "TokenSuspendedError",
     "UnavailablePaymentMethodError",
     "UnsupportedMediaTypeError",
+    "build_address",
+    "build_discount_line",
     "build_order",
     "build_order_line",
 ]

@@ -23,13 +23,10 @@ from kustom_client import (
     TokenNotFoundError,
     TokenSuspendedError,
     UnavailablePaymentMethodError,
-    build_order,
-    build_order_line,
 )
 from kustom_client.constants import MAX_RETRY_DELAY, ORDER_PATH
 from kustom_client.errors import error_for
 from kustom_client.retry import backoff, retry_after, should_retry
-from kustom_rules import check_order
 from kustom_spec import load_spec
 
 
@@ -125,66 +122,3 @@ def test_backoff_doubles_within_bounds(attempt: int, rng: random.Random) -> None
 def test_the_order_path_is_the_specs() -> None:
     spec_path = next(iter(load_spec().document["paths"]))
     assert ORDER_PATH.replace("{customer_token}", "{customerToken}") == spec_path
-
-
-def test_builder_makes_amounts_add_up() -> None:
-    shoes = build_order_line(
-        "Running shoe",
-        quantity=2,
-        unit_price=5000,
-        tax_rate=2000,
-        total_discount_amount=1000,
-        type="physical",
-        reference="AD6654412",
-    )
-    shipping = build_order_line(
-        "Delivery", quantity=1, unit_price=499, tax_rate=2000, type="shipping_fee"
-    )
-    order = build_order([shoes, shipping], purchase_currency="GBP", merchant_reference1="ON4711")
-    body = order.to_dict()
-    assert body["order_lines"][0]["total_amount"] == 9000
-    assert body["order_lines"][0]["total_tax_amount"] == 1500
-    assert body["order_lines"][1]["total_tax_amount"] == 83
-    assert body["order_amount"] == 9499
-    assert body["order_tax_amount"] == 1583
-    assert body["merchant_reference1"] == "ON4711"
-    assert check_order(body) == []
-
-
-@given(
-    st.lists(
-        st.tuples(
-            st.integers(0, 100), st.integers(0, 1_000_000), st.integers(0, 10_000), st.floats(0, 1)
-        ),
-        min_size=1,
-        max_size=20,
-    )
-)
-def test_built_orders_always_keep_the_rules(specs: list[tuple[int, int, int, float]]) -> None:
-    lines = [
-        build_order_line(
-            f"item {i}", quantity=q, unit_price=u, tax_rate=r, total_discount_amount=int(q * u * d)
-        )
-        for i, (q, u, r, d) in enumerate(specs)
-    ]
-    assert check_order(build_order(lines, purchase_currency="EUR").to_dict()) == []
-
-
-@pytest.mark.parametrize(
-    "kwargs",
-    [
-        {"quantity": -1, "unit_price": 1},
-        {"quantity": 1, "unit_price": 1.5},
-        {"quantity": 1, "unit_price": 100, "total_discount_amount": 101},
-        {"quantity": 1, "unit_price": 100, "tax_rate": -5},
-        {"quantity": True, "unit_price": 100},
-    ],
-)
-def test_builder_refuses_impossible_lines(kwargs: dict[str, object]) -> None:
-    with pytest.raises(ValueError, match=r"must be a non-negative integer|more than"):
-        build_order_line("x", **kwargs)  # type: ignore[arg-type]
-
-
-def test_builder_needs_a_line() -> None:
-    with pytest.raises(ValueError, match="at least one line"):
-        build_order([], purchase_currency="EUR")
