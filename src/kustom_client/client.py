@@ -1,44 +1,39 @@
-"""KustomClient and AsyncKustomClient: ``create_order`` with auth, retries and typed errors.
+"""KustomClient and AsyncKustomClient: the operations, each a few lines over the request core.
 
 The request is sent with httpx directly (not through the generated ``create_order``) so that
 one JSON body is built once and resent as is on every retry; the generated models are what
-goes in and comes out.
+goes in and comes out. Everything both clients decide lives in ``_BaseClient`` and
+``kustom_client.call``; the two classes differ only in how they send and wait.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Self
-from urllib.parse import quote
+from typing import Any, Self, TypeVar
 
 import httpx
-import orjson
-from kustom_customer_token_client.models import OrderRequest, OrderResponse
+from kustom_customer_token_client.models import OrderRequest
 
-from kustom_client.constants import (
-    CORRELATION_HEADER,
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_TIMEOUT,
-    IDEMPOTENCY_HEADER,
-    ORDER_PATH,
-    PRODUCTION_BASE_URL,
+from kustom_client.call import Call, Done, Operation, TimeoutTypes, Wait
+from kustom_client.constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ORDER_PATH
+from kustom_client.errors import InvalidArgumentError, KustomError
+from kustom_client.inputs import (
+    check_customer_token,
+    encode_order,
+    idempotency_key_for,
+    order_body,
 )
-from kustom_client.errors import (
-    APIConnectionError,
-    APITimeoutError,
-    KustomAPIError,
-    OrderValidationError,
-    error_for,
-)
-from kustom_client.retry import retry_delay, should_retry
-from kustom_rules import check_order
+from kustom_client.logs import redact_httpx_log
+from kustom_client.results import CreatedOrder, created_order
+from kustom_client.settings import resolve
 
-TimeoutTypes = float | httpx.Timeout | None
+T = TypeVar("T")
+
+# The waits between attempts, by these names so that tests can record them instead of waiting.
+sleep = time.sleep
+async_sleep = asyncio.sleep
 
 
 class _NotGiven:
@@ -49,37 +44,31 @@ class _NotGiven:
 NOT_GIVEN: Any = _NotGiven()
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    url: str
-    content: bytes
-    headers: dict[str, str]
+def _check_max_retries(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidArgumentError("max_retries", f"must be an integer 0 or more, not {value!r}")
+    return value
 
 
 class _BaseClient:
     def __init__(
         self,
-        api_key: str,
+        api_key: str | None,
         *,
-        username: str | None = None,
-        base_url: str = PRODUCTION_BASE_URL,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        check_orders: bool = True,
+        username: str | None,
+        base_url: str | None,
+        timeout: TimeoutTypes,
+        max_retries: int,
+        check_orders: bool,
     ) -> None:
-        if not api_key:
-            raise ValueError("api_key is required (the merchant's API key)")
-        if max_retries < 0:
-            raise ValueError("max_retries must be 0 or more")
-        # Kustom takes username:key, or the key alone (sent as the username, empty password).
-        self._auth = (
-            httpx.BasicAuth(username, api_key) if username else httpx.BasicAuth(api_key, "")
-        )
-        self.username = username
-        self.base_url = base_url.rstrip("/")
+        settings = resolve(api_key, username, base_url)
+        self._credentials = settings.credentials
+        self.username = settings.credentials.username
+        self.base_url = settings.base_url
         self.timeout = timeout
-        self.max_retries = max_retries
+        self.max_retries = _check_max_retries(max_retries)
         self.check_orders = check_orders
+        redact_httpx_log()
 
     def __repr__(self) -> str:
         return (
@@ -87,83 +76,55 @@ class _BaseClient:
             "api_key='***')"
         )
 
-    def _prepare(
-        self, customer_token: str, order: OrderRequest | Mapping[str, Any], key: str | None
-    ) -> _Prepared:
-        if not customer_token:
-            raise ValueError("customer_token is required")
-        body = order.to_dict() if isinstance(order, OrderRequest) else dict(order)
-        if self.check_orders:
-            _check(body)
-        return _Prepared(
-            url=self.base_url + ORDER_PATH.format(customer_token=quote(customer_token, safe="")),
-            content=_encode(body),
-            headers={
-                "Content-Type": "application/json",
-                "Accept": "application/json",
-                IDEMPOTENCY_HEADER: key or str(uuid.uuid4()),
-            },
+    def _call(
+        self, operation: Operation[T], timeout: TimeoutTypes, max_retries: int | None
+    ) -> Call[T]:
+        return Call(
+            operation,
+            base_url=self.base_url,
+            credentials=self._credentials,
+            timeout=self.timeout if timeout is NOT_GIVEN else timeout,
+            max_retries=self.max_retries
+            if max_retries is None
+            else _check_max_retries(max_retries),
         )
 
-    @staticmethod
-    def _parse(response: httpx.Response) -> OrderResponse:
-        correlation_id = response.headers.get(CORRELATION_HEADER)
+    def _create_order(
+        self,
+        customer_token: str,
+        order: OrderRequest | Mapping[str, Any],
+        idempotency_key: str | None,
+    ) -> Operation[CreatedOrder]:
+        token = check_customer_token(customer_token)
+        key = idempotency_key_for(idempotency_key)
         try:
-            body: Any = response.json()
-        except ValueError:
-            body = response.text[:2000]
-        if response.status_code == 200 and isinstance(body, dict):
-            try:
-                return OrderResponse.from_dict(body)
-            except (KeyError, TypeError, ValueError):
-                pass
-            raise KustomAPIError(200, body, correlation_id=correlation_id)
-        raise error_for(response.status_code, body, correlation_id)
-
-    def _retries(self, max_retries: int | None) -> int:
-        return self.max_retries if max_retries is None else max_retries
-
-
-def _encode(body: dict[str, Any]) -> bytes:
-    """orjson: a tenth of json.dumps's time on a 1000-line order (benchmarks); the stdlib for
-    what orjson refuses (integers past 64 bits), which the server then answers."""
-    try:
-        return orjson.dumps(body)
-    except orjson.JSONEncodeError:
-        return json.dumps(body, separators=(",", ":")).encode()
-
-
-def _check(body: dict[str, Any]) -> None:
-    """The rules across fields, on an order shaped as the schema says. Anything else (a missing
-    field, a string for a number) is left for the server, whose 400 names the field."""
-    lines = body.get("order_lines")
-    if not isinstance(lines, list):
-        return
-    for line in lines:
-        # quantity x unit_price on a string or a list would repeat it, not multiply it.
-        if not (
-            isinstance(line, dict)
-            and type(line.get("quantity")) is int
-            and type(line.get("unit_price")) is int
-        ):
-            return
-    try:
-        violations = check_order(body)
-    except (KeyError, TypeError, AttributeError):
-        return
-    if violations:
-        raise OrderValidationError(violations)
+            content = encode_order(order_body(order), check_rules=self.check_orders)
+        except KustomError as error:
+            error.idempotency_key = key
+            raise
+        return Operation(
+            method="POST",
+            path_template=ORDER_PATH,
+            customer_token=token,
+            parse=created_order,
+            content=content,
+            idempotency_key=key,
+        )
 
 
 class KustomClient(_BaseClient):
-    """Synchronous client. ``http_client`` lets you bring your own httpx.Client (proxies, ...)."""
+    """Synchronous client. ``http_client`` lets you bring your own httpx.Client (proxies, ...).
+
+    Omitted ``api_key``, ``username`` and ``base_url`` are read from KUSTOM_API_KEY,
+    KUSTOM_USERNAME and KUSTOM_BASE_URL (default: production).
+    """
 
     def __init__(
         self,
-        api_key: str,
+        api_key: str | None = None,
         *,
         username: str | None = None,
-        base_url: str = PRODUCTION_BASE_URL,
+        base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         check_orders: bool = True,
@@ -196,43 +157,37 @@ class KustomClient(_BaseClient):
         idempotency_key: str | None = None,
         timeout: TimeoutTypes = NOT_GIVEN,
         max_retries: int | None = None,
-    ) -> OrderResponse:
+    ) -> CreatedOrder:
         """Place an order with a customer token; raises a KustomError subclass on failure.
 
         One idempotency key (``idempotency_key`` or a new UUID) is sent on every attempt, so a
-        retry never places a second order.
+        retry never places a second order; every exception carries it as ``idempotency_key``.
         """
-        prepared = self._prepare(customer_token, order, idempotency_key)
-        retries = self._retries(max_retries)
-        attempt = 0
+        operation = self._create_order(customer_token, order, idempotency_key)
+        return self._run(self._call(operation, timeout, max_retries))
+
+    def _run(self, call: Call[T]) -> T:
         while True:
+            call.sending()
             try:
-                response = self._http.post(
-                    prepared.url,
-                    content=prepared.content,
-                    headers=prepared.headers,
-                    auth=self._auth,
-                    timeout=self.timeout if timeout is NOT_GIVEN else timeout,
+                response = self._http.request(
+                    call.method,
+                    call.url,
+                    content=call.content,
+                    headers=call.headers,
+                    timeout=call.timeout,
                 )
-            except httpx.TimeoutException as exc:
-                if attempt < retries:
-                    attempt += 1
-                    time.sleep(retry_delay(attempt, None))
-                    continue
-                raise APITimeoutError(f"request timed out ({attempt + 1} attempts)") from exc
-            except httpx.TransportError as exc:
-                if attempt < retries:
-                    attempt += 1
-                    time.sleep(retry_delay(attempt, None))
-                    continue
-                raise APIConnectionError(
-                    f"connection failed ({attempt + 1} attempts): {type(exc).__name__}"
-                ) from exc
-            if should_retry(response.status_code) and attempt < retries:
-                attempt += 1
-                time.sleep(retry_delay(attempt, response.headers))
-                continue
-            return self._parse(response)
+            except httpx.RequestError as exc:
+                step = call.failed(exc)
+            else:
+                step = call.answered(response)
+            # Raised here, outside the except block: no httpx error in __context__.
+            if isinstance(step, Wait):
+                sleep(step.delay)
+            elif isinstance(step, Done):
+                return step.result
+            else:
+                raise step.error
 
 
 class AsyncKustomClient(_BaseClient):
@@ -240,10 +195,10 @@ class AsyncKustomClient(_BaseClient):
 
     def __init__(
         self,
-        api_key: str,
+        api_key: str | None = None,
         *,
         username: str | None = None,
-        base_url: str = PRODUCTION_BASE_URL,
+        base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         check_orders: bool = True,
@@ -276,36 +231,29 @@ class AsyncKustomClient(_BaseClient):
         idempotency_key: str | None = None,
         timeout: TimeoutTypes = NOT_GIVEN,
         max_retries: int | None = None,
-    ) -> OrderResponse:
+    ) -> CreatedOrder:
         """See KustomClient.create_order."""
-        prepared = self._prepare(customer_token, order, idempotency_key)
-        retries = self._retries(max_retries)
-        attempt = 0
+        operation = self._create_order(customer_token, order, idempotency_key)
+        return await self._run(self._call(operation, timeout, max_retries))
+
+    async def _run(self, call: Call[T]) -> T:
         while True:
+            call.sending()
             try:
-                response = await self._http.post(
-                    prepared.url,
-                    content=prepared.content,
-                    headers=prepared.headers,
-                    auth=self._auth,
-                    timeout=self.timeout if timeout is NOT_GIVEN else timeout,
+                response = await self._http.request(
+                    call.method,
+                    call.url,
+                    content=call.content,
+                    headers=call.headers,
+                    timeout=call.timeout,
                 )
-            except httpx.TimeoutException as exc:
-                if attempt < retries:
-                    attempt += 1
-                    await asyncio.sleep(retry_delay(attempt, None))
-                    continue
-                raise APITimeoutError(f"request timed out ({attempt + 1} attempts)") from exc
-            except httpx.TransportError as exc:
-                if attempt < retries:
-                    attempt += 1
-                    await asyncio.sleep(retry_delay(attempt, None))
-                    continue
-                raise APIConnectionError(
-                    f"connection failed ({attempt + 1} attempts): {type(exc).__name__}"
-                ) from exc
-            if should_retry(response.status_code) and attempt < retries:
-                attempt += 1
-                await asyncio.sleep(retry_delay(attempt, response.headers))
-                continue
-            return self._parse(response)
+            except httpx.RequestError as exc:
+                step = call.failed(exc)
+            else:
+                step = call.answered(response)
+            if isinstance(step, Wait):
+                await async_sleep(step.delay)
+            elif isinstance(step, Done):
+                return step.result
+            else:
+                raise step.error

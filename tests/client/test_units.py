@@ -1,4 +1,4 @@
-"""The client layer's pure parts: error mapping, retry timing, the order builder."""
+"""The client layer's pure parts: error mapping, retry decisions, the order builder."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from kustom_client import (
     KustomAPIError,
     NotFoundError,
     PaymentMethodFailedError,
+    RateLimitError,
     ServiceUnavailableError,
     TokenCanceledError,
     TokenNotFoundError,
@@ -25,8 +26,8 @@ from kustom_client import (
     UnavailablePaymentMethodError,
 )
 from kustom_client.constants import MAX_RETRY_DELAY, ORDER_PATH
-from kustom_client.errors import error_for
-from kustom_client.retry import backoff, retry_after, should_retry
+from kustom_client.errors import BY_STATUS, error_for
+from kustom_client.retry import backoff, decide_after_status, retry_after, should_retry
 from kustom_spec import load_spec
 
 
@@ -43,6 +44,7 @@ from kustom_spec import load_spec
         (404, "TOKEN_NOT_FOUND", TokenNotFoundError),
         (404, None, NotFoundError),
         (409, "IDEMPOTENCY_KEY_CONFLICT", ConflictError),
+        (429, "RATE_LIMITED", RateLimitError),
         (503, "SERVICE_UNAVAILABLE", ServiceUnavailableError),
         (500, None, InternalServerError),
         (502, None, InternalServerError),
@@ -85,7 +87,7 @@ def test_error_carries_messages() -> None:
     ("status", "retry"),
     [
         (408, True),
-        (409, True),
+        (409, False),
         (429, True),
         (500, True),
         (503, True),
@@ -93,7 +95,9 @@ def test_error_carries_messages() -> None:
         (401, False),
         (403, False),
         (404, False),
+        (422, False),
         (200, False),
+        (501, True),
     ],
 )
 def test_which_statuses_are_retried(status: int, retry: bool) -> None:
@@ -102,14 +106,41 @@ def test_which_statuses_are_retried(status: int, retry: bool) -> None:
 
 def test_retry_after_forms() -> None:
     assert retry_after({"retry-after-ms": "250"}) == 0.25
-    assert retry_after({"retry-after": "3"}) == 3.0
-    assert retry_after({"retry-after": "3600"}) is None  # too long: back off instead
+    assert retry_after({"Retry-After": "3"}) == 3.0
+    assert retry_after({"retry-after": "3600"}) == 3600.0  # reported; decide_* refuses to wait
     assert retry_after({"retry-after": "-1"}) is None
+    assert retry_after({"retry-after": "nan"}) is None
     assert retry_after({"retry-after": "soon"}) is None
     assert retry_after({}) is None
     now = 1_800_000_000.0
     date = email.utils.formatdate(now + 5, usegmt=True)
     assert retry_after({"retry-after": date}, now=now) == pytest.approx(5.0)
+    past = email.utils.formatdate(now - 5, usegmt=True)
+    assert retry_after({"retry-after": past}, now=now) is None
+
+
+def test_x_ratelimit_reset_only_on_a_429() -> None:
+    assert retry_after({"X-Ratelimit-Reset": "2"}, 429) == 2.0
+    assert retry_after({"X-Ratelimit-Reset": "0.5, 1;w=1"}, 429) == 0.5
+    assert retry_after({"X-Ratelimit-Reset": "2"}, 503) is None
+    assert retry_after({"X-Ratelimit-Reset": "2", "Retry-After": "7"}, 429) == 7.0
+
+
+def test_decisions() -> None:
+    retry = decide_after_status(503, {"Retry-After": "4"}, retries_done=0, max_retries=2)
+    assert (retry.retry, retry.delay, retry.retry_after) == (True, 4.0, 4.0)
+    exhausted = decide_after_status(503, {}, retries_done=2, max_retries=2)
+    assert not exhausted.retry
+    assert exhausted.reason == "no retries left after status 503"
+    too_long = decide_after_status(429, {"Retry-After": "61"}, retries_done=0, max_retries=2)
+    assert (too_long.retry, too_long.waits_too_long, too_long.retry_after) == (False, True, 61)
+    conflict = decide_after_status(409, {"Retry-After": "1"}, retries_done=0, max_retries=2)
+    assert not conflict.retry
+
+
+def test_every_status_class_is_a_kustom_api_error() -> None:
+    assert BY_STATUS[429] is RateLimitError
+    assert all(issubclass(cls, KustomAPIError) for cls in BY_STATUS.values())
 
 
 @given(st.integers(1, 30), st.randoms(use_true_random=False))
