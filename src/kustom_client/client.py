@@ -9,6 +9,7 @@ goes in and comes out. Everything both clients decide lives in ``_BaseClient`` a
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Mapping
 from typing import Any, Self, TypeVar
@@ -44,6 +45,16 @@ class _NotGiven:
 NOT_GIVEN: Any = _NotGiven()
 
 
+def _check_timeout(value: object) -> TimeoutTypes:
+    if value is None or isinstance(value, httpx.Timeout):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < math.inf:
+        return float(value)
+    raise InvalidArgumentError(
+        "timeout", f"must be seconds above 0, an httpx.Timeout or None, not {value!r}"
+    )
+
+
 def _check_max_retries(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise InvalidArgumentError("max_retries", f"must be an integer 0 or more, not {value!r}")
@@ -65,7 +76,7 @@ class _BaseClient:
         self._credentials = settings.credentials
         self.username = settings.credentials.username
         self.base_url = settings.base_url
-        self.timeout = timeout
+        self.timeout = _check_timeout(timeout)
         self.max_retries = _check_max_retries(max_retries)
         self.check_orders = check_orders
         redact_httpx_log()
@@ -83,7 +94,7 @@ class _BaseClient:
             operation,
             base_url=self.base_url,
             credentials=self._credentials,
-            timeout=self.timeout if timeout is NOT_GIVEN else timeout,
+            timeout=self.timeout if timeout is NOT_GIVEN else _check_timeout(timeout),
             max_retries=self.max_retries
             if max_retries is None
             else _check_max_retries(max_retries),
@@ -138,7 +149,7 @@ class KustomClient(_BaseClient):
             max_retries=max_retries,
             check_orders=check_orders,
         )
-        self._http = http_client or httpx.Client(timeout=timeout, verify=True)
+        self._http = http_client or httpx.Client(timeout=self.timeout, verify=True)
 
     def close(self) -> None:
         self._http.close()
@@ -212,7 +223,7 @@ class AsyncKustomClient(_BaseClient):
             max_retries=max_retries,
             check_orders=check_orders,
         )
-        self._http = http_client or httpx.AsyncClient(timeout=timeout, verify=True)
+        self._http = http_client or httpx.AsyncClient(timeout=self.timeout, verify=True)
 
     async def close(self) -> None:
         await self._http.aclose()

@@ -59,7 +59,13 @@ def idempotency_key_for(key: str | None) -> str:
 
 def order_body(order: object) -> dict[str, Any]:
     if isinstance(order, OrderRequest):
-        return order.to_dict()
+        try:
+            return order.to_dict()
+        except (AttributeError, TypeError, ValueError) as exc:
+            # A model built by hand with a dict where a model belongs, for example.
+            raise InvalidArgumentError(
+                "order", f"this OrderRequest cannot be serialized ({type(exc).__name__}: {exc})"
+            ) from None
     if isinstance(order, Mapping):
         return dict(order)
     raise InvalidArgumentError(

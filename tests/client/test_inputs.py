@@ -9,13 +9,19 @@ import math
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from kustom_customer_token_client.models import OrderRequest
 
 from kustom_client import (
     MAX_JSON_DEPTH,
     AsyncKustomClient,
     InvalidArgumentError,
+    KustomAPIError,
     KustomClient,
+    KustomError,
     OrderValidationError,
 )
 from tests.client.helpers import KEY_A, OK, small_order
@@ -221,3 +227,85 @@ def test_async_checks_the_same(server: ScriptedServer) -> None:
 
     asyncio.run(scenario())
     assert server.requests == []
+
+
+@pytest.mark.parametrize("timeout", [0, -1, "5", math.nan, math.inf, True])
+def test_timeout_is_checked(timeout: object) -> None:
+    with pytest.raises(InvalidArgumentError, match="timeout"):
+        KustomClient(KEY_A, timeout=timeout)  # type: ignore[arg-type]
+    with KustomClient(KEY_A) as kustom, pytest.raises(InvalidArgumentError, match="timeout"):
+        kustom.create_order("tok_active", small_order(), timeout=timeout)  # type: ignore[arg-type]
+
+
+def test_a_hand_built_model_that_cannot_serialize() -> None:
+    broken = OrderRequest(order_amount=1, order_lines=[{"name": "x"}], purchase_currency="EUR")  # type: ignore[list-item]
+    with KustomClient(KEY_A) as kustom, pytest.raises(InvalidArgumentError) as raised:
+        kustom.create_order("tok_active", broken)
+    assert raised.value.field == "order"
+
+
+def strict_json(content: bytes) -> Any:
+    """Python's parser, refusing the NaN and Infinity it would otherwise accept."""
+
+    def refuse(name: str) -> None:
+        raise ValueError(f"{name} is not JSON")
+
+    return json.loads(content, parse_constant=refuse)
+
+
+ODD_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=8)
+    | st.decimals(allow_nan=False)
+    | st.binary(max_size=4),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.text(max_size=4) | st.integers(), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    token=st.text(max_size=6),
+    key=st.none() | st.text(max_size=6),
+    field=st.sampled_from(
+        ["quantity", "unit_price", "total_amount", "tax_rate", "total_tax_amount", "name"]
+    ),
+    value=ODD_VALUES,
+    top=ODD_VALUES,
+)
+def test_only_kustom_errors_whatever_comes_in(
+    token: str, key: str | None, field: str, value: Any, top: Any
+) -> None:
+    """Whatever the caller passes, the client either sends strict JSON or raises a KustomError
+    (a ValueError for input), never TypeError, UnicodeEncodeError or RecursionError."""
+    sent: list[bytes] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request.content)
+        strict_json(request.content)
+        return httpx.Response(200, json=OK)
+
+    body = small_order().to_dict()
+    body["order_lines"][0][field] = value
+    body["x_extra"] = top
+    transport = httpx.MockTransport(answer)
+    with KustomClient(
+        KEY_A, base_url="http://kustom.test", http_client=httpx.Client(transport=transport)
+    ) as kustom:
+        failure: KustomError | None = None
+        try:
+            kustom.create_order(token, body, idempotency_key=key)
+        except KustomError as error:
+            failure = error
+    if failure is None:
+        assert len(sent) == 1
+        assert strict_json(sent[0]) == body  # nothing changed on the way (NaN is not null)
+    else:
+        assert isinstance(failure, KustomAPIError | ValueError), repr(failure)
+        assert not sent or isinstance(failure, KustomAPIError)
