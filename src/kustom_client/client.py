@@ -90,14 +90,18 @@ class _BaseClient:
     def _call(
         self, operation: Operation[T], timeout: TimeoutTypes, max_retries: int | None
     ) -> Call[T]:
+        try:
+            call_timeout = self.timeout if timeout is NOT_GIVEN else _check_timeout(timeout)
+            retries = self.max_retries if max_retries is None else _check_max_retries(max_retries)
+        except KustomError as error:
+            error.idempotency_key = operation.idempotency_key
+            raise
         return Call(
             operation,
             base_url=self.base_url,
             credentials=self._credentials,
-            timeout=self.timeout if timeout is NOT_GIVEN else _check_timeout(timeout),
-            max_retries=self.max_retries
-            if max_retries is None
-            else _check_max_retries(max_retries),
+            timeout=call_timeout,
+            max_retries=retries,
         )
 
     def _create_order(
@@ -106,9 +110,9 @@ class _BaseClient:
         order: OrderRequest | Mapping[str, Any],
         idempotency_key: str | None,
     ) -> Operation[CreatedOrder]:
-        token = check_customer_token(customer_token)
         key = idempotency_key_for(idempotency_key)
         try:
+            token = check_customer_token(customer_token)
             content = encode_order(order_body(order), check_rules=self.check_orders)
         except KustomError as error:
             error.idempotency_key = key

@@ -42,9 +42,10 @@ def test_tokens_that_cannot_be_one_path_segment(server: ScriptedServer, token: o
         KustomClient(KEY_A, base_url=server.base_url) as kustom,
         pytest.raises(InvalidArgumentError) as raised,
     ):
-        kustom.create_order(token, small_order())  # type: ignore[arg-type]
+        kustom.create_order(token, small_order(), idempotency_key="k-token")  # type: ignore[arg-type]
     assert isinstance(raised.value, ValueError)
     assert raised.value.field == "customer_token"
+    assert raised.value.idempotency_key == "k-token"
     assert server.requests == []
 
 
@@ -233,8 +234,9 @@ def test_async_checks_the_same(server: ScriptedServer) -> None:
 def test_timeout_is_checked(timeout: object) -> None:
     with pytest.raises(InvalidArgumentError, match="timeout"):
         KustomClient(KEY_A, timeout=timeout)  # type: ignore[arg-type]
-    with KustomClient(KEY_A) as kustom, pytest.raises(InvalidArgumentError, match="timeout"):
-        kustom.create_order("tok_active", small_order(), timeout=timeout)  # type: ignore[arg-type]
+    with KustomClient(KEY_A) as kustom, pytest.raises(InvalidArgumentError, match="timeout") as e:
+        kustom.create_order("tok_active", small_order(), timeout=timeout, idempotency_key="k-t")  # type: ignore[arg-type]
+    assert e.value.idempotency_key == "k-t"
 
 
 def test_a_hand_built_model_that_cannot_serialize() -> None:
