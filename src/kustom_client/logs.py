@@ -38,11 +38,13 @@ def configure_logging(environ: Mapping[str, str] | None = None) -> None:
     ``kustom`` logger to the application. Safe to call again (tests do)."""
     env = os.environ if environ is None else environ
     level = _LEVELS.get(env.get(ENV_LOG, "").strip().lower())
-    for handler in [h for h in logger.handlers if h.get_name() == _HANDLER_NAME]:
+    ours = [h for h in logger.handlers if h.get_name() == _HANDLER_NAME]
+    for handler in ours:
         logger.removeHandler(handler)
     if level is None:
-        logger.setLevel(logging.NOTSET)
-        logger.propagate = True
+        if ours:  # undo only what an earlier call did; the application's settings stay
+            logger.setLevel(logging.NOTSET)
+            logger.propagate = True
         return
     handler = logging.StreamHandler(sys.stderr)
     handler.set_name(_HANDLER_NAME)

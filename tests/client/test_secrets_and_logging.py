@@ -201,6 +201,17 @@ def test_configure_logging_levels() -> None:
         configure_logging({})
 
 
+def test_without_kustom_log_the_applications_settings_stay() -> None:
+    kustom_logger = logging.getLogger("kustom")
+    kustom_logger.setLevel(logging.INFO)
+    try:
+        configure_logging({})
+        assert kustom_logger.level == logging.INFO
+        assert kustom_logger.propagate
+    finally:
+        kustom_logger.setLevel(logging.NOTSET)
+
+
 SCRIPT = textwrap.dedent(
     """
     import kustom_client
