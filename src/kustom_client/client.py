@@ -11,7 +11,7 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, Self
 from urllib.parse import quote
@@ -56,6 +56,17 @@ class _Prepared:
     headers: dict[str, str]
 
 
+class _RawKeyAuth(httpx.Auth):
+    """Kustom's primary form: ``Authorization: Basic <API key>``, the key not base64-encoded."""
+
+    def __init__(self, api_key: str) -> None:
+        self._header = f"Basic {api_key}"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = self._header
+        yield request
+
+
 class _BaseClient:
     def __init__(
         self,
@@ -71,9 +82,9 @@ class _BaseClient:
             raise ValueError("api_key is required (the merchant's API key)")
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
-        # Kustom takes username:key, or the key alone (sent as the username, empty password).
-        self._auth = (
-            httpx.BasicAuth(username, api_key) if username else httpx.BasicAuth(api_key, "")
+        # Kustom's two forms: base64(username:key), or the key itself ("Basic <API key>").
+        self._auth: httpx.Auth = (
+            httpx.BasicAuth(username, api_key) if username else _RawKeyAuth(api_key)
         )
         self.username = username
         self.base_url = base_url.rstrip("/")

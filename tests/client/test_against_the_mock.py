@@ -56,7 +56,7 @@ def mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningMock
 
 @pytest.fixture
 def client(mock: tuple[RunningMock, Path]) -> Iterator[KustomClient]:
-    with KustomClient(KEY_A, username="M-TEST-A", base_url=mock[0].base_url) as kustom:
+    with KustomClient(KEY_A, username="M-TEST-A-4f2c", base_url=mock[0].base_url) as kustom:
         yield kustom
 
 
@@ -266,7 +266,7 @@ def test_async_client_in_process() -> None:
         transport = httpx.ASGITransport(app=app)
         async with AsyncKustomClient(
             KEY_A,
-            username="M-TEST-A",
+            username="M-TEST-A-4f2c",
             base_url="http://mock",
             http_client=httpx.AsyncClient(transport=transport),
         ) as kustom:
