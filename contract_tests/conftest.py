@@ -1,7 +1,7 @@
 """The contract run's target, schema and summary.
 
 Target: the project's mock, spawned on a free loopback port with a fresh database (default),
-or the server KUSTOM_BASE_URL names (contract_tests/target.py). Depth: KUSTOM_CONTRACT_DEPTH
+or the server KUSTOM_BASE_URL names (src/kustom_devtools/target.py). Depth: KUSTOM_CONTRACT_DEPTH
 = quick | default | deep. KUSTOM_CONTRACT_FAULT (tests only) spawns the mock with one fault
 injected (contract_tests/faults.py).
 """
@@ -15,16 +15,19 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from schemathesis.schemas import BaseSchema
 
-from contract_tests import hooks
+from contract_tests import checks, hooks
+from contract_tests.auth import BothForms, Credentials
+from contract_tests.contract_limits import without_contract_limits
 from contract_tests.stats import POSITIVE_2XX_GOAL, STATS
-from contract_tests.target import Target, TargetError, target_from_env
 from kustom_devtools.mock_process import running_mock
-from kustom_spec import DEFAULT_SPEC_PATH, REPO_ROOT
+from kustom_devtools.target import Target, TargetError, target_from_env
+from kustom_spec import REPO_ROOT, load_spec
 
 REPORTS = Path(os.environ.get("KUSTOM_REPORTS_DIR", REPO_ROOT / "reports"))
 FAILURES_DIR = REPORTS / "contract-failures"
-DEPTHS = {"quick": 150, "default": 700, "deep": 12000}
+DEPTHS = {"quick": 150, "default": 700, "deep": 4000}  # fuzzing cases per operation
 
 
 def depth() -> str:
@@ -43,13 +46,35 @@ def _target() -> Target:
         raise pytest.UsageError(str(exc)) from None
 
 
+def build_schema(target: Target) -> BaseSchema:
+    """The spec as Schemathesis tests it against ``target``: the contract's own limits only
+    against the project's mock, status changes only where cancelling is allowed, politely
+    rate-limited against any other server."""
+    document = load_spec().document
+    if not target.is_mock:
+        document = without_contract_limits(document)
+    schema: BaseSchema = schemathesis.openapi.from_dict(document)
+    if not target.can_cancel:
+        schema = schema.exclude(operation_id="patchCustomerToken")
+        schema.config.phases.update(phases=["examples", "coverage", "fuzzing"])
+    if target.rate_limit is not None:
+        schema.config.update(rate_limit=target.rate_limit)
+    schema.config.generation.update(max_examples=DEPTHS[depth()])
+
+    class RunCredentials(BothForms):
+        def __init__(self) -> None:
+            super().__init__(Credentials(target.username, target.api_key))
+
+    schema.auth(refresh_interval=None)(RunCredentials)
+    return schema
+
+
 # Credentials and depth are bound when pytest builds the test from the schema (at collection),
 # so they are set here; only the base URL waits for the mock to be listening.
 TARGET = _target()
-SCHEMA = schemathesis.openapi.from_path(DEFAULT_SPEC_PATH)
-SCHEMA.config.update(basic_auth=(TARGET.username, TARGET.api_key))
-SCHEMA.config.generation.update(max_examples=DEPTHS[depth()])
+SCHEMA = build_schema(TARGET)
 hooks.configure(TARGET)
+_ = checks  # registers the run's own checks with Schemathesis
 
 
 @pytest.fixture(scope="session")

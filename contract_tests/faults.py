@@ -9,13 +9,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import kustom_mock.app
 from kustom_mock import MockApp
 from kustom_mock.app import ASGIApp, Message, Receive, Scope, Send
 from kustom_mock.cli import build_app, configure_logging, parse_args, serve
+from kustom_mock.errors import Reply
+from kustom_mock.operations import Call, OwnedToken
+from kustom_mock.store import Transaction
+from kustom_rules import RuleViolation
 
 BodyEdit = Callable[[Scope, int, dict[str, Any]], tuple[int, dict[str, Any]]]
 
@@ -38,6 +42,10 @@ def rewrite_responses(app: ASGIApp, edit: BodyEdit) -> ASGIApp:
             nonlocal start
             if message["type"] == "http.response.start":
                 start = dict(message)
+                return
+            if not message["body"]:  # an empty 202: nothing to edit
+                await send(start)
+                await send(message)
                 return
             status, body = edit(scope, start["status"], json.loads(message["body"]))
             raw = json.dumps(body).encode()
@@ -78,7 +86,31 @@ def missing_field(scope: Scope, status: int, body: dict[str, Any]) -> tuple[int,
 
 def accept_invalid(app: MockApp) -> None:
     """Skip schema validation and the rules: an invalid body gets an order."""
-    app.validator.order = lambda order: order if isinstance(order, dict) else {}  # type: ignore[method-assign]
+    for validator in app.validators.values():
+        validator.body = lambda value: value if isinstance(value, dict) else {}  # type: ignore[method-assign]
+
+
+def cancel_does_not_stick(app: MockApp) -> None:
+    """A cancel is answered 202 but changes nothing."""
+    operations = app.operations
+
+    def pretend(tx: Transaction, call: Call) -> Reply:
+        operations._own_token(tx, call)
+        return Reply(202)
+
+    operations.handlers["patchCustomerToken"] = pretend
+
+
+def cancelled_token_orders(app: MockApp) -> None:
+    """A cancelled token can still place orders."""
+    operations = app.operations
+    refusal = operations._refusal
+
+    def lenient(token: OwnedToken, call: Call) -> None:
+        if token.state.status != "CANCELLED":
+            refusal(token, call)
+
+    operations._refusal = lenient  # type: ignore[method-assign]
 
 
 def ignore_credentials(app: MockApp) -> None:
@@ -93,9 +125,31 @@ RESPONSE_FAULTS: dict[str, BodyEdit] = {
     "enum_violation": enum_violation,
     "missing_field": missing_field,
 }
+
+
+def refuse_discount_lines(app: MockApp) -> None:
+    """Negative amounts refused on every line, as before Kustom's discount lines were known."""
+    validator = app.validators["createOrder"]
+    rules = validator._rules
+    assert rules is not None
+
+    def stricter(order: Mapping[str, Any]) -> list[RuleViolation]:
+        negative = [
+            RuleViolation(f"order_lines[{i}].unit_price", "negative unit_price")
+            for i, line in enumerate(order["order_lines"])
+            if line["unit_price"] < 0
+        ]
+        return negative or rules(order)
+
+    validator._rules = stricter
+
+
 APP_FAULTS: dict[str, Callable[[MockApp], None]] = {
     "accept_invalid": accept_invalid,
     "ignore_credentials": ignore_credentials,
+    "cancel_does_not_stick": cancel_does_not_stick,
+    "cancelled_token_orders": cancelled_token_orders,
+    "refuse_discount_lines": refuse_discount_lines,
 }
 FAULTS = sorted([*RESPONSE_FAULTS, *APP_FAULTS])
 

@@ -1,33 +1,43 @@
 """Schemathesis hooks for the contract run: lead positive cases to the success path.
 
-``map_case`` runs on every generated case (examples, coverage and fuzzing). For each part of
-the request that was generated as valid data it:
-- puts a usable customer token in the path (mostly ones that place orders, some that are
-  refused with a documented 403/404), chosen from a hash of the case so runs repeat exactly;
+``map_case`` runs on every generated case (examples, coverage, fuzzing and each step of the
+stateful phase). For each part of the request that was generated as valid data it:
+- puts a usable customer token in the path, chosen from a hash of the case so runs repeat
+  exactly: for orders and reads mostly tokens that work, some that are refused with a
+  documented 403/404; for status changes (and the first step of a stateful sequence) a fresh
+  token, so that cancelling never spoils a token other cases use. A token that is already one
+  of the run's came from a link of the stateful phase and is kept;
 - repairs the order's arithmetic (repair.py), which random valid data almost never gets right;
-- makes an idempotency key unique to its request, so that two different cases never share
-  one (that would be a correct 409, not the success path).
+- makes an idempotency key unique to its request (within the contract's 1-255 characters), so
+  that two different cases never share one (that would be a correct 409, not the success path).
 Parts generated as invalid are left alone: they are what a negative case is about.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import secrets
 from typing import Any
 
 import schemathesis
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.case import Case
+from schemathesis.generation.meta import TestPhase
 
 from contract_tests.repair import repair_order
-from contract_tests.target import Target
+from kustom_devtools.target import FRESH_PREFIX, Target
 
 IDEMPOTENCY_HEADER = "Klarna-Idempotency-Key"
 MAX_KEY_LENGTH = 255
 REFUSING_SHARE = 10  # one positive case in this many draws a token that is refused
 
 _target: Target | None = None
+# Each stateful sequence starts on a token of its own: Hypothesis may replay a sequence's
+# first steps, and a token an earlier sequence cancelled would answer differently.
+_RUN = secrets.token_hex(4)
+_sequence_tokens = itertools.count()
 
 
 def configure(target: Target) -> None:
@@ -40,7 +50,15 @@ def _digest(case: Case[Any]) -> bytes:
         body = json.dumps(case.body, sort_keys=True, default=str)
     except (TypeError, ValueError):
         body = repr(case.body)
-    return hashlib.sha256(body.encode()).digest()
+    seed = f"{case.operation.label}\n{body}\n{sorted((case.path_parameters or {}).items())}"
+    return hashlib.sha256(seed.encode("utf-8", "surrogatepass")).digest()
+
+
+def fresh_token(target: Target, digest: bytes) -> str:
+    """A token that may be cancelled: a fresh mock token, or the live one given for it."""
+    if target.cancel_token is not None:
+        return target.cancel_token
+    return FRESH_PREFIX + digest[:8].hex()
 
 
 def choose_token(target: Target, digest: bytes) -> str:
@@ -50,26 +68,51 @@ def choose_token(target: Target, digest: bytes) -> str:
     return target.approving_tokens[number % len(target.approving_tokens)]
 
 
+def is_runs_token(target: Target, token: object) -> bool:
+    return isinstance(token, str) and (
+        token.startswith(FRESH_PREFIX)
+        or token in target.approving_tokens
+        or token in target.refusing_tokens
+        or token == target.cancel_token
+    )
+
+
 def _negative(case: Case[Any], location: ParameterLocation) -> bool:
     return case.meta is not None and case.meta.is_negative_at(location)
+
+
+def _token_for(target: Target, case: Case[Any], digest: bytes) -> str:
+    current = (case.path_parameters or {}).get("customerToken")
+    stateful = case.meta is not None and case.meta.phase.name is TestPhase.STATEFUL
+    if stateful and is_runs_token(target, current):
+        return str(current)  # set by a link from an earlier step
+    if stateful and target.cancel_token is None:
+        return f"{FRESH_PREFIX}{_RUN}-{next(_sequence_tokens)}"
+    if stateful or case.operation.definition.raw.get("operationId") == "patchCustomerToken":
+        return fresh_token(target, digest)
+    return choose_token(target, digest)
 
 
 @schemathesis.hook
 def map_case(context: Any, case: Case[Any]) -> Case[Any]:
     if _target is None:
         return case
-    if isinstance(case.body, dict) and not _negative(case, ParameterLocation.BODY):
-        repair_order(case.body)
+    body = case.body
+    if (
+        isinstance(body, dict)
+        and "order_lines" in body
+        and not _negative(case, ParameterLocation.BODY)
+    ):
+        repair_order(body, currency=_target.currency)
     digest = _digest(case)
     if not _negative(case, ParameterLocation.PATH) and case.path_parameters is not None:
-        case.path_parameters["customerToken"] = choose_token(_target, digest)
+        case.path_parameters["customerToken"] = _token_for(_target, case, digest)
     headers = case.headers
     if headers and IDEMPOTENCY_HEADER in headers and not _negative(case, ParameterLocation.HEADER):
         token = str((case.path_parameters or {}).get("customerToken", ""))
         suffix = "-" + hashlib.sha256(digest + token.encode()).hexdigest()[:16]
-        headers[IDEMPOTENCY_HEADER] = (
-            str(headers[IDEMPOTENCY_HEADER])[: MAX_KEY_LENGTH - len(suffix)] + suffix
-        )
+        key = str(headers[IDEMPOTENCY_HEADER]).strip(" \t")
+        headers[IDEMPOTENCY_HEADER] = key[: MAX_KEY_LENGTH - len(suffix)] + suffix
     return case
 
 

@@ -14,16 +14,18 @@ POSITIVE_2XX_GOAL = 0.80
 @dataclass
 class RunStats:
     target: str = ""
-    cases: Counter[tuple[str, str]] = field(default_factory=Counter)
+    cases: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     statuses: Counter[int] = field(default_factory=Counter)
     positive: Counter[str] = field(default_factory=Counter)  # "2xx" / "other"
     negative: Counter[str] = field(default_factory=Counter)  # "rejected" / "accepted" / "tolerated"
     failures: list[str] = field(default_factory=list)
 
-    def record(self, phase: str, mode: str, status: int, *, must_reject: bool = True) -> None:
+    def record(
+        self, operation: str, phase: str, mode: str, status: int, *, must_reject: bool = True
+    ) -> None:
         """One case; ``must_reject`` is False for a negative case a server may accept (an
         unknown extra header), which Schemathesis does not hold against it either."""
-        self.cases[(phase, mode)] += 1
+        self.cases[(operation, phase, mode)] += 1
         self.statuses[status] += 1
         if mode == "positive":
             self.positive["2xx" if 200 <= status < 300 else "other"] += 1
@@ -50,7 +52,9 @@ class RunStats:
         return {
             "target": self.target,
             "cases": self.total,
-            "by_phase_and_mode": {f"{p}/{m}": n for (p, m), n in sorted(self.cases.items())},
+            "by_operation_phase_and_mode": {
+                f"{o} {p}/{m}": n for (o, p, m), n in sorted(self.cases.items())
+            },
             "statuses": {str(s): n for s, n in sorted(self.statuses.items())},
             "positive_cases": sum(self.positive.values()),
             "positive_2xx_share": round(self.positive_2xx_share, 4),
@@ -62,9 +66,9 @@ class RunStats:
 
     def render(self) -> str:
         lines = [f"Contract run against {self.target}: {self.total} cases"]
-        lines.append(f"  {'phase':<10} {'mode':<9} {'cases':>6}")
-        for (phase, mode), count in sorted(self.cases.items()):
-            lines.append(f"  {phase:<10} {mode:<9} {count:>6}")
+        lines.append(f"  {'operation':<19} {'phase':<10} {'mode':<9} {'cases':>6}")
+        for (operation, phase, mode), count in sorted(self.cases.items()):
+            lines.append(f"  {operation:<19} {phase:<10} {mode:<9} {count:>6}")
         seen = ", ".join(f"{status}: {n}" for status, n in sorted(self.statuses.items()))
         lines.append(f"  statuses seen: {seen or 'none'}")
         lines.append(

@@ -21,8 +21,8 @@ from kustom_customer_token_client.models import (
     OrderResponse,
 )
 
-from contract_tests.target import MOCK_API_KEY, MOCK_APPROVING_TOKENS, MOCK_USERNAME
 from kustom_devtools.mock_process import running_mock
+from kustom_devtools.target import MOCK_API_KEY, MOCK_APPROVING_TOKENS, MOCK_USERNAME
 from kustom_mock.fixtures import load_fixtures
 from kustom_mock.store import Store
 from kustom_rules import check_order, expected_line_tax, expected_line_total
@@ -101,9 +101,9 @@ def test_valid_orders_built_with_the_models_are_created(
     assert response.status_code == 200, response.content[:500]
     parsed = response.parsed
     assert isinstance(parsed, OrderResponse)
-    assert parsed.fraud_status == TOKENS[token].fraud_status
+    assert parsed.fraud_status == TOKENS[token].profile.fraud_status
     assert isinstance(parsed.authorized_payment_method, AuthorizedPaymentMethod)
-    assert parsed.authorized_payment_method.to_dict() == TOKENS[token].payment_method
+    assert parsed.authorized_payment_method.to_dict() == TOKENS[token].profile.payment_method
     store = Store(db)
     try:
         stored = [o for o in store.orders() if o["idempotency_key"] == key]

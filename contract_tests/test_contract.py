@@ -9,12 +9,19 @@ import secrets
 from typing import Any
 
 import requests
-from kustom_customer_token_client.models import Error, OrderRequest, OrderResponse
+from hypothesis import HealthCheck, settings
+from kustom_customer_token_client.models import (
+    CustomerToken,
+    Error,
+    OrderRequest,
+    OrderResponse,
+    TokenStatusUpdate,
+)
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.case import Case
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 
-from contract_tests.conftest import FAILURES_DIR, SCHEMA, TARGET
+from contract_tests.conftest import FAILURES_DIR, SCHEMA, TARGET, depth
 from contract_tests.stats import STATS
 
 # The schema is loaded at import (pytest parametrizes from it); the session fixture
@@ -31,6 +38,10 @@ def _mode(case: Case[Any]) -> str:
 
 def _phase(case: Case[Any]) -> str:
     return case.meta.phase.name.value if case.meta is not None else "explicit"
+
+
+def _operation(case: Case[Any]) -> str:
+    return str(case.operation.definition.raw.get("operationId", case.operation.label))
 
 
 def must_reject(case: Case[Any]) -> bool:
@@ -72,16 +83,25 @@ def dump_failure(case: Case[Any], response: Any, error: BaseException) -> str:
     return name
 
 
+# The generated models of each operation's request body and success body.
+REQUEST_MODELS: dict[str, Any] = {
+    "createOrder": OrderRequest,
+    "patchCustomerToken": TokenStatusUpdate,
+}
+SUCCESS_MODELS: dict[str, Any] = {"createOrder": OrderResponse, "readCustomerToken": CustomerToken}
+
+
 def round_trip_through_the_client(case: Case[Any], response: Any) -> None:
     """The generated models carry every valid body and every answer without loss."""
+    operation = _operation(case)
     if isinstance(case.body, dict) and not (
         case.meta and case.meta.is_negative_at(ParameterLocation.BODY)
     ):
-        assert OrderRequest.from_dict(case.body).to_dict() == case.body
+        assert REQUEST_MODELS[operation].from_dict(case.body).to_dict() == case.body
     content_type = (response.headers.get("content-type") or [""])[0]  # header -> list of values
     if content_type.startswith("application/json"):
         body = response.json()
-        model = OrderResponse if response.status_code == 200 else Error
+        model = SUCCESS_MODELS[operation] if response.status_code < 300 else Error
         assert model.from_dict(body).to_dict() == body
 
 
@@ -97,19 +117,71 @@ SESSION.trust_env = not TARGET.is_local
 DRY_RUN = os.environ.get("KUSTOM_CONTRACT_DRY") == "1"
 
 
+def record(case: Case[Any], status: int) -> None:
+    STATS.record(_operation(case), _phase(case), _mode(case), status, must_reject=must_reject(case))
+
+
+def note_failure(case: Case[Any], response: Any, error: BaseException) -> None:
+    name = dump_failure(case, response, error)
+    STATS.failures.append(
+        f"{_operation(case)} {_phase(case)}/{_mode(case)} -> {response.status_code}: {name}"
+    )
+
+
 @schema.parametrize()
 def test_contract(case: Case[Any], api_schema: str) -> None:
     if DRY_RUN:
-        STATS.record(_phase(case), _mode(case), 0, must_reject=False)
+        STATS.record(_operation(case), _phase(case), _mode(case), 0, must_reject=False)
         return
     response = case.call(base_url=api_schema, session=SESSION)
-    STATS.record(_phase(case), _mode(case), response.status_code, must_reject=must_reject(case))
+    record(case, response.status_code)
     try:
         case.validate_response(
             response, transport_kwargs={"base_url": api_schema, "session": SESSION}
         )
         round_trip_through_the_client(case, response)
     except BaseException as error:
-        name = dump_failure(case, response, error)
-        STATS.failures.append(f"{_phase(case)}/{_mode(case)} -> {response.status_code}: {name}")
+        note_failure(case, response, error)
         raise
+
+
+# Sequences of the stateful phase (each up to STEPS requests) by depth.
+SEQUENCES = {"quick": 10, "default": 40, "deep": 400}
+STEPS = 6
+
+
+def test_stateful(api_schema: str) -> None:
+    """Sequences that follow the spec's links (read, order, cancel, then read and order the
+    cancelled token), each response held to every check, token_state included."""
+    if not SCHEMA.config.phases.stateful.enabled:
+        return
+    transport = {"base_url": api_schema, "session": SESSION}
+
+    class Sequences(SCHEMA.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: Case[Any]) -> dict[str, Any]:
+            return transport
+
+        def validate_response(
+            self, response: Any, case: Case[Any], additional_checks: Any = None, **kwargs: Any
+        ) -> None:
+            record(case, response.status_code)
+            if DRY_RUN:
+                return
+            try:
+                super().validate_response(response, case, additional_checks, **transport)
+                round_trip_through_the_client(case, response)
+            except BaseException as error:
+                note_failure(case, response, error)
+                raise
+
+    Sequences.run(
+        settings=settings(
+            # A live target has one token to cancel: one sequence, so none sees it cancelled.
+            max_examples=SEQUENCES[depth()] if TARGET.is_mock else 1,
+            stateful_step_count=STEPS,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+    )

@@ -10,17 +10,24 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests.target import TargetError, target_from_env
-from contract_tests.test_faults import run_contract
+from kustom_devtools.contract_run import run_contract as run_contract_in_subprocess
 from kustom_devtools.mock_process import running_mock
 from kustom_devtools.paths import REPO_ROOT
 from kustom_devtools.prism import running_prism
+from kustom_devtools.target import TargetError, target_from_env
 
 MOCK_ENV = {
-    "KUSTOM_USERNAME": "M-TEST-A",
+    "KUSTOM_RATE_LIMIT": "off",  # the mock started here has no limit; each run stays short
+    "KUSTOM_USERNAME": "M-TEST-A-4f2c",
     "KUSTOM_API_KEY": "kco_test_api_merchant_a",
     "KUSTOM_CUSTOMER_TOKEN": "tok_active",
 }
+
+
+def run_contract(
+    reports: Path, env: dict[str, str], pytest_args: list[str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return run_contract_in_subprocess(env, reports_dir=reports / "reports", pytest_args=pytest_args)
 
 
 @pytest.mark.meta
@@ -47,6 +54,18 @@ def test_fails_against_prism(tmp_path: Path) -> None:
         ({"KUSTOM_BASE_URL": "https://api.playground.kustom.co", **MOCK_ENV}, "KUSTOM_LIVE=1"),
         ({"KUSTOM_BASE_URL": "http://127.0.0.1:4010"}, "KUSTOM_API_KEY and KUSTOM_CUSTOMER_TOKEN"),
         ({"KUSTOM_BASE_URL": "ftp://127.0.0.1", **MOCK_ENV}, "not an http(s) URL"),
+        (
+            {"KUSTOM_BASE_URL": "http://127.0.0.1:4010", **MOCK_ENV, "KUSTOM_ALLOW_CANCEL": "1"},
+            "KUSTOM_ALLOW_CANCEL=1 and KUSTOM_CANCEL_TOKEN",
+        ),
+        (
+            {"KUSTOM_BASE_URL": "http://127.0.0.1:4010", **MOCK_ENV, "KUSTOM_CANCEL_TOKEN": "t"},
+            "KUSTOM_ALLOW_CANCEL=1 and KUSTOM_CANCEL_TOKEN",
+        ),
+        (
+            {"KUSTOM_BASE_URL": "http://127.0.0.1:4010", **MOCK_ENV, "KUSTOM_RATE_LIMIT": "fast"},
+            "KUSTOM_RATE_LIMIT must be like 10/s",
+        ),
     ],
 )
 def test_bad_targets_are_refused(env: dict[str, str], message: str) -> None:
@@ -62,6 +81,52 @@ def test_live_target_with_consent() -> None:
     assert target.approving_tokens == ("tok_active",)
     assert "kco_test_api_merchant_a" not in repr(target)
     assert not target.is_local  # so the run's session keeps the environment's proxies
+    assert target.rate_limit is None  # MOCK_ENV turns it off
+    assert not target.can_cancel  # cancelling burns a real token: off unless asked for
+
+
+def test_a_server_other_than_the_mock_is_rate_limited_by_default() -> None:
+    env = {k: v for k, v in MOCK_ENV.items() if k != "KUSTOM_RATE_LIMIT"}
+    target = target_from_env({"KUSTOM_BASE_URL": "http://127.0.0.1:4010", **env})
+    assert target.rate_limit == "10/s"
+    assert target_from_env({}).rate_limit is None  # the spawned mock is not
+    custom = target_from_env(
+        {"KUSTOM_BASE_URL": "http://127.0.0.1:4010", **env, "KUSTOM_RATE_LIMIT": "300/m"}
+    )
+    assert custom.rate_limit == "300/m"
+
+
+def test_cancelling_a_live_token_needs_both_variables() -> None:
+    target = target_from_env(
+        {
+            "KUSTOM_BASE_URL": "http://127.0.0.1:4010",
+            **MOCK_ENV,
+            "KUSTOM_ALLOW_CANCEL": "1",
+            "KUSTOM_CANCEL_TOKEN": "tok_to_burn",
+        }
+    )
+    assert target.can_cancel
+    assert target.cancel_token == "tok_to_burn"
+    assert "tok_to_burn" not in repr(target)
+
+
+@pytest.mark.meta
+def test_a_run_against_a_rate_limited_server_stays_under_its_limit(tmp_path: Path) -> None:
+    """The mock started with --rate-limit answers 429 past it: a run at full speed fails on
+    them, the default polite run does not (only the token read, to keep it short)."""
+    env = {**MOCK_ENV, "KUSTOM_CUSTOMER_TOKEN": "tok_active"}
+    with running_mock(tmp_path / "db.sqlite3", ["--rate-limit", "8"]) as mock:
+        env["KUSTOM_BASE_URL"] = mock.base_url
+        polite = run_contract(
+            tmp_path / "polite", {**env, "KUSTOM_RATE_LIMIT": "5/s"}, ["-k", "GET"]
+        )
+        rushed = run_contract(tmp_path / "rushed", env, ["-k", "GET"])
+    assert polite.returncode == 0, (polite.stdout + polite.stderr)[-3000:]
+    statuses = polite.stdout.split("statuses seen:", 1)[1].splitlines()[0]
+    assert "200:" in statuses
+    assert "429" not in statuses
+    assert rushed.returncode == 1, (rushed.stdout + rushed.stderr)[-3000:]
+    assert "429" in rushed.stdout
 
 
 def test_default_target_is_the_mock() -> None:

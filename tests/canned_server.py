@@ -53,17 +53,29 @@ def canned_server() -> Iterator[CannedServer]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
+            self._answer()
+
+        def do_GET(self) -> None:
+            self._answer()
+
+        def do_PATCH(self) -> None:
+            self._answer()
+
+        def _answer(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             state.requests.append(
-                Recorded("POST", self.path, dict(self.headers.items()), self.rfile.read(length))
+                Recorded(
+                    self.command, self.path, dict(self.headers.items()), self.rfile.read(length)
+                )
             )
             status, body, headers, delay = state.next_answer()
             if delay:
                 time.sleep(delay)
-            payload = json.dumps(body).encode()
+            payload = b"" if body is None else json.dumps(body).encode()
             try:
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                if payload:
+                    self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 for name, value in headers.items():
                     self.send_header(name, value)

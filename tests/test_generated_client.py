@@ -10,8 +10,12 @@ from typing import Any
 
 import httpx
 import pytest
-from kustom_customer_token_client import Client, models
-from kustom_customer_token_client.api.customer_token import create_order
+from kustom_customer_token_client import AuthenticatedClient, Client, models
+from kustom_customer_token_client.api.customer_token import (
+    create_order,
+    patch_customer_token,
+    read_customer_token,
+)
 
 from kustom_spec import load_spec
 from tests.canned_server import CannedServer, canned_server
@@ -49,14 +53,20 @@ def test_example_round_trips(where: str, name: str, value: Any) -> None:
 
 def test_round_trip_covers_requests_and_every_response() -> None:
     covered = {name for _, name, _ in MODEL_EXAMPLES}
-    assert {"OrderRequest", "OrderResponse", "Error"} <= covered
+    assert {
+        "OrderRequest",
+        "OrderResponse",
+        "Error",
+        "CustomerToken",
+        "TokenStatusUpdate",
+    } <= covered
 
 
 def _responses() -> Iterator[tuple[int, str, Any]]:
     for example in SPEC.examples():
         parts = example.where.split(".")
-        if parts[0] == "responses" and "headers" not in parts:
-            yield int(parts[1]), example.where, example.value
+        if parts[:2] == ["createOrder", "responses"] and "headers" not in parts:
+            yield int(parts[2]), example.where, example.value
 
 
 RESPONSES = list(_responses())
@@ -74,7 +84,7 @@ def test_client_sends_the_order_and_parses_the_response(
     server: CannedServer, status: int, where: str, body: Any
 ) -> None:
     server.answer(status, body)
-    auth = httpx.BasicAuth("M-TEST-A", "kco_test_api_merchant_a")
+    auth = httpx.BasicAuth("M-TEST-A-4f2c", "kco_test_api_merchant_a")
     client = Client(base_url=server.base_url, httpx_args={"auth": auth})
     with client:
         response = create_order.sync_detailed(
@@ -87,7 +97,7 @@ def test_client_sends_the_order_and_parses_the_response(
     assert sent.path == "/customer-token/v1/tokens/tok_active/order"
     assert json.loads(sent.body) == FULL_ORDER
     assert sent.headers["Klarna-Idempotency-Key"] == "6b3f0f4e-5d7c-4bb1-9d55-0d4a0a7e9c11"
-    expected_auth = base64.b64encode(b"M-TEST-A:kco_test_api_merchant_a").decode()
+    expected_auth = base64.b64encode(b"M-TEST-A-4f2c:kco_test_api_merchant_a").decode()
     assert sent.headers["Authorization"] == f"Basic {expected_auth}"
     assert response.status_code == status
     expected_type = models.OrderResponse if status == 200 else models.Error
@@ -96,7 +106,7 @@ def test_client_sends_the_order_and_parses_the_response(
 
 
 def test_every_documented_status_was_exercised() -> None:
-    assert {status for status, _, _ in RESPONSES} == set(SPEC.statuses)
+    assert {status for status, _, _ in RESPONSES} == set(SPEC.operation("createOrder").statuses)
 
 
 def test_an_unknown_enum_value_in_a_response_does_not_crash() -> None:
@@ -111,3 +121,42 @@ def test_an_unknown_enum_value_in_a_response_does_not_crash() -> None:
     assert parsed.fraud_status not in models.FraudStatus.__members__.values()
     assert models.FraudStatus("ACCEPTED") is models.FraudStatus.ACCEPTED
     assert parsed.to_dict() == body
+
+
+def test_the_raw_key_form_with_the_generated_client(server: CannedServer) -> None:
+    """Kustom's primary form, ``Authorization: Basic <API key>``, is the generated
+    AuthenticatedClient with the prefix ``Basic`` (openapi.yaml, securitySchemes.apiKey)."""
+    token_example = SPEC.resolve(SPEC.document["components"]["examples"]["CardToken"])["value"]
+    server.answer(200, token_example)
+    client = AuthenticatedClient(
+        base_url=server.base_url, token="kco_test_api_merchant_a", prefix="Basic"
+    )
+    with client:
+        response = read_customer_token.sync_detailed("tok_card", client=client)
+    sent = server.requests[-1]
+    assert sent.path == "/customer-token/v1/tokens/tok_card"
+    assert sent.headers["Authorization"] == "Basic kco_test_api_merchant_a"
+    assert isinstance(response.parsed, models.CustomerToken)
+    assert response.parsed.to_dict() == token_example
+    assert response.parsed.status is models.TokenStatus.ACTIVE
+
+
+def test_the_status_change_sends_cancelled_and_accepts_an_empty_202(server: CannedServer) -> None:
+    server.answer(202, None)
+    client = AuthenticatedClient(
+        base_url=server.base_url, token="kco_test_api_merchant_a", prefix="Basic"
+    )
+    with client:
+        response = patch_customer_token.sync_detailed(
+            "tok_fresh_1",
+            client=client,
+            body=models.TokenStatusUpdate(status=models.NewTokenStatus.CANCELLED),
+            klarna_idempotency_key="k-1",
+        )
+    sent = server.requests[-1]
+    assert sent.method == "PATCH"
+    assert sent.path == "/customer-token/v1/tokens/tok_fresh_1/status"
+    assert json.loads(sent.body) == {"status": "CANCELLED"}
+    assert sent.headers["Klarna-Idempotency-Key"] == "k-1"
+    assert response.status_code == 202
+    assert response.parsed is None

@@ -61,7 +61,7 @@ def test_gate_fails_a_breaking_change_without_a_major_bump(
     baseline = write_baseline(
         tmp_path,
         lambda d: d["components"]["schemas"]["OrderLineType"]["enum"].append("service"),
-        "1.0.0",
+        SPEC["info"]["version"],
     )
     assert publish.main(["--gate-only", "--against", str(baseline)]) == 1
     captured = capsys.readouterr()
@@ -86,7 +86,7 @@ def test_gate_wants_a_version_bump_for_any_change(tmp_path: Path) -> None:
     baseline = write_baseline(
         tmp_path,
         lambda d: d["components"]["schemas"]["OrderRequest"]["properties"].pop("auto_capture"),
-        "1.0.0",
+        SPEC["info"]["version"],
     )
     assert publish.main(["--gate-only", "--against", str(baseline)]) == 1
 

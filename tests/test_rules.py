@@ -173,6 +173,12 @@ def test_the_one_pass_check_agrees_with_the_rule_helpers(lines: list[dict[str, i
     published helpers (expected_line_total, tax_within_tolerance) say are wrong."""
     expected: list[str] = []
     for i, line in enumerate(lines):
+        # Rule 7 first: these lines have no type, so no amount of theirs may be negative.
+        expected += [
+            f"order_lines[{i}].{name}"
+            for name in ("unit_price", "total_amount", "total_tax_amount")
+            if line.get(name, 0) < 0
+        ]
         total = line["total_amount"]
         discount = line.get("total_discount_amount", 0)
         if total != expected_line_total(line["quantity"], line["unit_price"], discount):
@@ -183,3 +189,62 @@ def test_the_one_pass_check_agrees_with_the_rule_helpers(lines: list[dict[str, i
             expected.append(f"order_lines[{i}].total_tax_amount")
     order = {"order_amount": sum(line["total_amount"] for line in lines), "order_lines": lines}
     assert fields(order) == expected
+
+
+DISCOUNT = {
+    "type": "discount",
+    "name": "Discount",
+    "quantity": 1,
+    "unit_price": -1000,
+    "tax_rate": 1000,
+    "total_amount": -1000,
+    "total_tax_amount": -91,
+}
+SHOE = {
+    "type": "physical",
+    "name": "Shoe",
+    "quantity": 1,
+    "unit_price": 10000,
+    "tax_rate": 1000,
+    "total_amount": 10000,
+    "total_tax_amount": 909,
+}
+
+
+@pytest.mark.parametrize("kind", ["discount", "gift_card", "store_credit"])
+def test_rule_7_lets_discount_gift_card_and_store_credit_lines_be_negative(kind: str) -> None:
+    order = {
+        "order_amount": 9000,
+        "order_tax_amount": 818,
+        "purchase_currency": "SEK",
+        "order_lines": [SHOE, DISCOUNT | {"type": kind}],
+    }
+    assert check_order(order) == []
+
+
+@pytest.mark.parametrize(
+    "kind", [None, "physical", "digital", "shipping_fee", "sales_tax", "surcharge"]
+)
+def test_rule_7_keeps_every_other_line_non_negative(kind: str | None) -> None:
+    line = {k: v for k, v in DISCOUNT.items() if k != "type"}
+    if kind is not None:
+        line["type"] = kind
+    order = {"order_amount": 9000, "purchase_currency": "SEK", "order_lines": [SHOE, line]}
+    violations = check_order(order)
+    assert [v.message for v in violations] == [
+        "Bad value: order_lines[1].unit_price",
+        "Bad value: order_lines[1].total_amount",
+        "Bad value: order_lines[1].total_tax_amount",
+    ]
+    assert "must not be negative" in violations[0].reason
+
+
+def test_rule_7_and_the_types_the_spec_names_agree() -> None:
+    """The rule's prose in openapi.yaml names exactly the types NEGATIVE_LINE_TYPES holds."""
+    from kustom_rules import NEGATIVE_LINE_TYPES
+    from kustom_spec import load_spec
+
+    text = load_spec().operation("createOrder").node["description"]
+    rule = text.split("7. Signs by line type.", 1)[1].split("\n\n", 1)[0]
+    named = {t for t in load_spec().component("OrderLineType")["enum"] if f"`{t}`" in rule}
+    assert named == set(NEGATIVE_LINE_TYPES)

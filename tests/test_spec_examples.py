@@ -15,10 +15,18 @@ EXAMPLES = list(SPEC.examples())
 
 
 def test_there_are_examples_everywhere_they_are_expected() -> None:
-    places = {e.where.split(".")[0] for e in EXAMPLES}
-    assert {"requestBody", "responses", "parameters", "components"} <= places
-    statuses = {e.where.split(".")[1] for e in EXAMPLES if e.where.startswith("responses.")}
-    assert statuses >= {str(s) for s in SPEC.statuses}, "a response has no example"
+    places = {e.where.split(".")[1] for e in EXAMPLES if not e.where.startswith("components.")}
+    assert {"requestBody", "responses", "parameters"} <= places
+    assert any(e.where.startswith("components.") for e in EXAMPLES)
+    for operation in SPEC.operations.values():
+        prefix = f"{operation.operation_id}.responses."
+        statuses = {e.where.split(".")[2] for e in EXAMPLES if e.where.startswith(prefix)}
+        with_body = {s for s in operation.statuses if operation.response_schema(s) is not None}
+        assert statuses >= {str(s) for s in with_body}, f"{operation.operation_id}: no example"
+        if operation.request_body is not None:
+            assert any(
+                e.where.startswith(f"{operation.operation_id}.requestBody") for e in EXAMPLES
+            )
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.where for e in EXAMPLES])
@@ -27,7 +35,7 @@ def test_example_validates(example: Any) -> None:
     assert not errors
 
 
-ORDER_EXAMPLES = [e for e in EXAMPLES if e.where.startswith("requestBody.")]
+ORDER_EXAMPLES = [e for e in EXAMPLES if e.where.startswith("createOrder.requestBody.")]
 
 
 @pytest.mark.parametrize("example", ORDER_EXAMPLES, ids=[e.where for e in ORDER_EXAMPLES])
@@ -39,7 +47,7 @@ def test_an_invalid_example_would_be_caught() -> None:
     order = copy.deepcopy(ORDER_EXAMPLES[0].value)
     order["order_lines"][0]["quantity"] = -1
     order["purchase_currency"] = "EURO"
-    errors = list(SPEC.validator(SPEC.request_schema).iter_errors(order))
+    errors = list(SPEC.validator(SPEC.operation("createOrder").request_schema).iter_errors(order))
     assert {tuple(e.instance_path) for e in errors} == {
         ("order_lines", 0, "quantity"),
         ("purchase_currency",),
@@ -70,6 +78,6 @@ def value_paths(value: Any, where: str = "") -> set[str]:
 
 def test_full_example_uses_every_request_field() -> None:
     full = SPEC.resolve(SPEC.document["components"]["examples"]["FullOrder"])["value"]
-    declared = schema_paths(SPEC.request_schema)
+    declared = schema_paths(SPEC.operation("createOrder").request_schema)
     assert len(declared) > 50
     assert declared - value_paths(full) == set()

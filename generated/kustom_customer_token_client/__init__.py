@@ -1,4 +1,4 @@
-"""A client library for accessing Kustom Customer Token API - Create an order"""
+"""A client library for accessing Kustom Customer Token API"""
 
 from .client import AuthenticatedClient, Client
 

@@ -125,12 +125,19 @@ def _property_changes(
 
 
 def _operations(document: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    return {
-        f"{method.upper()} {path}": operation
-        for path, item in document.get("paths", {}).items()
-        for method, operation in item.items()
-        if method in METHODS
-    }
+    """Each operation, with the parameters of its path item merged in (its own win)."""
+    found: dict[str, Mapping[str, Any]] = {}
+    for path, item in document.get("paths", {}).items():
+        shared = item.get("parameters", [])
+        for method, operation in item.items():
+            if method in METHODS:
+                merged = {f"{p['in']}:{p['name'].lower()}": p for p in shared}
+                merged |= _parameters(operation)
+                found[f"{method.upper()} {path}"] = {
+                    **operation,
+                    "parameters": list(merged.values()),
+                }
+    return found
 
 
 def _parameters(operation: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from kustom_devtools.paths import REPO_ROOT
@@ -19,6 +19,7 @@ def run_contract(
     reports_dir: Path,
     depth: str = "quick",
     timeout: float = 300,
+    pytest_args: Sequence[str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run it with ``env`` over this process's environment; against the spawned mock unless
     ``env`` itself names KUSTOM_BASE_URL (an inherited one is dropped)."""
@@ -30,7 +31,7 @@ def run_contract(
     }
     if "KUSTOM_BASE_URL" not in env:
         full_env.pop("KUSTOM_BASE_URL", None)
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 (our own interpreter and test file)
         [
             sys.executable,
             "-m",
@@ -39,6 +40,7 @@ def run_contract(
             "-q",
             "-p",
             "no:cacheprovider",
+            *(pytest_args or []),
         ],
         capture_output=True,
         text=True,

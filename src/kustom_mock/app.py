@@ -1,9 +1,10 @@
-"""The mock as an ASGI application.
+"""The mock as an ASGI application, driven by openapi.yaml.
 
-A bare ASGI callable rather than a framework router: there is one route, and every answer,
-404 and 405 included, must be in Kustom's error shape. Checks run in this order (README,
-"Order of checks"): route and method, auth, content type and size, JSON, the idempotency
-key header, the order's schema and rules, then the idempotency record, then the token.
+A bare ASGI callable rather than a framework: every answer, 404 and 405 included, must be in
+Kustom's error shape, and the routes come from the spec. Checks run in this order (README,
+"Order of checks"): route and method, headers, auth, rate limit, content type and size, JSON,
+the body's schema and rules, the idempotency key header, then inside one transaction the
+idempotency record and the operation itself.
 """
 
 from __future__ import annotations
@@ -12,33 +13,26 @@ import hashlib
 import json
 import logging
 import re
-import sqlite3
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 import orjson
 
 from kustom_mock.auth import authenticate
 from kustom_mock.body import check_content_encoding, check_content_type, parse_json, too_large
-from kustom_mock.errors import ApiError, bad_request
-from kustom_mock.fixtures import Fixtures, Merchant, Outcome, load_fixtures
-from kustom_mock.orders import (
-    DEFAULT_REDIRECT_BASE,
-    Reply,
-    idempotency_conflict,
-    order_created,
-    printable,
-    service_unavailable,
-    token_not_found,
-    token_problem,
-)
+from kustom_mock.errors import ApiError, Reply, Response, bad_request, render
+from kustom_mock.fixtures import Fixtures, Merchant, load_fixtures
+from kustom_mock.headers import CORRELATION_HEADER, IDEMPOTENCY_HEADER, REPLAY_HEADER, read_headers
+from kustom_mock.operations import Call, Operations
+from kustom_mock.ratelimit import RateLimiter
+from kustom_mock.routing import Router
+from kustom_mock.settings import Settings
 from kustom_mock.store import Store, StoredResponse
-from kustom_mock.validation import IDEMPOTENCY_HEADER, RequestValidator
+from kustom_mock.tokens import TokenState, redact
+from kustom_mock.validation import RequestValidator
 from kustom_spec import DEFAULT_SPEC_PATH, Spec, load_spec
 
 Scope = MutableMapping[str, Any]
@@ -47,11 +41,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-ROUTE = re.compile(rb"^/customer-token/v1/tokens/(?P<token>[^/]*)/order/?$")
-CORRELATION_HEADER = "Klarna-Correlation-Id"
-REPLAY_HEADER = "Idempotent-Replayed"
-DEFAULT_RETENTION_SECONDS = 24 * 3600.0
-MAX_HEADER_BYTES = 16 * 1024  # what h11 allows; httptools sets no limit of its own
+TOKEN_IN_PATH = re.compile(r"(/tokens/)([^/?]+)")
 
 access_log = logging.getLogger("kustom_mock.access")
 error_log = logging.getLogger("kustom_mock.error")
@@ -59,12 +49,6 @@ error_log = logging.getLogger("kustom_mock.error")
 
 class ClientGone(Exception):
     """The client disconnected before its body arrived; there is no one to answer."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    retention_seconds: float = DEFAULT_RETENTION_SECONDS
-    redirect_base: str = DEFAULT_REDIRECT_BASE
 
 
 async def lifespan(receive: Receive, send: Send) -> None:
@@ -78,17 +62,20 @@ async def lifespan(receive: Receive, send: Send) -> None:
             return
 
 
-def _fingerprint(token: str, order: dict[str, Any]) -> str:
-    """The request as compared under one idempotency key: token and body, keys sorted."""
+def fingerprint(call: Call) -> str:
+    """The request as compared under one idempotency key: operation, token and body."""
     try:  # orjson: a tenth of json.dumps's time on a 1000-line order
-        canonical = orjson.dumps(order, option=orjson.OPT_SORT_KEYS)
+        canonical = orjson.dumps(call.body, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError:  # integers past 64 bits, which the schema allows
-        canonical = json.dumps(order, sort_keys=True, separators=(",", ":")).encode()
-    return hashlib.sha256(token.encode() + b"\n" + canonical).hexdigest()
+        canonical = json.dumps(call.body, sort_keys=True, separators=(",", ":")).encode()
+    head = f"{call.operation_id}\n{call.token}\n".encode("utf-8", "surrogatepass")
+    return hashlib.sha256(head + canonical).hexdigest()
 
 
-def _encode(body: dict[str, Any]) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+def loggable_path(raw_path: str) -> str:
+    """The path for the access log: percent-encoded as sent (a %0A cannot start a forged
+    line), short, and with any customer token in it shortened to a prefix and a hash."""
+    return TOKEN_IN_PATH.sub(lambda m: m[1] + redact(m[2]), raw_path[:300])
 
 
 class MockApp:
@@ -99,7 +86,16 @@ class MockApp:
         self.fixtures = fixtures
         self.store = store
         self.settings = settings
-        self.validator = RequestValidator(spec)
+        self.router = Router(spec)
+        self.operations = Operations(fixtures, settings)
+        self.validators = {
+            op_id: RequestValidator(op, self.operations.rules.get(op_id))
+            for op_id, op in spec.operations.items()
+        }
+        missing = set(spec.operations) ^ set(self.operations.handlers)
+        if missing:
+            raise RuntimeError(f"operations without a handler or a route: {sorted(missing)}")
+        self.rate_limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -109,54 +105,50 @@ class MockApp:
             return
         started = time.perf_counter()
         correlation_id = str(uuid.uuid4())
-        replayed = False
+        raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         try:
-            status, body, headers, replayed = await self._handle(scope, receive, correlation_id)
+            response = await self._handle(scope, receive, raw_path, correlation_id)
         except ClientGone:
             return
         except RecursionError:  # a body nested just under the parser's limit, then walked deeper
-            exc = bad_request("Request body is nested too deeply")
-            status, headers = exc.status, {CORRELATION_HEADER: correlation_id}
-            body = _encode(exc.body(correlation_id))
-        except ApiError as exc:
-            status, headers = exc.status, {**exc.headers}
-            body = _encode(exc.body(correlation_id))
-            headers[CORRELATION_HEADER] = correlation_id
+            response = render(
+                bad_request("Request body is nested too deeply"), correlation_id, CORRELATION_HEADER
+            )
+        except ApiError as error:
+            response = render(error, correlation_id, CORRELATION_HEADER)
         except Exception:  # the safety net: a bug answers in Kustom's shape, never a traceback
             error_log.exception("unhandled error (correlation id %s)", correlation_id)
-            status, headers = 500, {CORRELATION_HEADER: correlation_id}
-            body = _encode(
-                {
-                    "correlation_id": correlation_id,
-                    "error_code": "INTERNAL_ERROR",
-                    "error_messages": ["Internal error in the mock"],
-                }
+            response = render(
+                ApiError(500, "INTERNAL_ERROR", ["Internal error in the mock"]),
+                correlation_id,
+                CORRELATION_HEADER,
             )
-        await self._send(send, status, body, headers)
+        await self._send(send, response)
         access_log.info(
             "%s %s %d %.2fms cid=%s%s",
-            scope["method"],
-            # The raw path stays percent-encoded: a %0A in a token cannot start a forged line.
-            (scope.get("raw_path") or b"").decode("latin-1")[:300] or printable(scope["path"], 300),
-            status,
+            scope["method"][:20],
+            loggable_path(raw_path),
+            response.status,
             (time.perf_counter() - started) * 1000,
-            headers.get(CORRELATION_HEADER, correlation_id),
-            " replay" if replayed else "",
+            response.headers.get(CORRELATION_HEADER, correlation_id),
+            " replay" if response.replayed else "",
         )
 
     @staticmethod
-    async def _send(send: Send, status: int, body: bytes, headers: dict[str, str]) -> None:
-        raw_headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
+    async def _send(send: Send, response: Response) -> None:
+        raw_headers = [(b"content-length", str(len(response.body)).encode())]
+        if response.body:
+            raw_headers.append((b"content-type", b"application/json"))
+        raw_headers += [
+            (k.lower().encode(), v.encode("latin-1")) for k, v in response.headers.items()
         ]
-        raw_headers += [(k.lower().encode(), v.encode("latin-1")) for k, v in headers.items()]
-        await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-        await send({"type": "http.response.body", "body": body})
+        await send(
+            {"type": "http.response.start", "status": response.status, "headers": raw_headers}
+        )
+        await send({"type": "http.response.body", "body": response.body})
 
-    async def _read_body(self, receive: Receive, declared: str | None) -> bytes:
-        limit = self.validator.max_body_bytes
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+    async def _read_body(self, receive: Receive, declared: str | None, limit: int) -> bytes:
+        if declared is not None and declared.strip().isdigit() and int(declared) > limit:
             raise too_large(limit)
         chunks: list[bytes] = []
         size = 0
@@ -173,103 +165,81 @@ class MockApp:
                 return b"".join(chunks)
 
     async def _handle(
-        self, scope: Scope, receive: Receive, correlation_id: str
-    ) -> tuple[int, bytes, dict[str, str], bool]:
-        raw_path = scope.get("raw_path") or scope["path"].encode()
-        match = ROUTE.match(raw_path.split(b"?", 1)[0])
-        if match is None:
-            raise ApiError(404, "NOT_FOUND", [f"No such endpoint: {printable(scope['path'])}"])
-        if scope["method"] != "POST":
-            raise ApiError(
-                405,
-                "METHOD_NOT_ALLOWED",
-                [f"Method {scope['method'][:20]} is not allowed here (only POST)"],
-                headers={"Allow": "POST"},
-            )
-        token_name = unquote(match["token"].decode("latin-1"), errors="replace")
-        if sum(len(k) + len(v) for k, v in scope["headers"]) > MAX_HEADER_BYTES:
-            raise bad_request(f"Request headers are larger than {MAX_HEADER_BYTES} bytes")
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        self, scope: Scope, receive: Receive, raw_path: str, correlation_id: str
+    ) -> Response:
+        match = self.router.match(scope["method"], raw_path)
+        operation_id = match.operation.operation_id
+        headers = read_headers(scope["headers"], scope.get("http_version", "1.1"))
         merchant = authenticate(headers.get("authorization"), self.fixtures.merchants_by_key)
-        check_content_type(headers.get("content-type"))
-        check_content_encoding(headers.get("content-encoding"))
-        raw = await self._read_body(receive, headers.get("content-length"))
-        order = self.validator.order(parse_json(raw))
-        key = self.validator.idempotency_key(headers.get(IDEMPOTENCY_HEADER.lower()))
+        limit_headers: dict[str, str] = {}
+        if self.rate_limiter is not None:
+            limit_headers = self.rate_limiter.admit(merchant.merchant_id, operation_id)
+        try:
+            call = await self._call(match.path_params, operation_id, merchant, headers, receive)
+            response = self._execute(call, correlation_id)
+        except ApiError as error:
+            error.headers.update(limit_headers)
+            raise
+        response.headers.update(limit_headers)
+        return response
 
-        # Without a key nothing is read back and only the order is written: one statement.
-        with self.store.transaction(single_write=key is None) as db:
-            return self._decide(db, merchant, token_name, order, raw, key, correlation_id)
-
-    def _decide(
+    async def _call(
         self,
-        db: sqlite3.Connection,
+        path_params: dict[str, str],
+        operation_id: str,
         merchant: Merchant,
-        token_name: str,
-        order: dict[str, Any],
-        raw: bytes,
-        key: str | None,
-        correlation_id: str,
-    ) -> tuple[int, bytes, dict[str, str], bool]:
-        """Inside one transaction: replay, refuse a conflicting reuse, or charge the token."""
-        fingerprint = ""
-        if key is not None:
-            fingerprint = _fingerprint(token_name, order)
-            stored = self.store.find_response(
-                db, merchant.merchant_id, key, self.settings.retention_seconds
+        headers: dict[str, str],
+        receive: Receive,
+    ) -> Call:
+        validator = self.validators[operation_id]
+        body = None
+        if validator.has_body:
+            check_content_type(headers.get("content-type"))
+            check_content_encoding(headers.get("content-encoding"))
+            raw = await self._read_body(
+                receive, headers.get("content-length"), validator.max_body_bytes
             )
-            if stored is not None and stored.fingerprint == fingerprint:
-                return stored.status, stored.body, {**stored.headers, REPLAY_HEADER: "true"}, True
-            if stored is not None:
-                status, body, headers = self._finish(idempotency_conflict(), correlation_id)
-                return status, body, headers, False
-        reply = self._charge(db, merchant, token_name, order, key)
-        status, body, headers = self._finish(reply, correlation_id)
-        if reply.order_id is not None:
-            self.store.save_order(
-                db,
-                order_id=reply.order_id,
-                merchant_id=merchant.merchant_id,
-                token=token_name,
-                key=key,
-                request=raw,
-                response=body,
-            )
-        if key is not None and status < 500:  # a 5xx is not an answer worth replaying
-            self.store.save_response(
-                db, merchant.merchant_id, key, StoredResponse(fingerprint, status, body, headers)
-            )
-        return status, body, headers, False
+            body = validator.body(parse_json(raw))
+        key = validator.idempotency_key(headers.get(IDEMPOTENCY_HEADER.lower()))
+        return Call(operation_id, merchant, path_params["customerToken"], body, key)
 
-    def _charge(
-        self,
-        db: sqlite3.Connection,
-        merchant: Merchant,
-        token_name: str,
-        order: dict[str, Any],
-        key: str | None,
-    ) -> Reply:
-        token = self.fixtures.tokens.get(token_name)
-        if token is None:
-            return token_not_found(token_name)
-        problem = token_problem(token, merchant, order["purchase_currency"])
-        if problem is not None:
-            return problem
-        if token.outcome is Outcome.FLAKY and (
-            key is None
-            or self.store.first_flaky_attempt(
-                db, merchant.merchant_id, key, self.settings.retention_seconds
-            )
-        ):
-            return service_unavailable()
-        return order_created(token, self.settings.redirect_base)
-
-    @staticmethod
-    def _finish(reply: Reply, correlation_id: str) -> tuple[int, bytes, dict[str, str]]:
-        body = dict(reply.body)
-        if reply.status != 200:
-            body = {"correlation_id": correlation_id, **body}
-        return reply.status, _encode(body), {**reply.headers, CORRELATION_HEADER: correlation_id}
+    def _execute(self, call: Call, correlation_id: str) -> Response:
+        """Inside one transaction: replay, refuse a conflicting reuse, or run the operation."""
+        handler = self.operations.handlers[call.operation_id]
+        merchant_id = call.merchant.merchant_id
+        with self.store.transaction() as tx:
+            request_print = ""
+            if call.idempotency_key is not None:
+                request_print = fingerprint(call)
+                stored = tx.find_response(
+                    merchant_id, call.idempotency_key, self.settings.retention_seconds
+                )
+                if stored is not None and stored.fingerprint == request_print:
+                    headers = {**stored.headers, REPLAY_HEADER: "true"}
+                    return Response(stored.status, stored.body, headers, replayed=True)
+                if stored is not None:
+                    raise ApiError(
+                        409,
+                        "IDEMPOTENCY_KEY_CONFLICT",
+                        [
+                            "The request does not match the earlier request with this "
+                            f"{IDEMPOTENCY_HEADER}"
+                        ],
+                    )
+            answer: Reply | ApiError
+            try:
+                answer = handler(tx, call)
+            except ApiError as refusal:  # a decision too: kept, and replayed under the key
+                answer = refusal
+            response = render(answer, correlation_id, CORRELATION_HEADER)
+            if call.idempotency_key is not None and response.status < 500:
+                # A 5xx is not an answer worth replaying: a retry runs again.
+                tx.save_response(
+                    merchant_id,
+                    call.idempotency_key,
+                    StoredResponse(request_print, response.status, response.body, response.headers),
+                )
+            return response
 
 
 def create_app(
@@ -280,13 +250,16 @@ def create_app(
     settings: Settings | None = None,
     clock: Callable[[], float] = time.time,
     fsync: bool = False,
+    reset: bool = False,
 ) -> MockApp:
     """Build the mock: the spec is loaded and its schemas compiled here, once. ``fsync``: make
-    the database survive an OS crash too, not only a crash of the mock (slower; see Store)."""
+    the database survive an OS crash too, not only a crash of the mock (slower; see Store).
+    ``reset``: forget the database's tokens, orders and idempotency records first."""
     spec = load_spec(spec_path)
-    return MockApp(
-        spec=spec,
-        fixtures=load_fixtures(fixtures_path, spec),
-        store=Store(db_path, clock=clock, fsync=fsync),
-        settings=settings or Settings(),
+    fixtures = load_fixtures(fixtures_path, spec)
+    store = Store(db_path, clock=clock, fsync=fsync)
+    store.seed_tokens(
+        (TokenState(t.token, t.merchant_id, t.status) for t in fixtures.tokens.values()),
+        reset=reset,
     )
+    return MockApp(spec=spec, fixtures=fixtures, store=store, settings=settings or Settings())

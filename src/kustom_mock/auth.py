@@ -1,7 +1,11 @@
-"""HTTP Basic with a merchant's API credentials, in both forms Kustom accepts.
+"""HTTP Basic with a merchant's API credentials, in exactly the two forms Kustom documents:
 
-``username:api_key``, or the API key alone (``api_key:`` or ``:api_key``). A username is
-optional, but when one is given next to a key it must be that key's own merchant.
+- ``Authorization: Basic <API key>``: the key itself, not base64 (Kustom's primary form);
+- ``Authorization: Basic base64(<username>:<API key>)`` with the merchant's own username.
+
+Anything else (the key base64-encoded alone, the key as a username, a username that is not
+the merchant's) is refused with 401, as strict as the vendor: a client must not come to rely
+on a form the vendor never promised (openapi.yaml, securitySchemes).
 """
 
 from __future__ import annotations
@@ -14,14 +18,12 @@ from kustom_mock.errors import ApiError
 from kustom_mock.fixtures import Merchant
 
 CHALLENGE = 'Basic realm="Kustom API", charset="UTF-8"'
+FORMS = "send Authorization: Basic <API key>, or Basic base64(<username>:<API key>)"
 
 
-def unauthorized(detail: str) -> ApiError:
+def unauthorized(problem: str) -> ApiError:
     return ApiError(
-        401,
-        "UNAUTHORIZED",
-        [detail],
-        headers={"WWW-Authenticate": CHALLENGE},
+        401, "UNAUTHORIZED", [f"{problem}: {FORMS}"], headers={"WWW-Authenticate": CHALLENGE}
     )
 
 
@@ -31,19 +33,20 @@ def authenticate(header: str | None, merchants_by_key: Mapping[str, Merchant]) -
     Messages never repeat what was sent: a wrong key must not reach a log or a response.
     """
     if not header:
-        raise unauthorized("Missing credentials: send HTTP Basic with your API credentials")
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() != "basic" or not encoded.strip():
-        raise unauthorized("Malformed credentials: expected HTTP Basic")
+        raise unauthorized("Missing credentials")
+    scheme, _, credentials = header.strip().partition(" ")
+    credentials = credentials.strip()
+    if scheme.lower() != "basic" or not credentials:
+        raise unauthorized("Malformed credentials")
+    merchant = merchants_by_key.get(credentials)
+    if merchant is not None:
+        return merchant
     try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        raise unauthorized("Malformed credentials: not valid base64 of UTF-8 text") from None
-    username, colon, password = decoded.partition(":")
-    if not colon:
-        raise unauthorized("Malformed credentials: expected username:password")
-    key, claimed = (password, username) if password else (username, "")
-    merchant = merchants_by_key.get(key)
-    if merchant is None or (claimed and claimed != merchant.merchant_id):
+        decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):  # ValueError: non-ASCII text, invalid UTF-8
+        raise unauthorized("Invalid credentials") from None
+    username, colon, key = decoded.partition(":")
+    merchant = merchants_by_key.get(key) if colon else None
+    if merchant is None or username != merchant.username:
         raise unauthorized("Invalid credentials")
     return merchant

@@ -11,7 +11,7 @@ import math
 import re
 from typing import Any
 
-from kustom_mock.errors import ApiError, bad_request, truncate
+from kustom_mock.errors import ApiError, bad_request, printable, truncate
 
 JSON_MEDIA_TYPE = "application/json"
 # A \uD800-\uDFFF escape: legal JSON only as half of a pair. Seen in the text, the parsed value
@@ -26,7 +26,7 @@ def check_content_encoding(content_encoding: str | None) -> None:
             415,
             "BAD_REQUEST",
             [
-                f"Unsupported Content-Encoding: {truncate(content_encoding, 50)} (send the body as is)"
+                f"Unsupported Content-Encoding: {printable(content_encoding, 50)} (send the body as is)"
             ],
         )
 
@@ -34,7 +34,7 @@ def check_content_encoding(content_encoding: str | None) -> None:
 def check_content_type(content_type: str | None) -> None:
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     if media_type != JSON_MEDIA_TYPE:
-        shown = truncate(media_type, 100) or "none"
+        shown = printable(media_type, 100) or "none"
         raise ApiError(
             415,
             "BAD_REQUEST",
@@ -43,7 +43,13 @@ def check_content_type(content_type: str | None) -> None:
 
 
 def too_large(limit: int) -> ApiError:
-    return ApiError(413, "BAD_REQUEST", [f"Request body is larger than {limit} bytes"])
+    # Connection: close: the rest of the body is not read, so the connection cannot be reused.
+    return ApiError(
+        413,
+        "BAD_REQUEST",
+        [f"Request body is larger than {limit} bytes"],
+        headers={"Connection": "close"},
+    )
 
 
 class _Refused(ValueError):
@@ -56,7 +62,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise _Refused(f"duplicate key {truncate(key, 100)!r}")
+                raise _Refused(f"duplicate key {printable(key, 100)!r}")
             seen.add(key)
     return result
 

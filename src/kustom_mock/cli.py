@@ -5,17 +5,20 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import math
 import signal
 import socket
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import uvicorn
 
-from kustom_mock.app import DEFAULT_RETENTION_SECONDS, ASGIApp, MockApp, Settings, create_app
+from kustom_mock.app import ASGIApp, MockApp, create_app
 from kustom_mock.fixtures import FixtureError
 from kustom_mock.protocol import KustomHttpToolsProtocol
+from kustom_mock.settings import DEFAULT_RETENTION_SECONDS, Settings
+from kustom_mock.store import StoreError
 from kustom_spec import DEFAULT_SPEC_PATH
 
 DEFAULT_DB = Path(".state") / "mock.sqlite3"
@@ -33,7 +36,7 @@ class _Server(uvicorn.Server):
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="scripts/mock",
-        description="Serve the stateful Kustom mock (POST /customer-token/v1/tokens/{token}/order).",
+        description="Serve the stateful mock of Kustom's Customer Token API (openapi.yaml).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -53,10 +56,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--spec", type=Path, default=DEFAULT_SPEC_PATH, help="OpenAPI document to serve"
     )
     parser.add_argument(
+        "--reset",
+        action="store_true",
+        help="start from the fixtures again: forget the database's token states, orders and "
+        "idempotency records",
+    )
+    parser.add_argument(
         "--retention-hours",
-        type=float,
+        type=positive_number(maximum=24 * 365),
         default=DEFAULT_RETENTION_SECONDS / 3600,
-        help="how long an idempotency key's response is replayed",
+        help="how long an idempotency key's response is replayed (hours, up to a year)",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=positive_int(maximum=1_000_000),
+        default=None,
+        metavar="N",
+        help="allow N requests per second per merchant and operation, then 429 with "
+        "X-Ratelimit-* and Retry-After (default: no limit)",
     )
     parser.add_argument(
         "--fsync",
@@ -71,11 +88,39 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="log level",
     )
     args = parser.parse_args(argv)
-    if args.retention_hours <= 0:
-        parser.error("--retention-hours must be positive")
     if not 0 <= args.port <= 65535:
         parser.error("--port must be 0-65535")
     return args
+
+
+def positive_number(*, maximum: float) -> Callable[[str], float]:
+    """An argparse type: a finite number above 0 and at most ``maximum`` (no nan, no inf)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not math.isfinite(value) or not 0 < value <= maximum:
+            raise argparse.ArgumentTypeError(f"must be above 0 and at most {maximum:g}: {text!r}")
+        return value
+
+    return parse
+
+
+def positive_int(*, maximum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from 1 to ``maximum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not 1 <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"must be 1 to {maximum}: {text!r}")
+        return value
+
+    return parse
 
 
 def build_app(args: argparse.Namespace) -> MockApp | None:
@@ -85,10 +130,13 @@ def build_app(args: argparse.Namespace) -> MockApp | None:
             spec_path=args.spec,
             db_path=args.db,
             fixtures_path=args.fixtures,
-            settings=Settings(retention_seconds=args.retention_hours * 3600),
+            settings=Settings(
+                retention_seconds=args.retention_hours * 3600, rate_limit=args.rate_limit
+            ),
             fsync=args.fsync,
+            reset=args.reset,
         )
-    except FixtureError as exc:
+    except (FixtureError, StoreError) as exc:
         print(f"scripts/mock: {exc}", file=sys.stderr)
     except OSError as exc:
         print(

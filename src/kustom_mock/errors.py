@@ -1,16 +1,42 @@
-"""Errors in Kustom's shape: ``error_code``, ``error_messages`` and ``correlation_id``."""
+"""Errors in Kustom's shape (``error_code``, ``error_messages``, ``correlation_id``), and the
+one function that turns any answer into bytes.
+
+Every refusal anywhere in the mock is an ``ApiError``, raised where it is found and rendered
+once by ``render``; successful answers are ``Reply`` objects rendered by the same function.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 MAX_REASON_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer before it is encoded: status, JSON body (None: an empty body), headers."""
+
+    status: int
+    body: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Response:
+    """An answer as sent: encoded body, every header but the framing ones."""
+
+    status: int
+    body: bytes
+    headers: dict[str, str]
+    replayed: bool = False
 
 
 @dataclass
 class ApiError(Exception):
-    """An answer other than 200; raised anywhere in the pipeline, turned into a response once."""
+    """An error answer; raised anywhere in the pipeline, rendered once."""
 
     status: int
     code: str
@@ -19,7 +45,7 @@ class ApiError(Exception):
     headers: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def body(self, correlation_id: str) -> dict[str, Any]:
+    def reply(self, correlation_id: str) -> Reply:
         body: dict[str, Any] = {
             "correlation_id": correlation_id,
             "error_code": self.code,
@@ -28,7 +54,20 @@ class ApiError(Exception):
         if self.reason:
             body["reason"] = truncate(self.reason, MAX_REASON_CHARS)
         body.update(self.extra)
-        return body
+        return Reply(self.status, body, dict(self.headers))
+
+
+def encode(body: dict[str, Any]) -> bytes:
+    """JSON as sent; integers past 64 bits cannot occur in an answer (they are refused)."""
+    return orjson.dumps(body)
+
+
+def render(reply: Reply | ApiError, correlation_id: str, correlation_header: str) -> Response:
+    """The one way an answer becomes bytes: errors get the correlation id in body and header."""
+    if isinstance(reply, ApiError):
+        reply = reply.reply(correlation_id)
+    body = b"" if reply.body is None else encode(reply.body)
+    return Response(reply.status, body, {**reply.headers, correlation_header: correlation_id})
 
 
 def truncate(text: str, limit: int) -> str:
@@ -36,8 +75,15 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def printable(text: str, limit: int = 200) -> str:
+    """Echo client input without control characters (they could forge lines in logs), and
+    short: every string from the request that goes back in a message passes here."""
+    text = truncate(text, limit)
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
 def bad_request(message: str) -> ApiError:
-    """The body cannot be read as an order at all."""
+    """The request cannot be read at all."""
     return ApiError(400, "BAD_REQUEST", [message])
 
 

@@ -1,4 +1,4 @@
-"""Validate a request against openapi.yaml: schemas compiled from the spec at start-up.
+"""Validate a request against openapi.yaml: each operation's schemas compiled at start-up.
 
 No part of the schema is restated here; errors are turned into Kustom's field names
 (``order_lines[1].total_amount``).
@@ -6,17 +6,18 @@ No part of the schema is restated here; errors are turned into Kustom's field na
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import jsonschema_rs
 
-from kustom_mock.errors import ApiError, bad_request, bad_value, truncate
-from kustom_rules import check_order
-from kustom_spec import Spec
+from kustom_mock.errors import bad_request, bad_value, truncate
+from kustom_mock.headers import IDEMPOTENCY_HEADER
+from kustom_rules import RuleViolation
+from kustom_spec import Operation
 
-IDEMPOTENCY_HEADER = "Klarna-Idempotency-Key"
 MAX_DETAIL_CHARS = 200
+BodyRules = Callable[[Mapping[str, Any]], list[RuleViolation]]
 
 
 def field_name(path: Sequence[str | int]) -> str:
@@ -35,38 +36,48 @@ def _error_field(error: jsonschema_rs.ValidationError) -> str:
 
 
 class RequestValidator:
-    """The request schema and header schemas of the spec's operation, compiled once."""
+    """One operation's body schema, body limit and idempotency-key schema, compiled once."""
 
-    def __init__(self, spec: Spec) -> None:
-        self._body = spec.validator(spec.request_schema)
-        self._idempotency_key = spec.validator(
-            spec.parameter("header", IDEMPOTENCY_HEADER)["schema"]
+    def __init__(self, operation: Operation, rules: BodyRules | None = None) -> None:
+        spec = operation.spec
+        body = operation.request_body
+        self.has_body = body is not None
+        self._body = spec.validator(operation.request_schema) if body is not None else None
+        self.max_body_bytes: int = body["x-max-body-bytes"] if body is not None else 0
+        self._rules = rules
+        self.takes_idempotency_key = operation.has_parameter("header", IDEMPOTENCY_HEADER)
+        self._key = (
+            spec.validator(operation.parameter("header", IDEMPOTENCY_HEADER)["schema"])
+            if self.takes_idempotency_key
+            else None
         )
-        self.max_body_bytes: int = spec.resolve(spec.operation["requestBody"])["x-max-body-bytes"]
 
     def idempotency_key(self, value: str | None) -> str | None:
-        if value is None:
+        """The key without the whitespace around it (RFC 9110: not part of the value)."""
+        if value is None or self._key is None:
             return None
-        for error in self._idempotency_key.iter_errors(value):
+        value = value.strip(" \t")
+        for error in self._key.iter_errors(value):
             detail = truncate(error.message, MAX_DETAIL_CHARS)
             raise bad_value([IDEMPOTENCY_HEADER], f"{IDEMPOTENCY_HEADER}: {detail}")
         return value
 
-    def order(self, order: Any) -> dict[str, Any]:
-        """The order if it keeps the schema and the rules across fields, else a 400 ApiError."""
-        if not isinstance(order, dict):
-            raise bad_request("Request body must be a JSON object (an order)")
-        errors = list(self._body.iter_errors(order))
+    def body(self, value: Any) -> dict[str, Any]:
+        """The body if it keeps the schema and the rules across fields, else a 400 ApiError."""
+        if not isinstance(value, dict):
+            raise bad_request("Request body must be a JSON object")
+        assert self._body is not None
+        errors = list(self._body.iter_errors(value))
         if errors:
             fields: dict[str, str] = {}
             for error in errors:
                 fields.setdefault(_error_field(error), truncate(error.message, MAX_DETAIL_CHARS))
             reason = "; ".join(f"{name}: {detail}" for name, detail in fields.items())
             raise bad_value(list(fields), reason)
-        violations = check_order(order)
-        if violations:
-            raise bad_value([v.field for v in violations], "; ".join(v.reason for v in violations))
-        return order
-
-
-__all__ = ["IDEMPOTENCY_HEADER", "ApiError", "RequestValidator", "field_name"]
+        if self._rules is not None:
+            violations = self._rules(value)
+            if violations:
+                raise bad_value(
+                    [v.field for v in violations], "; ".join(v.reason for v in violations)
+                )
+        return value

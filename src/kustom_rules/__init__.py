@@ -1,6 +1,7 @@
 """Order rules shared by the mock and the client: the spec's rules across fields."""
 
 from kustom_rules.rules import (
+    NEGATIVE_LINE_TYPES,
     RuleViolation,
     check_order,
     expected_line_tax,
@@ -9,6 +10,7 @@ from kustom_rules.rules import (
 )
 
 __all__ = [
+    "NEGATIVE_LINE_TYPES",
     "RuleViolation",
     "check_order",
     "expected_line_tax",

@@ -1,4 +1,5 @@
-"""The order rules that JSON Schema cannot state (openapi.yaml, "Rules across fields").
+"""The order rules that JSON Schema cannot state (openapi.yaml, createOrder, "Rules across
+fields", numbered as there).
 
 Written once: the mock rejects a request that breaks one, and the client layer checks an
 order before sending it, with the same messages. Input is an order as JSON data that
@@ -14,6 +15,10 @@ from typing import Any
 
 TAX_RATE_SCALE = 10000  # tax_rate has two implicit decimals: 2500 is 25%
 REGION_REQUIRED_COUNTRIES = frozenset({"US", "AU"})
+# Rule 7: lines that may carry negative amounts (a discount, a redeemed gift card or store
+# credit); every other line, and a line without a type, keeps them non-negative.
+NEGATIVE_LINE_TYPES = frozenset({"discount", "gift_card", "store_credit"})
+SIGNED_FIELDS = ("unit_price", "total_amount", "total_tax_amount")
 
 
 @dataclass(frozen=True)
@@ -46,10 +51,26 @@ def expected_line_tax(total_amount: int, tax_rate: int) -> int:
     return (2 * total_amount * tax_rate + denominator) // (2 * denominator)
 
 
+def _sign_problems(where: str, line: Mapping[str, Any]) -> list[RuleViolation]:
+    """Rule 7: negative amounts only on discount, gift-card and store-credit lines."""
+    if line.get("type") in NEGATIVE_LINE_TYPES:
+        return []
+    kind = line.get("type", "a line without a type")
+    return [
+        RuleViolation(
+            f"{where}.{name}",
+            f"{where}.{name} is {line[name]} but must not be negative on {kind} "
+            f"(only {', '.join(sorted(NEGATIVE_LINE_TYPES))} lines may be)",
+        )
+        for name in SIGNED_FIELDS
+        if line.get(name, 0) < 0
+    ]
+
+
 def _line_problems(index: int, line: Mapping[str, Any]) -> list[RuleViolation]:
-    """Rules 1 and 2 for a line known to break one of them: the messages."""
+    """Rules 7, 1 and 2 for a line known to break one of them: the messages."""
     where = f"order_lines[{index}]"
-    problems: list[RuleViolation] = []
+    problems = _sign_problems(where, line)
     total = line["total_amount"]
     expected = expected_line_total(
         line["quantity"], line["unit_price"], line.get("total_discount_amount", 0)
@@ -107,16 +128,19 @@ def check_order(order: Mapping[str, Any]) -> list[RuleViolation]:
     line_sum = tax_sum = 0
     for index, line in enumerate(lines):
         total = line["total_amount"]
+        unit_price = line["unit_price"]
         line_sum += total
-        broken = total != line["quantity"] * line["unit_price"] - line.get(
-            "total_discount_amount", 0
-        )
+        broken = total != line["quantity"] * unit_price - line.get("total_discount_amount", 0)
+        negative = total < 0 or unit_price < 0
         if "total_tax_amount" in line:
             tax = line["total_tax_amount"]
             tax_sum += tax
+            negative = negative or tax < 0
             rate = line.get("tax_rate", 0)
             denominator = TAX_RATE_SCALE + rate
             broken = broken or abs(tax * denominator - total * rate) > denominator
+        if negative and line.get("type") not in NEGATIVE_LINE_TYPES:
+            broken = True
         if broken:
             problems += _line_problems(index, line)
     if order["order_amount"] != line_sum:

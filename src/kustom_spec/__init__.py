@@ -4,8 +4,18 @@ from kustom_spec.conformance import response_problems
 from kustom_spec.document import (
     DEFAULT_SPEC_PATH,
     REPO_ROOT,
+    Example,
+    Operation,
     Spec,
     load_spec,
 )
 
-__all__ = ["DEFAULT_SPEC_PATH", "REPO_ROOT", "Spec", "load_spec", "response_problems"]
+__all__ = [
+    "DEFAULT_SPEC_PATH",
+    "REPO_ROOT",
+    "Example",
+    "Operation",
+    "Spec",
+    "load_spec",
+    "response_problems",
+]

@@ -1,4 +1,4 @@
-"""Read openapi.yaml and answer questions about its one operation.
+"""Read openapi.yaml and answer questions about its operations.
 
 OpenAPI 3.0 schemas are JSON Schema draft 4 with extra keywords (``example``, ...) that a
 draft 4 validator ignores, so each schema is compiled as it stands: wrapped with the
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, cast
 
@@ -18,8 +18,7 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SPEC_PATH = REPO_ROOT / "openapi.yaml"
-OPERATION_PATH = "/customer-token/v1/tokens/{customerToken}/order"
-OPERATION_METHOD = "post"
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 JSON = dict[str, Any]
 
@@ -31,6 +30,66 @@ class Example:
     where: str
     schema: JSON
     value: Any
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of the spec: its route, parameters, body and responses, refs resolved."""
+
+    spec: Spec = field(repr=False)
+    path: str
+    method: str
+    operation_id: str
+    node: JSON = field(repr=False)
+    path_item: JSON = field(repr=False)
+
+    @property
+    def parameters(self) -> list[JSON]:
+        """Path-item parameters, overridden by the operation's own (OpenAPI's rule)."""
+        merged: dict[tuple[str, str], JSON] = {}
+        for param in [*self.path_item.get("parameters", []), *self.node.get("parameters", [])]:
+            param = self.spec.resolve(param)
+            merged[(param["in"], param["name"].lower())] = param
+        return list(merged.values())
+
+    def parameter(self, location: str, name: str) -> JSON:
+        for param in self.parameters:
+            if param["in"] == location and param["name"].lower() == name.lower():
+                return param
+        raise KeyError(f"{self.operation_id}: {location} parameter {name}")
+
+    def has_parameter(self, location: str, name: str) -> bool:
+        return any(
+            p["in"] == location and p["name"].lower() == name.lower() for p in self.parameters
+        )
+
+    @property
+    def request_body(self) -> JSON | None:
+        body = self.node.get("requestBody")
+        return None if body is None else cast(JSON, self.spec.resolve(body))
+
+    @property
+    def request_schema(self) -> JSON:
+        body = self.request_body
+        if body is None:
+            raise KeyError(f"{self.operation_id} has no request body")
+        return cast(JSON, body["content"]["application/json"]["schema"])
+
+    @property
+    def statuses(self) -> list[int]:
+        return sorted(int(code) for code in self.node["responses"])
+
+    def response(self, status: int) -> JSON:
+        return cast(JSON, self.spec.resolve(self.node["responses"][str(status)]))
+
+    def response_schema(self, status: int) -> JSON | None:
+        content = self.response(status).get("content", {})
+        media = content.get("application/json")
+        return None if media is None else cast(JSON, media["schema"])
+
+    def error_codes(self, status: int) -> list[str]:
+        """The ``error_code`` values the response for ``status`` may carry (x-error-codes)."""
+        return list(self.response(status).get("x-error-codes", []))
 
 
 @dataclass
@@ -50,31 +109,21 @@ class Spec:
             node = target
         return node
 
-    @property
-    def operation(self) -> JSON:
-        return cast(JSON, self.document["paths"][OPERATION_PATH][OPERATION_METHOD])
+    @cached_property
+    def operations(self) -> dict[str, Operation]:
+        """Every operation by operationId, in the document's order."""
+        found: dict[str, Operation] = {}
+        for path, item in self.document["paths"].items():
+            for method in HTTP_METHODS:
+                if method in item:
+                    node = item[method]
+                    found[node["operationId"]] = Operation(
+                        self, path, method, node["operationId"], node, item
+                    )
+        return found
 
-    def parameter(self, location: str, name: str) -> JSON:
-        for param in self.operation.get("parameters", []):
-            param = self.resolve(param)
-            if param["in"] == location and param["name"].lower() == name.lower():
-                return cast(JSON, param)
-        raise KeyError(f"{location} parameter {name}")
-
-    @property
-    def request_schema(self) -> JSON:
-        body = self.resolve(self.operation["requestBody"])
-        return cast(JSON, body["content"]["application/json"]["schema"])
-
-    def response(self, status: int) -> JSON:
-        return cast(JSON, self.resolve(self.operation["responses"][str(status)]))
-
-    @property
-    def statuses(self) -> list[int]:
-        return sorted(int(code) for code in self.operation["responses"])
-
-    def response_schema(self, status: int) -> JSON:
-        return cast(JSON, self.response(status)["content"]["application/json"]["schema"])
+    def operation(self, operation_id: str) -> Operation:
+        return self.operations[operation_id]
 
     def component(self, name: str) -> JSON:
         return cast(JSON, self.document["components"]["schemas"][name])
@@ -91,19 +140,25 @@ class Spec:
 
     def examples(self) -> Iterator[Example]:
         """Every example of a request, a response, a parameter, a header or a schema property."""
-        yield from self._media_examples("requestBody", self.operation["requestBody"])
-        for status, response in self.operation["responses"].items():
-            yield from self._media_examples(f"responses.{status}", response)
-            for name, header in self.resolve(response).get("headers", {}).items():
-                header = self.resolve(header)
-                if "example" in header:
+        for op in self.operations.values():
+            prefix = op.operation_id
+            if op.request_body is not None:
+                yield from self._media_examples(f"{prefix}.requestBody", op.request_body)
+            for status, response in op.node["responses"].items():
+                yield from self._media_examples(f"{prefix}.responses.{status}", response)
+                for name, header in self.resolve(response).get("headers", {}).items():
+                    header = self.resolve(header)
+                    if "example" in header:
+                        yield Example(
+                            f"{prefix}.responses.{status}.headers.{name}",
+                            header["schema"],
+                            header["example"],
+                        )
+            for param in op.parameters:
+                if "example" in param:
                     yield Example(
-                        f"responses.{status}.headers.{name}", header["schema"], header["example"]
+                        f"{prefix}.parameters.{param['name']}", param["schema"], param["example"]
                     )
-        for param in self.operation.get("parameters", []):
-            param = self.resolve(param)
-            if "example" in param:
-                yield Example(f"parameters.{param['name']}", param["schema"], param["example"])
         for name, schema in self.document["components"]["schemas"].items():
             yield from _schema_examples(f"components.schemas.{name}", schema)
 

@@ -35,11 +35,8 @@ from kustom_client import (
 from kustom_devtools.mock_process import RunningMock, running_mock
 from kustom_mock import create_app
 from kustom_mock.store import Store
+from tests.client.helpers import KEY_A, USERNAME_A
 from tests.mock.helpers import FULL_ORDER
-
-KEY_A = "kco_test_api_merchant_a"
-# The mock on main accepts base64("M-TEST-A:<key>") until issue 10's authentication lands.
-MOCK_USERNAME = "M-TEST-A"
 
 
 def order() -> OrderRequest:
@@ -58,7 +55,7 @@ def mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningMock
 
 @pytest.fixture
 def client(mock: tuple[RunningMock, Path]) -> Iterator[KustomClient]:
-    with KustomClient(KEY_A, username=MOCK_USERNAME, base_url=mock[0].base_url) as kustom:
+    with KustomClient(KEY_A, username=USERNAME_A, base_url=mock[0].base_url) as kustom:
         yield kustom
 
 
@@ -211,7 +208,7 @@ def test_async_client_in_process() -> None:
         transport = httpx.ASGITransport(app=app)
         async with AsyncKustomClient(
             KEY_A,
-            username=MOCK_USERNAME,
+            username=USERNAME_A,
             base_url="http://mock",
             http_client=httpx.AsyncClient(transport=transport),
         ) as kustom:

@@ -1,4 +1,5 @@
-"""HTTP Basic in both of Kustom's forms; everything else is a 401 with a challenge."""
+"""HTTP Basic in exactly Kustom's two documented forms; everything else is a 401 that names
+them, with a challenge."""
 
 from __future__ import annotations
 
@@ -6,19 +7,24 @@ import base64
 
 import pytest
 
-from tests.mock.helpers import PATH, CheckedClient, order
-
-KEY_A = "kco_test_api_merchant_a"
+from tests.mock.helpers import KEY_A, PATH, TOKEN_PATH, CheckedClient, order
 
 
-def with_header(client: CheckedClient, value: str | None) -> int:
-    headers = {"Content-Type": "application/json"}
+def with_header(client: CheckedClient, value: str | bytes | None, *, read: bool = False) -> int:
+    headers: dict[str, str | bytes] = {"Content-Type": "application/json"}
     if value is not None:
         headers["Authorization"] = value
-    response = client.post(PATH.format("tok_active"), json=order(), headers=headers)
+    if read:
+        response = client.get(TOKEN_PATH.format("tok_active"), headers=headers)
+    else:
+        response = client.post(PATH.format("tok_active"), json=order(), headers=headers)
     if response.status_code == 401:
         assert response.headers["WWW-Authenticate"].startswith("Basic ")
-        assert response.json()["error_code"] == "UNAUTHORIZED"
+        body = response.json()
+        assert body["error_code"] == "UNAUTHORIZED"
+        # The message names both accepted forms.
+        assert "Basic <API key>" in body["error_messages"][0]
+        assert "base64(<username>:<API key>)" in body["error_messages"][0]
     return response.status_code
 
 
@@ -27,14 +33,13 @@ def basic(user: str, password: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "credentials",
-    [("M-TEST-A", KEY_A), (KEY_A, ""), ("", KEY_A)],
-    ids=["username-and-key", "key-as-username", "key-as-password"],
+    "header",
+    [f"Basic {KEY_A}", f"basic   {KEY_A} ", basic("M-TEST-A-4f2c", KEY_A)],
+    ids=["raw-key", "raw-key-spacing", "username-and-key"],
 )
-def test_both_documented_forms_are_accepted(
-    client: CheckedClient, credentials: tuple[str, str]
-) -> None:
-    assert with_header(client, basic(*credentials)) == 200
+@pytest.mark.parametrize("read", [False, True], ids=["order", "read"])
+def test_both_documented_forms_are_accepted(client: CheckedClient, header: str, read: bool) -> None:
+    assert with_header(client, header, read=read) == (200)
 
 
 @pytest.mark.parametrize(
@@ -45,13 +50,18 @@ def test_both_documented_forms_are_accepted(
         "Bearer kco_test_api_merchant_a",
         "Basic",
         "Basic !!!not-base64!!!",
-        "Basic " + base64.b64encode(b"no-colon-here").decode(),
+        "Basic " + base64.b64encode(KEY_A.encode()).decode(),
+        basic(KEY_A, ""),
+        basic("", KEY_A),
+        basic("M-TEST-A", KEY_A),
         "Basic " + base64.b64encode(b"\xff\xfe:\xff").decode(),
-        basic("M-TEST-A", "wrong"),
-        basic("M-TEST-B", KEY_A),
-        basic("M-TEST-A", "kco_test_api_merchant_b"),
+        basic("M-TEST-A-4f2c", "wrong"),
+        basic("M-TEST-B-9d1e", KEY_A),
+        basic("M-TEST-A-4f2c", "kco_test_api_merchant_b"),
+        "Basic kco_test_api_merchant_x",
         basic("", ""),
-        basic("M-TEST-A", ""),
+        "Basic é".encode(),
+        f"Basic {KEY_A}é".encode(),
     ],
     ids=[
         "missing",
@@ -59,17 +69,22 @@ def test_both_documented_forms_are_accepted(
         "bearer",
         "no-credentials",
         "bad-base64",
-        "no-colon",
+        "base64-of-the-key-alone",
+        "key-as-username",
+        "key-as-password",
+        "mid-instead-of-username",
         "not-utf8",
         "wrong-key",
         "other-merchants-username",
         "other-merchants-key",
+        "unknown-raw-key",
         "empty-both",
-        "username-only",
+        "non-ascii",
+        "key-with-non-ascii",
     ],
 )
-def test_missing_malformed_or_wrong_credentials_are_401(
-    client: CheckedClient, header: str | None
+def test_undocumented_malformed_or_wrong_credentials_are_401(
+    client: CheckedClient, header: str | bytes | None
 ) -> None:
     assert with_header(client, header) == 401
 
@@ -82,10 +97,9 @@ def test_auth_is_checked_before_the_body(client: CheckedClient) -> None:
 
 
 def test_a_401_never_echoes_the_credentials(client: CheckedClient) -> None:
-    response = client.post(
-        PATH.format("tok_active"),
-        json=order(),
-        headers={"Authorization": basic("M-TEST-A", "s3cr3t-guess")},
-    )
-    assert response.status_code == 401
-    assert "s3cr3t-guess" not in response.text
+    for header in (basic("M-TEST-A-4f2c", "s3cr3t-guess"), "Basic s3cr3t-guess"):
+        response = client.post(
+            PATH.format("tok_active"), json=order(), headers={"Authorization": header}
+        )
+        assert response.status_code == 401
+        assert "s3cr3t-guess" not in response.text

@@ -13,11 +13,12 @@ from kustom_spec import load_spec
 from tests.mock.helpers import CheckedClient, checked_client, order
 
 CUSTOM = {
-    "merchants": [{"merchant_id": "M-OWN", "api_key": "own_key"}],
+    "merchants": [{"merchant_id": "M-OWN", "username": "M-OWN-1a2b", "api_key": "own_key"}],
     "tokens": [
         {
             "token": "tok_own",
             "merchant_id": "M-OWN",
+            "payment_method_type": "B2B_INVOICE",
             "outcome": "approve",
             "fraud_status": "PENDING",
             "payment_method": {"type": "b2b_invoice", "number_of_days": 60},
@@ -45,7 +46,7 @@ def test_a_fixture_file_replaces_the_defaults(tmp_path: Path) -> None:
     app = create_app(fixtures_path=write(tmp_path, CUSTOM))
     for client in checked_client(app):
         ok = client.create(
-            "tok_own", body=order(purchase_currency="SEK"), auth=("M-OWN", "own_key")
+            "tok_own", body=order(purchase_currency="SEK"), auth=("M-OWN-1a2b", "own_key")
         )
         assert ok.status_code == 200
         assert ok.json()["fraud_status"] == "PENDING"
@@ -63,6 +64,9 @@ def test_a_fixture_file_replaces_the_defaults(tmp_path: Path) -> None:
         (lambda d: d["tokens"][0]["payment_method"].update(type="cash"), "payment_method"),
         (lambda d: d["tokens"][0].update(fraud_status="MAYBE"), "fraud_status"),
         (lambda d: d["tokens"][0].update(merchant_id="M-NOBODY"), "no merchant M-NOBODY"),
+        (lambda d: d["tokens"][0].update(status="GONE"), "status"),
+        (lambda d: d["tokens"][0].update(card={"brand": "VISA"}), "card"),
+        (lambda d: d["merchants"][0].pop("username"), "username"),
         (lambda d: d["tokens"].append(dict(d["tokens"][0])), "listed twice"),
         (lambda d: d["tokens"][0].update(currencies=["EURO"]), "currencies"),
         (lambda d: d.pop("merchants"), "merchants"),

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from kustom_mock import MockApp
-from tests.mock.helpers import PATH, SPEC, CheckedClient, order
+from tests.mock.helpers import AUTH_A, PATH, SPEC, CheckedClient, order
 
 
 def error(response: Any) -> dict[str, Any]:
@@ -31,15 +31,13 @@ def test_content_type(client: CheckedClient, content_type: str, status: int) -> 
         PATH.format("tok_active"),
         content=json.dumps(order()),
         headers={"Content-Type": content_type},
-        auth=("M-TEST-A", "kco_test_api_merchant_a"),
+        auth=AUTH_A,
     )
     assert response.status_code == status
 
 
 def test_missing_content_type_is_415(client: CheckedClient) -> None:
-    response = client.post(
-        PATH.format("tok_active"), content=b"{}", auth=("M-TEST-A", "kco_test_api_merchant_a")
-    )
+    response = client.post(PATH.format("tok_active"), content=b"{}", auth=AUTH_A)
     assert response.status_code == 415
     assert "Content-Type" in error(response)["error_messages"][0]
 
@@ -61,7 +59,7 @@ def test_unreadable_body_is_bad_request(client: CheckedClient, raw: bytes, fragm
         PATH.format("tok_active"),
         content=raw,
         headers={"Content-Type": "application/json"},
-        auth=("M-TEST-A", "kco_test_api_merchant_a"),
+        auth=AUTH_A,
     )
     assert response.status_code == 400
     body = error(response)
@@ -155,7 +153,7 @@ def largest_valid_order() -> dict[str, Any]:
         "type": "physical",
         "subscription": {"name": "s" * 255, "interval": "MONTH", "interval_count": 1},
     }
-    top = fill(SPEC.request_schema)
+    top = fill(SPEC.operation("createOrder").request_schema)
     top["attachment"] = {"body": '{"k": "' + "v" * 1000 + '"}', "content_type": "x" * 100}
     top["shipping_address"]["country"] = "GB"
     return top | {
@@ -174,18 +172,18 @@ def test_the_body_limit_is_above_the_largest_valid_order(
     body = largest_valid_order()
     size = len(json.dumps(body).encode())
     assert size > 4_000_000, "the largest order should be a few MB"
-    assert size < app.validator.max_body_bytes
+    assert size < app.validators["createOrder"].max_body_bytes
     response = client.create(body=body)
     assert response.status_code == 200, response.text[:300]
 
 
 def test_a_body_over_the_limit_is_413(app: MockApp, client: CheckedClient) -> None:
-    raw = b'{"merchant_data": "' + b"x" * app.validator.max_body_bytes + b'"}'
+    raw = b'{"merchant_data": "' + b"x" * app.validators["createOrder"].max_body_bytes + b'"}'
     response = client.post(
         PATH.format("tok_active"),
         content=raw,
         headers={"Content-Type": "application/json"},
-        auth=("M-TEST-A", "kco_test_api_merchant_a"),
+        auth=AUTH_A,
     )
     assert response.status_code == 413
 

@@ -4,9 +4,13 @@ from .address import Address
 from .attachment import Attachment
 from .authorized_payment_method import AuthorizedPaymentMethod
 from .authorized_payment_method_type import AuthorizedPaymentMethodType
+from .card_information import CardInformation
+from .customer_token import CustomerToken
+from .direct_debit_information import DirectDebitInformation
 from .error import Error
 from .fraud_status import FraudStatus
 from .merchant_urls import MerchantUrls
+from .new_token_status import NewTokenStatus
 from .order_line import OrderLine
 from .order_line_type import OrderLineType
 from .order_request import OrderRequest
@@ -14,15 +18,21 @@ from .order_response import OrderResponse
 from .product_identifiers import ProductIdentifiers
 from .subscription import Subscription
 from .subscription_interval import SubscriptionInterval
+from .token_status import TokenStatus
+from .token_status_update import TokenStatusUpdate
 
 __all__ = (
     "Address",
     "Attachment",
     "AuthorizedPaymentMethod",
     "AuthorizedPaymentMethodType",
+    "CardInformation",
+    "CustomerToken",
+    "DirectDebitInformation",
     "Error",
     "FraudStatus",
     "MerchantUrls",
+    "NewTokenStatus",
     "OrderLine",
     "OrderLineType",
     "OrderRequest",
@@ -30,4 +40,6 @@ __all__ = (
     "ProductIdentifiers",
     "Subscription",
     "SubscriptionInterval",
+    "TokenStatus",
+    "TokenStatusUpdate",
 )

@@ -13,8 +13,8 @@ T = TypeVar("T", bound="Address")
 
 @_attrs_define
 class Address:
-    """The customer's shipping address. The limits (99 characters, except where a field says otherwise) are from Kustom's
-    address documentation.
+    """The customer's shipping address. The limits (99 characters, except where a field says otherwise) are Klarna's [A1];
+    the texts are the reference page's [K1].
 
         Attributes:
             attention (str | Unset): An optional "Attn." line. Example: Attn.

@@ -14,9 +14,10 @@ class Attachment:
     """Extra merchant data (EMD) sent with the order.
 
     Attributes:
-        body (str): The extra merchant data: a JSON object serialized as a string. Its keys are described in Kustom's
-            extra merchant data documentation. Example: {"customer_account_info":[{"unique_account_identifier":"test@gmail.c
-            om","account_registration_date":"2017-02-13T10:49:20Z","account_last_modified":"2019-03-13T11:45:27Z"}]}.
+        body (str): The extra merchant data: a JSON object serialized as a string. Its keys are described in the extra
+            merchant data documentation linked from the reference page [K1]. Example: {"customer_account_info":[{"unique_acc
+            ount_identifier":"test@gmail.com","account_registration_date":"2017-02-
+            13T10:49:20Z","account_last_modified":"2019-03-13T11:45:27Z"}]}.
         content_type (str): Content type of `body`, usually `application/vnd.klarna.internal.emd-v2+json`. Example:
             application/vnd.klarna.internal.emd-v2+json.
     """

@@ -17,18 +17,19 @@ T = TypeVar("T", bound="Error")
 
 @_attrs_define
 class Error:
-    """Why a request failed. `error_messages` names each field at fault, as in `Bad value: order_lines[1].total_amount`.
+    """Why a request failed [A1, A9]. `error_messages` names each field at fault, as in `Bad value:
+    order_lines[1].total_amount` [K8].
 
-    Attributes:
-        authorized_payment_method (AuthorizedPaymentMethod | Unset): The payment method the order was authorized with.
-        correlation_id (str | Unset): The id of the request in the server's logs; also sent as the `Klarna-Correlation-
-            Id` header. Example: 6a3f1c5e-7b9d-4e2f-8a0c-2d4f6b8e0a13.
-        error_code (str | Unset): What went wrong, e.g. `BAD_VALUE`, `BAD_REQUEST`, `TOKEN_NOT_FOUND`,
-            `TOKEN_SUSPENDED`. Example: BAD_VALUE.
-        error_messages (list[str] | Unset): Human-readable details, one per problem. Example: ['Bad value:
-            order_lines[1].total_amount'].
-        fraud_status (str | Unset): The fraud status, where the failure has one. Example: REJECTED.
-        reason (str | Unset): A further reason, where the server gives one. Example: The purchase was declined.
+        Attributes:
+            authorized_payment_method (AuthorizedPaymentMethod | Unset): The payment method the order was authorized with.
+            correlation_id (str | Unset): The id of the request in the server's logs; also sent as the `Klarna-Correlation-
+                Id` header. Example: 6a3f1c5e-7b9d-4e2f-8a0c-2d4f6b8e0a13.
+            error_code (str | Unset): What went wrong [A9]; each response lists the codes it can carry (`x-error-codes`).
+                Example: BAD_VALUE.
+            error_messages (list[str] | Unset): Human-readable details, one per problem. Example: ['Bad value:
+                order_lines[1].total_amount'].
+            fraud_status (str | Unset): The fraud status, where the failure has one. Example: REJECTED.
+            reason (str | Unset): A further reason, where the server gives one. Example: The purchase was declined.
     """
 
     authorized_payment_method: AuthorizedPaymentMethod | Unset = UNSET

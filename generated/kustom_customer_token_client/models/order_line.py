@@ -22,13 +22,13 @@ class OrderLine:
     """One line of the order.
 
     Attributes:
-        name (str): Name of the item, as the customer will see it (1-255 characters, per Kustom's order line
-            documentation). Example: Running shoe.
-        quantity (int): How many units of the item; non-negative. Example: 1.
-        total_amount (int): Total of the line in minor units, tax and discount included; non-negative, at most
-            100000000. Must equal `quantity` × `unit_price` − `total_discount_amount` (`2500` is 25 euros). Example: 2500.
-        unit_price (int): Price of one unit in minor units, tax included, discount excluded; non-negative, at most
-            100000000. Example: 2500.
+        name (str): Name of the item, as the customer will see it [K1] (1-255 characters [A1]). Example: Running shoe.
+        quantity (int): How many units of the item; non-negative [K1]. Example: 1.
+        total_amount (int): Total of the line in minor units, tax and discount included; at most 100000000 [K1]. Must
+            equal `quantity` × `unit_price` − `total_discount_amount` (rule 1; `2500` is 25 euros). Negative only on
+            discount, gift-card and store-credit lines (rule 7). Example: 2500.
+        unit_price (int): Price of one unit in minor units, tax included, discount excluded; at most 100000000 [K1].
+            Negative only on discount, gift-card and store-credit lines (rule 7). Example: 2500.
         image_url (str | Unset): URL of an image of the item, used in Kustom's messages to the customer (max 1024
             characters). At least 250x250 px is recommended (650x650 px or more looks best); below 50x50 px it is not shown,
             and the file must not exceed 12 MB. Example: https://www.exampleobjects.com/logo.png.
@@ -42,13 +42,12 @@ class OrderLine:
         reference (str | Unset): Article number, SKU or similar, as the customer sees it (max 256 characters). Example:
             AD6654412.
         subscription (Subscription | Unset): Marks the line as a subscription and gives its cadence.
-        tax_rate (int | Unset): Tax rate of the line with two implicit decimals (`1900` is 19%); non-negative. Example:
-            1900.
+        tax_rate (int | Unset): Tax rate of the line with two implicit decimals (`1900` is 19%); non-negative [K1].
+            Example: 1900.
         total_discount_amount (int | Unset): Discount on the line in minor units, tax included; non-negative (`500` is 5
             euros). Example: 500.
         total_tax_amount (int | Unset): Tax of the line in minor units. Must lie within ±1 of `total_amount` −
-            `total_amount` × 10000 / (10000 + `tax_rate`). The vendor's page says it is negative for a discount line; since
-            `total_amount` is non-negative, this contract allows at most -1 (see the operation's rules across fields).
+            `total_amount` × 10000 / (10000 + `tax_rate`) (rule 2) [K1]; negative on a discount line [K1, K6] (rule 7).
             Example: 475.
         type_ (OrderLineType | Unset): What kind of item the line is. Example: physical.
     """

@@ -20,33 +20,35 @@ T = TypeVar("T", bound="OrderRequest")
 
 @_attrs_define
 class OrderRequest:
-    """An order to place with a customer token.
+    """An order to place with a customer token [K1].
 
     Attributes:
-        order_amount (int): Total amount of the order in minor units, tax and discounts included; non-negative. Must
-            equal the sum of the lines' `total_amount`. Example: 10699.
-        order_lines (list[OrderLine]): The order's lines (max 1000; at least one, per Kustom's order documentation).
-        purchase_currency (str): ISO 4217 currency of the purchase (three letters, per Kustom's order documentation).
-            Example: GBP.
+        order_amount (int): Total amount of the order in minor units, tax and discounts included; non-negative [K1].
+            Must equal the sum of the lines' `total_amount` (rule 3). Klarna's document asks for at least 1 [A1]; this
+            contract follows Kustom's page and allows 0. Example: 10699.
+        order_lines (list[OrderLine]): The order's lines: at most 1000 [K1], at least one [A1].
+        purchase_currency (str): ISO 4217 currency of the purchase [K1], three letters [A1]. Example: GBP.
         attachment (Attachment | Unset): Extra merchant data (EMD) sent with the order.
-        auto_capture (bool | Unset): Let the merchant have the order captured automatically.
+        auto_capture (bool | Unset): Let the merchant have the order captured automatically [K1]; `false` when not given
+            [K3, A1]. Default: False.
         merchant_data (str | Unset): Free text passed through untouched (max 6000 characters). Example:
             {"order_specific":[{"substore":"Women's Fashion","product_name":"Women Sweatshirt"}]}.
         merchant_reference1 (str | Unset): The merchant's own order number or other reference; when set it is shown on
             the confirmation page as "order number" (max 255 characters). Example: ON4711.
         merchant_reference2 (str | Unset): A second merchant reference (max 255 characters). Example: ON4711.
         merchant_urls (MerchantUrls | Unset): The merchant's URLs for this order.
-        order_tax_amount (int | Unset): Total tax of the order in minor units; non-negative. When given, it must equal
-            the sum of the lines' `total_tax_amount` within ± the number of lines. Example: 1783.
+        order_tax_amount (int | Unset): Total tax of the order in minor units; non-negative [K1]. When given, it must
+            equal the sum of the lines' `total_tax_amount` within ± the number of lines (rule 4). Optional as on Kustom's
+            page [K1]; Klarna's document requires it [A1]. Example: 1783.
         shipping_address (Address | Unset): The customer's shipping address. The limits (99 characters, except where a
-            field says otherwise) are from Kustom's address documentation.
+            field says otherwise) are Klarna's [A1]; the texts are the reference page's [K1].
     """
 
     order_amount: int
     order_lines: list[OrderLine]
     purchase_currency: str
     attachment: Attachment | Unset = UNSET
-    auto_capture: bool | Unset = UNSET
+    auto_capture: bool | Unset = False
     merchant_data: str | Unset = UNSET
     merchant_reference1: str | Unset = UNSET
     merchant_reference2: str | Unset = UNSET

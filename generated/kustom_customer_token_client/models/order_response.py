@@ -21,8 +21,9 @@ class OrderResponse:
     """The order that was created.
 
     Attributes:
-        fraud_status (FraudStatus): Fraud status of the order. `ACCEPTED`: the order can be captured. `PENDING`: wait
-            for Kustom's notification at the push URL that the order was approved before capturing it. Example: ACCEPTED.
+        fraud_status (FraudStatus): Fraud status of the order [K1]. `ACCEPTED`: the order can be captured. `PENDING`:
+            wait for Kustom's notification at the push URL that the order was approved before capturing it. Example:
+            ACCEPTED.
         order_id (str): Unique id of the order, used in every later order management call. Example:
             f3392f8b-6116-4073-ab96-e330819e2c07.
         redirect_url (str): A Kustom URL to send the customer to after the order is placed. Kustom sets a cookie in the

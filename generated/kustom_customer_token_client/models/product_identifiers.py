@@ -16,16 +16,16 @@ class ProductIdentifiers:
     """Identifiers of the product on an order line.
 
     Attributes:
-        brand (str | Unset): The brand as consumers know it; leave it out when the product has none (max 70 characters,
-            per Kustom's order line documentation). Example: shoe-brand.
+        brand (str | Unset): The brand as consumers know it; leave it out when the product has none (max 70 characters
+            [A1]) [K1]. Example: shoe-brand.
         category_path (str | Unset): The product's full category path in the merchant's shop, segments separated by ` >
-            ` (max 750 characters, per Kustom's order line documentation). Example: Shoes > Running.
+            ` (max 750 characters [A1]) [K1]. Example: Shoes > Running.
         color (str | Unset): Colour shown to the customer (max 64 characters). Example: white.
         global_trade_item_number (str | Unset): The product's Global Trade Item Number (EAN, ISBN, UPC), without dashes
-            or spaces where possible (max 50 characters, per Kustom's order line documentation). Example: 4912345678904.
+            or spaces where possible (max 50 characters [A1]) [K1]. Example: 4912345678904.
         manufacturer_part_number (str | Unset): The Manufacturer Part Number that, with the brand, identifies the
-            product; only one the manufacturer assigned, as specific as possible (max 70 characters, per Kustom's order line
-            documentation). Example: AD6654412-334.22.
+            product; only one the manufacturer assigned, as specific as possible (max 70 characters [A1]) [K1]. Example:
+            AD6654412-334.22.
         size (str | Unset): Size shown to the customer (max 64 characters). Example: small.
     """
 

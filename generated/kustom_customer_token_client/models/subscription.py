@@ -18,8 +18,7 @@ class Subscription:
     Attributes:
         name (str): Name of the subscription product. Example: Running club membership.
         interval (SubscriptionInterval): The unit of the subscription's cadence. Example: MONTH.
-        interval_count (int): How many intervals between charges (at least 1, per Kustom's subscription documentation).
-            Example: 1.
+        interval_count (int): How many intervals between charges [K1], at least 1 [A1]. Example: 1.
     """
 
     name: str

@@ -78,6 +78,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_415
 
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = Error.from_dict(response.json())
 
@@ -109,48 +114,53 @@ def sync_detailed(
 ) -> Response[Error | OrderResponse]:
     """Create an order with a customer token
 
-     Places an order that bills the customer who owns `customerToken`.
-    Use the token of the right customer: whoever owns the token is the
-    one who gets billed.
+     Places an order that bills the customer who owns `customerToken`
+    [K1]. Use the token of the right customer: whoever owns the token is
+    the one who gets billed.
 
     ## Rules across fields
 
     JSON Schema cannot state the rules below, so they are written here.
     Servers reject a request that breaks one with `400 BAD_VALUE` naming
-    the field (for example `Bad value: order_lines[1].total_amount`);
-    clients can check them before sending. Amounts are integers in minor
-    units; `tax_rate` has two implicit decimals (`2500` is 25%).
+    the field (for example `Bad value: order_lines[1].total_amount`
+    [K8]); clients can check them before sending. Amounts are integers
+    in minor units; `tax_rate` has two implicit decimals (`2500` is 25%)
+    [K1].
 
     1. For each order line, `total_amount` = `quantity` × `unit_price` −
-       `total_discount_amount` (a missing discount counts as 0).
+       `total_discount_amount` (a missing discount counts as 0) [K1].
     2. For each order line that has a `total_tax_amount`, it lies within ±1
        of `total_amount` − `total_amount` × 10000 / (10000 + `tax_rate`)
-       (a missing `tax_rate` counts as 0).
-    3. `order_amount` = the sum of the lines' `total_amount`.
+       (a missing `tax_rate` counts as 0) [K1].
+    3. `order_amount` = the sum of the lines' `total_amount` [K1].
     4. `order_tax_amount`, when given, = the sum of the lines'
-       `total_tax_amount`, within ± the number of order lines.
-    5. `attachment.body` is a JSON object serialized as a string.
+       `total_tax_amount`, within ± the number of order lines (the
+       tolerance is this contract's: rule 2's ±1 per line, added up).
+    5. `attachment.body` is a JSON object serialized as a string [K1].
     6. `shipping_address.region` is required when `shipping_address.country`
-       is `US` or `AU`.
-
-    The vendor's page is not consistent about discount lines: it says a
-    line's `total_tax_amount` is negative when its type is `discount`, yet
-    it also says `total_amount` must be non-negative. This contract
-    follows the explicit constraint (`total_amount` ≥ 0, so a discount
-    line's tax is at most rule 2's tolerance below zero); give a discount
-    as a line's `total_discount_amount`.
+       is `US` or `AU` ("Mandatory for US and AU market" [K1]; this
+       contract reads the market as the shipping country).
+    7. Signs by line type. Lines of type `discount`, `gift_card` and
+       `store_credit` may carry negative `unit_price`, `total_amount`
+       and `total_tax_amount`: Kustom sends a discount or a gift card as
+       its own line with negative amounts, a gift card at 0% tax [K6],
+       and the reference page says a line's tax is "negative when type
+       is discount" [K1]. Every other line (and a line without a
+       `type`) keeps them non-negative, as the reference page says of
+       `unit_price` and `total_amount` [K1].
 
     ## Idempotency
 
-    Send a `Klarna-Idempotency-Key` (a UUID is recommended) to make a
-    retry safe: a repeat with the same key within 24 hours is executed
-    once and answered with the first response; a different request under
-    the same key is refused with `409`.
+    Send a `Klarna-Idempotency-Key` (a UUID is recommended [A7]) to make
+    a retry safe: a repeat with the same key within 24 hours is executed
+    once and answered with the first response [A7]; a different request
+    under the same key is refused with `409` (this contract's choice:
+    the sources do not say what a different request gets).
 
     Args:
         customer_token (str):
         klarna_idempotency_key (str | Unset):
-        body (OrderRequest): An order to place with a customer token.
+        body (OrderRequest): An order to place with a customer token [K1].
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -182,48 +192,53 @@ def sync(
 ) -> Error | OrderResponse | None:
     """Create an order with a customer token
 
-     Places an order that bills the customer who owns `customerToken`.
-    Use the token of the right customer: whoever owns the token is the
-    one who gets billed.
+     Places an order that bills the customer who owns `customerToken`
+    [K1]. Use the token of the right customer: whoever owns the token is
+    the one who gets billed.
 
     ## Rules across fields
 
     JSON Schema cannot state the rules below, so they are written here.
     Servers reject a request that breaks one with `400 BAD_VALUE` naming
-    the field (for example `Bad value: order_lines[1].total_amount`);
-    clients can check them before sending. Amounts are integers in minor
-    units; `tax_rate` has two implicit decimals (`2500` is 25%).
+    the field (for example `Bad value: order_lines[1].total_amount`
+    [K8]); clients can check them before sending. Amounts are integers
+    in minor units; `tax_rate` has two implicit decimals (`2500` is 25%)
+    [K1].
 
     1. For each order line, `total_amount` = `quantity` × `unit_price` −
-       `total_discount_amount` (a missing discount counts as 0).
+       `total_discount_amount` (a missing discount counts as 0) [K1].
     2. For each order line that has a `total_tax_amount`, it lies within ±1
        of `total_amount` − `total_amount` × 10000 / (10000 + `tax_rate`)
-       (a missing `tax_rate` counts as 0).
-    3. `order_amount` = the sum of the lines' `total_amount`.
+       (a missing `tax_rate` counts as 0) [K1].
+    3. `order_amount` = the sum of the lines' `total_amount` [K1].
     4. `order_tax_amount`, when given, = the sum of the lines'
-       `total_tax_amount`, within ± the number of order lines.
-    5. `attachment.body` is a JSON object serialized as a string.
+       `total_tax_amount`, within ± the number of order lines (the
+       tolerance is this contract's: rule 2's ±1 per line, added up).
+    5. `attachment.body` is a JSON object serialized as a string [K1].
     6. `shipping_address.region` is required when `shipping_address.country`
-       is `US` or `AU`.
-
-    The vendor's page is not consistent about discount lines: it says a
-    line's `total_tax_amount` is negative when its type is `discount`, yet
-    it also says `total_amount` must be non-negative. This contract
-    follows the explicit constraint (`total_amount` ≥ 0, so a discount
-    line's tax is at most rule 2's tolerance below zero); give a discount
-    as a line's `total_discount_amount`.
+       is `US` or `AU` ("Mandatory for US and AU market" [K1]; this
+       contract reads the market as the shipping country).
+    7. Signs by line type. Lines of type `discount`, `gift_card` and
+       `store_credit` may carry negative `unit_price`, `total_amount`
+       and `total_tax_amount`: Kustom sends a discount or a gift card as
+       its own line with negative amounts, a gift card at 0% tax [K6],
+       and the reference page says a line's tax is "negative when type
+       is discount" [K1]. Every other line (and a line without a
+       `type`) keeps them non-negative, as the reference page says of
+       `unit_price` and `total_amount` [K1].
 
     ## Idempotency
 
-    Send a `Klarna-Idempotency-Key` (a UUID is recommended) to make a
-    retry safe: a repeat with the same key within 24 hours is executed
-    once and answered with the first response; a different request under
-    the same key is refused with `409`.
+    Send a `Klarna-Idempotency-Key` (a UUID is recommended [A7]) to make
+    a retry safe: a repeat with the same key within 24 hours is executed
+    once and answered with the first response [A7]; a different request
+    under the same key is refused with `409` (this contract's choice:
+    the sources do not say what a different request gets).
 
     Args:
         customer_token (str):
         klarna_idempotency_key (str | Unset):
-        body (OrderRequest): An order to place with a customer token.
+        body (OrderRequest): An order to place with a customer token [K1].
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -250,48 +265,53 @@ async def asyncio_detailed(
 ) -> Response[Error | OrderResponse]:
     """Create an order with a customer token
 
-     Places an order that bills the customer who owns `customerToken`.
-    Use the token of the right customer: whoever owns the token is the
-    one who gets billed.
+     Places an order that bills the customer who owns `customerToken`
+    [K1]. Use the token of the right customer: whoever owns the token is
+    the one who gets billed.
 
     ## Rules across fields
 
     JSON Schema cannot state the rules below, so they are written here.
     Servers reject a request that breaks one with `400 BAD_VALUE` naming
-    the field (for example `Bad value: order_lines[1].total_amount`);
-    clients can check them before sending. Amounts are integers in minor
-    units; `tax_rate` has two implicit decimals (`2500` is 25%).
+    the field (for example `Bad value: order_lines[1].total_amount`
+    [K8]); clients can check them before sending. Amounts are integers
+    in minor units; `tax_rate` has two implicit decimals (`2500` is 25%)
+    [K1].
 
     1. For each order line, `total_amount` = `quantity` × `unit_price` −
-       `total_discount_amount` (a missing discount counts as 0).
+       `total_discount_amount` (a missing discount counts as 0) [K1].
     2. For each order line that has a `total_tax_amount`, it lies within ±1
        of `total_amount` − `total_amount` × 10000 / (10000 + `tax_rate`)
-       (a missing `tax_rate` counts as 0).
-    3. `order_amount` = the sum of the lines' `total_amount`.
+       (a missing `tax_rate` counts as 0) [K1].
+    3. `order_amount` = the sum of the lines' `total_amount` [K1].
     4. `order_tax_amount`, when given, = the sum of the lines'
-       `total_tax_amount`, within ± the number of order lines.
-    5. `attachment.body` is a JSON object serialized as a string.
+       `total_tax_amount`, within ± the number of order lines (the
+       tolerance is this contract's: rule 2's ±1 per line, added up).
+    5. `attachment.body` is a JSON object serialized as a string [K1].
     6. `shipping_address.region` is required when `shipping_address.country`
-       is `US` or `AU`.
-
-    The vendor's page is not consistent about discount lines: it says a
-    line's `total_tax_amount` is negative when its type is `discount`, yet
-    it also says `total_amount` must be non-negative. This contract
-    follows the explicit constraint (`total_amount` ≥ 0, so a discount
-    line's tax is at most rule 2's tolerance below zero); give a discount
-    as a line's `total_discount_amount`.
+       is `US` or `AU` ("Mandatory for US and AU market" [K1]; this
+       contract reads the market as the shipping country).
+    7. Signs by line type. Lines of type `discount`, `gift_card` and
+       `store_credit` may carry negative `unit_price`, `total_amount`
+       and `total_tax_amount`: Kustom sends a discount or a gift card as
+       its own line with negative amounts, a gift card at 0% tax [K6],
+       and the reference page says a line's tax is "negative when type
+       is discount" [K1]. Every other line (and a line without a
+       `type`) keeps them non-negative, as the reference page says of
+       `unit_price` and `total_amount` [K1].
 
     ## Idempotency
 
-    Send a `Klarna-Idempotency-Key` (a UUID is recommended) to make a
-    retry safe: a repeat with the same key within 24 hours is executed
-    once and answered with the first response; a different request under
-    the same key is refused with `409`.
+    Send a `Klarna-Idempotency-Key` (a UUID is recommended [A7]) to make
+    a retry safe: a repeat with the same key within 24 hours is executed
+    once and answered with the first response [A7]; a different request
+    under the same key is refused with `409` (this contract's choice:
+    the sources do not say what a different request gets).
 
     Args:
         customer_token (str):
         klarna_idempotency_key (str | Unset):
-        body (OrderRequest): An order to place with a customer token.
+        body (OrderRequest): An order to place with a customer token [K1].
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -321,48 +341,53 @@ async def asyncio(
 ) -> Error | OrderResponse | None:
     """Create an order with a customer token
 
-     Places an order that bills the customer who owns `customerToken`.
-    Use the token of the right customer: whoever owns the token is the
-    one who gets billed.
+     Places an order that bills the customer who owns `customerToken`
+    [K1]. Use the token of the right customer: whoever owns the token is
+    the one who gets billed.
 
     ## Rules across fields
 
     JSON Schema cannot state the rules below, so they are written here.
     Servers reject a request that breaks one with `400 BAD_VALUE` naming
-    the field (for example `Bad value: order_lines[1].total_amount`);
-    clients can check them before sending. Amounts are integers in minor
-    units; `tax_rate` has two implicit decimals (`2500` is 25%).
+    the field (for example `Bad value: order_lines[1].total_amount`
+    [K8]); clients can check them before sending. Amounts are integers
+    in minor units; `tax_rate` has two implicit decimals (`2500` is 25%)
+    [K1].
 
     1. For each order line, `total_amount` = `quantity` × `unit_price` −
-       `total_discount_amount` (a missing discount counts as 0).
+       `total_discount_amount` (a missing discount counts as 0) [K1].
     2. For each order line that has a `total_tax_amount`, it lies within ±1
        of `total_amount` − `total_amount` × 10000 / (10000 + `tax_rate`)
-       (a missing `tax_rate` counts as 0).
-    3. `order_amount` = the sum of the lines' `total_amount`.
+       (a missing `tax_rate` counts as 0) [K1].
+    3. `order_amount` = the sum of the lines' `total_amount` [K1].
     4. `order_tax_amount`, when given, = the sum of the lines'
-       `total_tax_amount`, within ± the number of order lines.
-    5. `attachment.body` is a JSON object serialized as a string.
+       `total_tax_amount`, within ± the number of order lines (the
+       tolerance is this contract's: rule 2's ±1 per line, added up).
+    5. `attachment.body` is a JSON object serialized as a string [K1].
     6. `shipping_address.region` is required when `shipping_address.country`
-       is `US` or `AU`.
-
-    The vendor's page is not consistent about discount lines: it says a
-    line's `total_tax_amount` is negative when its type is `discount`, yet
-    it also says `total_amount` must be non-negative. This contract
-    follows the explicit constraint (`total_amount` ≥ 0, so a discount
-    line's tax is at most rule 2's tolerance below zero); give a discount
-    as a line's `total_discount_amount`.
+       is `US` or `AU` ("Mandatory for US and AU market" [K1]; this
+       contract reads the market as the shipping country).
+    7. Signs by line type. Lines of type `discount`, `gift_card` and
+       `store_credit` may carry negative `unit_price`, `total_amount`
+       and `total_tax_amount`: Kustom sends a discount or a gift card as
+       its own line with negative amounts, a gift card at 0% tax [K6],
+       and the reference page says a line's tax is "negative when type
+       is discount" [K1]. Every other line (and a line without a
+       `type`) keeps them non-negative, as the reference page says of
+       `unit_price` and `total_amount` [K1].
 
     ## Idempotency
 
-    Send a `Klarna-Idempotency-Key` (a UUID is recommended) to make a
-    retry safe: a repeat with the same key within 24 hours is executed
-    once and answered with the first response; a different request under
-    the same key is refused with `409`.
+    Send a `Klarna-Idempotency-Key` (a UUID is recommended [A7]) to make
+    a retry safe: a repeat with the same key within 24 hours is executed
+    once and answered with the first response [A7]; a different request
+    under the same key is refused with `409` (this contract's choice:
+    the sources do not say what a different request gets).
 
     Args:
         customer_token (str):
         klarna_idempotency_key (str | Unset):
-        body (OrderRequest): An order to place with a customer token.
+        body (OrderRequest): An order to place with a customer token [K1].
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

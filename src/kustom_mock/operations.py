@@ -1,0 +1,159 @@
+"""What each operation of the spec does to the mock's state: the business rules.
+
+Each handler runs inside the request's write transaction and returns a Reply or raises an
+ApiError; either way the answer is the decision that the idempotency record keeps.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kustom_mock.errors import ApiError, Reply
+from kustom_mock.fixtures import Fixtures, Merchant, Outcome, TokenProfile
+from kustom_mock.settings import Settings
+from kustom_mock.store import NewOrder, Transaction
+from kustom_mock.tokens import TokenState, is_fresh, profile_of
+from kustom_mock.validation import BodyRules
+from kustom_rules import check_order
+
+CANCELLED = "CANCELLED"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request, checked and parsed: who asks what of which token."""
+
+    operation_id: str
+    merchant: Merchant
+    token: str = field(repr=False)  # a customer token can charge a customer
+    body: dict[str, Any] | None
+    idempotency_key: str | None
+
+
+Handler = Callable[[Transaction, Call], Reply]
+
+
+@dataclass(frozen=True)
+class OwnedToken:
+    state: TokenState
+    profile: TokenProfile
+
+
+class Operations:
+    """The handlers, by operationId; ``rules`` are the checks a body gets beyond its schema."""
+
+    rules: dict[str, BodyRules] = {"createOrder": check_order}  # noqa: RUF012 (read-only)
+
+    def __init__(self, fixtures: Fixtures, settings: Settings) -> None:
+        self.fixtures = fixtures
+        self.settings = settings
+        self.handlers: dict[str, Handler] = {
+            "readCustomerToken": self.read_customer_token,
+            "patchCustomerToken": self.patch_customer_token,
+            "createOrder": self.create_order,
+        }
+
+    def _token(self, tx: Transaction, call: Call) -> OwnedToken | None:
+        """The token with its state; a fresh token is claimed by its first merchant here."""
+        profile = profile_of(self.fixtures, call.token)
+        if profile is None:
+            return None
+        state = tx.token(call.token)
+        if state is None and is_fresh(call.token):
+            state = tx.claim_token(call.token, call.merchant.merchant_id, "ACTIVE")
+        return None if state is None else OwnedToken(state, profile)
+
+    def _own_token(self, tx: Transaction, call: Call) -> OwnedToken:
+        """For the token read and status change: 404 unknown, 403 another merchant's."""
+        token = self._token(tx, call)
+        if token is None:
+            raise ApiError(404, "NOT_FOUND", ["Invalid customer-token ID"])
+        if token.state.merchant_id != call.merchant.merchant_id:
+            raise ApiError(
+                403, "TOKEN_FORBIDDEN", ["The customer token belongs to another merchant"]
+            )
+        return token
+
+    def read_customer_token(self, tx: Transaction, call: Call) -> Reply:
+        token = self._own_token(tx, call)
+        return Reply(200, token.profile.read(token.state.status))
+
+    def patch_customer_token(self, tx: Transaction, call: Call) -> Reply:
+        self._own_token(tx, call)
+        # The schema admits only CANCELLED; setting it twice changes nothing (openapi.yaml).
+        tx.set_token_status(call.token, CANCELLED)
+        return Reply(202)
+
+    def create_order(self, tx: Transaction, call: Call) -> Reply:
+        assert call.body is not None
+        token = self._token(tx, call)
+        if token is None:
+            raise ApiError(404, "TOKEN_NOT_FOUND", ["Customer token not found"])
+        self._refusal(token, call)
+        profile = token.profile
+        if profile.outcome is Outcome.FLAKY and (
+            call.idempotency_key is None
+            or tx.first_flaky_attempt(
+                call.merchant.merchant_id, call.idempotency_key, self.settings.retention_seconds
+            )
+        ):
+            raise ApiError(
+                503, "SERVICE_UNAVAILABLE", ["The service is temporarily unavailable, please retry"]
+            )
+        order_id = str(uuid.uuid4())
+        body = {
+            "order_id": order_id,
+            "redirect_url": f"{self.settings.redirect_base}/{uuid.uuid4()}/redirect",
+            "fraud_status": profile.fraud_status,
+            "authorized_payment_method": profile.payment_method,
+        }
+        tx.save_order(
+            NewOrder(
+                order_id=order_id,
+                merchant_id=call.merchant.merchant_id,
+                token=call.token,
+                key=call.idempotency_key,
+                summary=order_summary(call.body),
+                response=body,
+            )
+        )
+        return Reply(200, body)
+
+    @staticmethod
+    def _refusal(token: OwnedToken, call: Call) -> None:
+        """The 403 a known token gets before any order is placed."""
+        assert call.body is not None
+        if token.state.merchant_id != call.merchant.merchant_id:
+            # "The customer token exists, but isn't linked to your merchant ID" (Klarna).
+            raise ApiError(403, "TOKEN_CANCELED", ["The customer token is canceled"])
+        if token.state.status == "SUSPENDED":
+            raise ApiError(403, "TOKEN_SUSPENDED", ["The customer token is suspended"])
+        if token.state.status == CANCELLED:
+            raise ApiError(403, "TOKEN_CANCELED", ["The customer token is canceled"])
+        currency = str(call.body["purchase_currency"]).upper()
+        if token.profile.currencies is not None and currency not in token.profile.currencies:
+            raise ApiError(
+                403,
+                "UNAVAILABLE_PAYMENT_METHOD",
+                [f"The payment method is not available for purchase currency {currency}"],
+            )
+        if token.profile.outcome is Outcome.DECLINED:
+            raise ApiError(
+                403,
+                "PAYMENT_METHOD_FAILED",
+                ["The purchase was declined by the payment method"],
+                reason="The purchase was declined",
+                extra={"authorized_payment_method": token.profile.payment_method},
+            )
+
+
+def order_summary(body: dict[str, Any]) -> dict[str, Any]:
+    """What the store keeps of an order's request: enough to inspect it, bounded in size."""
+    return {
+        "purchase_currency": body["purchase_currency"],
+        "order_amount": body["order_amount"],
+        "order_lines": len(body["order_lines"]),
+    }

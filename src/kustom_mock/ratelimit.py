@@ -1,0 +1,57 @@
+"""``--rate-limit N``: N requests per second per merchant and operation, as Klarna meters
+them (openapi.yaml, 429; https://docs.klarna.com/api/rate-limit/), with its headers.
+
+Fixed one-second windows, counted in this process: a few integers per merchant and operation,
+so memory stays bounded by the fixtures. With several worker processes each counts its own
+share (README, "The mock").
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kustom_mock.errors import ApiError
+
+WINDOW_SECONDS = 1.0
+
+
+@dataclass
+class _Window:
+    start: float
+    count: int
+
+
+class RateLimiter:
+    def __init__(self, per_second: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_second = per_second
+        self._clock = clock
+        self._windows: dict[tuple[str, str], _Window] = {}
+
+    def admit(self, merchant_id: str, operation_id: str) -> dict[str, str]:
+        """The X-Ratelimit-* headers for this request; a 429 ApiError when over the limit."""
+        now = self._clock()
+        start = math.floor(now / WINDOW_SECONDS) * WINDOW_SECONDS
+        window = self._windows.get((merchant_id, operation_id))
+        if window is None or window.start != start:
+            window = self._windows[(merchant_id, operation_id)] = _Window(start, 0)
+        window.count += 1
+        reset = max(1, math.ceil(start + WINDOW_SECONDS - now))
+        headers = {
+            "X-Ratelimit-Limit": f"{self.per_second}, {self.per_second};w={WINDOW_SECONDS:g}",
+            "X-Ratelimit-Remaining": str(max(0, self.per_second - window.count)),
+            "X-Ratelimit-Reset": str(reset),
+        }
+        if window.count > self.per_second:
+            raise ApiError(
+                429,
+                "RATE_LIMITED",
+                [
+                    f"Too many requests for this operation (limit {self.per_second} per "
+                    f"second); retry after {reset} second{'s' if reset != 1 else ''}"
+                ],
+                headers={**headers, "Retry-After": str(reset)},
+            )
+        return headers
