@@ -39,13 +39,14 @@ from kustom_client.errors import (
     RateLimitError,
     ServiceUnavailableError,
     TokenCanceledError,
+    TokenForbiddenError,
     TokenNotFoundError,
     TokenSuspendedError,
     UnavailablePaymentMethodError,
     UnsupportedMediaTypeError,
 )
 from kustom_client.logs import configure_logging
-from kustom_client.results import CreatedOrder
+from kustom_client.results import CancelledToken, CreatedOrder
 
 configure_logging()  # KUSTOM_LOG, read once at import as Stainless-built clients do
 
@@ -62,6 +63,7 @@ __all__ = [
     "AsyncKustomClient",
     "AuthenticationError",
     "BadRequestError",
+    "CancelledToken",
     "ConflictError",
     "CreatedOrder",
     "ForbiddenError",
@@ -77,6 +79,7 @@ __all__ = [
     "RateLimitError",
     "ServiceUnavailableError",
     "TokenCanceledError",
+    "TokenForbiddenError",
     "TokenNotFoundError",
     "TokenSuspendedError",
     "UnavailablePaymentMethodError",

@@ -1,4 +1,5 @@
-"""KustomClient and AsyncKustomClient: the operations, each a few lines over the request core.
+"""KustomClient and AsyncKustomClient: create_order, get_token and cancel_token, each a few
+lines over the request core.
 
 The request is sent with httpx directly (not through the generated ``create_order``) so that
 one JSON body is built once and resent as is on every retry; the generated models are what
@@ -11,14 +12,27 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, Self, TypeVar
 
 import httpx
-from kustom_customer_token_client.models import OrderRequest
+import orjson
+from kustom_customer_token_client.models import (
+    CustomerToken,
+    NewTokenStatus,
+    OrderRequest,
+    TokenStatusUpdate,
+)
 
 from kustom_client.call import Call, Done, Operation, TimeoutTypes, Wait
-from kustom_client.constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ORDER_PATH
+from kustom_client.constants import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    ORDER_PATH,
+    READ_TOKEN_PATH,
+    STATUS_PATH,
+)
 from kustom_client.errors import InvalidArgumentError, KustomError
 from kustom_client.inputs import (
     check_customer_token,
@@ -27,10 +41,19 @@ from kustom_client.inputs import (
     order_body,
 )
 from kustom_client.logs import redact_httpx_log
-from kustom_client.results import CreatedOrder, created_order
+from kustom_client.results import (
+    CancelledToken,
+    CreatedOrder,
+    cancelled_token,
+    created_order,
+    read_token,
+)
 from kustom_client.settings import resolve
 
 T = TypeVar("T")
+
+# The only status change a merchant can make (NewTokenStatus), built from the generated model.
+CANCEL_BODY = orjson.dumps(TokenStatusUpdate(status=NewTokenStatus.CANCELLED).to_dict())
 
 # The waits between attempts, by these names so that tests can record them instead of waiting.
 sleep = time.sleep
@@ -90,12 +113,9 @@ class _BaseClient:
     def _call(
         self, operation: Operation[T], timeout: TimeoutTypes, max_retries: int | None
     ) -> Call[T]:
-        try:
+        with _carrying(operation.idempotency_key):
             call_timeout = self.timeout if timeout is NOT_GIVEN else _check_timeout(timeout)
             retries = self.max_retries if max_retries is None else _check_max_retries(max_retries)
-        except KustomError as error:
-            error.idempotency_key = operation.idempotency_key
-            raise
         return Call(
             operation,
             base_url=self.base_url,
@@ -111,12 +131,9 @@ class _BaseClient:
         idempotency_key: str | None,
     ) -> Operation[CreatedOrder]:
         key = idempotency_key_for(idempotency_key)
-        try:
+        with _carrying(key):
             token = check_customer_token(customer_token)
             content = encode_order(order_body(order), check_rules=self.check_orders)
-        except KustomError as error:
-            error.idempotency_key = key
-            raise
         return Operation(
             method="POST",
             path_template=ORDER_PATH,
@@ -125,6 +142,43 @@ class _BaseClient:
             content=content,
             idempotency_key=key,
         )
+
+    @staticmethod
+    def _get_token(customer_token: str) -> Operation[CustomerToken]:
+        # A read is safe to retry as it is: no idempotency key.
+        return Operation(
+            method="GET",
+            path_template=READ_TOKEN_PATH,
+            customer_token=check_customer_token(customer_token),
+            parse=read_token,
+        )
+
+    @staticmethod
+    def _cancel_token(
+        customer_token: str, idempotency_key: str | None
+    ) -> Operation[CancelledToken]:
+        key = idempotency_key_for(idempotency_key)
+        with _carrying(key):
+            token = check_customer_token(customer_token)
+        return Operation(
+            method="PATCH",
+            path_template=STATUS_PATH,
+            customer_token=token,
+            parse=cancelled_token,
+            success_status=202,
+            content=CANCEL_BODY,
+            idempotency_key=key,
+        )
+
+
+@contextmanager
+def _carrying(idempotency_key: str | None) -> Iterator[None]:
+    """Puts the call's idempotency key on any KustomError raised inside."""
+    try:
+        yield
+    except KustomError as error:
+        error.idempotency_key = idempotency_key
+        raise
 
 
 class KustomClient(_BaseClient):
@@ -179,6 +233,31 @@ class KustomClient(_BaseClient):
         retry never places a second order; every exception carries it as ``idempotency_key``.
         """
         operation = self._create_order(customer_token, order, idempotency_key)
+        return self._run(self._call(operation, timeout, max_retries))
+
+    def get_token(
+        self,
+        customer_token: str,
+        *,
+        timeout: TimeoutTypes = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> CustomerToken:
+        """Read a customer token: its status and payment method (the generated model)."""
+        return self._run(self._call(self._get_token(customer_token), timeout, max_retries))
+
+    def cancel_token(
+        self,
+        customer_token: str,
+        *,
+        idempotency_key: str | None = None,
+        timeout: TimeoutTypes = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> CancelledToken:
+        """Cancel a customer token for good (PATCH .../status to CANCELLED; Kustom answers 202).
+
+        Retried like create_order, under one idempotency key for every attempt.
+        """
+        operation = self._cancel_token(customer_token, idempotency_key)
         return self._run(self._call(operation, timeout, max_retries))
 
     def _run(self, call: Call[T]) -> T:
@@ -249,6 +328,28 @@ class AsyncKustomClient(_BaseClient):
     ) -> CreatedOrder:
         """See KustomClient.create_order."""
         operation = self._create_order(customer_token, order, idempotency_key)
+        return await self._run(self._call(operation, timeout, max_retries))
+
+    async def get_token(
+        self,
+        customer_token: str,
+        *,
+        timeout: TimeoutTypes = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> CustomerToken:
+        """See KustomClient.get_token."""
+        return await self._run(self._call(self._get_token(customer_token), timeout, max_retries))
+
+    async def cancel_token(
+        self,
+        customer_token: str,
+        *,
+        idempotency_key: str | None = None,
+        timeout: TimeoutTypes = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> CancelledToken:
+        """See KustomClient.cancel_token."""
+        operation = self._cancel_token(customer_token, idempotency_key)
         return await self._run(self._call(operation, timeout, max_retries))
 
     async def _run(self, call: Call[T]) -> T:

@@ -6,7 +6,10 @@ import httpx
 PRODUCTION_BASE_URL = "https://api.kustom.co"
 PLAYGROUND_BASE_URL = "https://api.playground.kustom.co"
 
-ORDER_PATH = "/customer-token/v1/tokens/{customer_token}/order"  # tests hold it to the spec
+# The three operations' paths; tests hold them to the spec.
+READ_TOKEN_PATH = "/customer-token/v1/tokens/{customer_token}"  # noqa: S105 (a path, readCustomerToken)
+STATUS_PATH = "/customer-token/v1/tokens/{customer_token}/status"  # patchCustomerToken
+ORDER_PATH = "/customer-token/v1/tokens/{customer_token}/order"  # createOrder
 IDEMPOTENCY_HEADER = "Klarna-Idempotency-Key"
 CORRELATION_HEADER = "Klarna-Correlation-Id"
 REPLAYED_HEADER = "Idempotent-Replayed"  # "true" on a response replayed under its key

@@ -139,6 +139,10 @@ class PaymentMethodFailedError(ForbiddenError):
     """403 PAYMENT_METHOD_FAILED: the purchase was declined."""
 
 
+class TokenForbiddenError(ForbiddenError):
+    """403 TOKEN_FORBIDDEN: another merchant's token cannot be read or cancelled."""
+
+
 class NotFoundError(KustomAPIError):
     """404."""
 
@@ -188,6 +192,7 @@ BY_CODE: dict[str, type[KustomAPIError]] = {
     "TOKEN_CANCELED": TokenCanceledError,
     "UNAVAILABLE_PAYMENT_METHOD": UnavailablePaymentMethodError,
     "PAYMENT_METHOD_FAILED": PaymentMethodFailedError,
+    "TOKEN_FORBIDDEN": TokenForbiddenError,
     "TOKEN_NOT_FOUND": TokenNotFoundError,
 }
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from kustom_customer_token_client.models import (
     AuthorizedPaymentMethod,
+    CustomerToken,
     FraudStatus,
     OrderResponse,
 )
@@ -56,3 +57,33 @@ def created_order(answer: Answer) -> CreatedOrder:
         idempotency_key=answer.idempotency_key,
         correlation_id=answer.correlation_id,
     )
+
+
+@dataclass(frozen=True)
+class CancelledToken:
+    """The result of ``cancel_token``: Kustom accepted the cancellation (202, no body).
+
+    ``replayed`` is True when the answer came from the idempotency record of an earlier call
+    with the same key. Cancelling a token that is already cancelled is accepted as well.
+    """
+
+    replayed: bool
+    idempotency_key: str
+    correlation_id: str | None
+
+
+def cancelled_token(answer: Answer) -> CancelledToken:
+    """Reads a 202 of patchCustomerToken (its body, empty, is not read)."""
+    assert answer.idempotency_key is not None  # cancel_token always sends one
+    return CancelledToken(
+        replayed=answer.replayed,
+        idempotency_key=answer.idempotency_key,
+        correlation_id=answer.correlation_id,
+    )
+
+
+def read_token(answer: Answer) -> CustomerToken:
+    """Reads a 200 of readCustomerToken; raises when the body is not a CustomerToken."""
+    if not isinstance(answer.body, dict):
+        raise TypeError(f"the body is a {type(answer.body).__name__}, not an object")
+    return CustomerToken.from_dict(answer.body)

@@ -25,8 +25,8 @@ from kustom_client import (
     TokenSuspendedError,
     UnavailablePaymentMethodError,
 )
-from kustom_client.constants import MAX_RETRY_DELAY, ORDER_PATH
-from kustom_client.errors import BY_STATUS, error_for
+from kustom_client.constants import MAX_RETRY_DELAY, ORDER_PATH, READ_TOKEN_PATH, STATUS_PATH
+from kustom_client.errors import BY_CODE, BY_STATUS, error_for
 from kustom_client.retry import backoff, decide_after_status, retry_after, should_retry
 from kustom_spec import load_spec
 
@@ -150,6 +150,31 @@ def test_backoff_doubles_within_bounds(attempt: int, rng: random.Random) -> None
     assert 0.75 * ceiling <= delay <= ceiling
 
 
-def test_the_order_path_is_the_specs() -> None:
-    spec_path = load_spec().operation("createOrder").path
-    assert ORDER_PATH.replace("{customer_token}", "{customerToken}") == spec_path
+@pytest.mark.parametrize(
+    ("operation_id", "path"),
+    [
+        ("createOrder", ORDER_PATH),
+        ("readCustomerToken", READ_TOKEN_PATH),
+        ("patchCustomerToken", STATUS_PATH),
+    ],
+)
+def test_the_paths_are_the_specs(operation_id: str, path: str) -> None:
+    spec_path = load_spec().operation(operation_id).path
+    assert path.replace("{customer_token}", "{customerToken}") == spec_path
+
+
+def test_every_error_code_of_the_spec_has_its_class() -> None:
+    """Each status the spec answers with an error maps to its class, and each code a 403 or a
+    404 can carry refines it (the rest of the codes add nothing to their status)."""
+    spec = load_spec()
+    for operation in spec.operations.values():
+        for status, response in operation.node["responses"].items():
+            response = spec.resolve(response)
+            if not status.isdigit() or int(status) < 400:
+                continue
+            expected = BY_STATUS.get(int(status), InternalServerError)
+            for code in response.get("x-error-codes", []):
+                error = error_for(int(status), {"error_code": code}, None)
+                assert isinstance(error, expected), (operation.operation_id, status, code)
+                if int(status) in (403, 404) and code != "NOT_FOUND":
+                    assert type(error) is BY_CODE[code], (operation.operation_id, code)
