@@ -7,13 +7,14 @@ server in the other files; here the mock's own behaviour answers.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from kustom_customer_token_client.models import FraudStatus, OrderRequest
+from kustom_customer_token_client.models import FraudStatus, OrderRequest, TokenStatus
 
 from kustom_client import (
     AsyncKustomClient,
@@ -22,13 +23,17 @@ from kustom_client import (
     ConflictError,
     KustomClient,
     KustomError,
+    NotFoundError,
     OrderValidationError,
     PaymentMethodFailedError,
+    RateLimitError,
     ServiceUnavailableError,
     TokenCanceledError,
+    TokenForbiddenError,
     TokenNotFoundError,
     TokenSuspendedError,
     UnavailablePaymentMethodError,
+    build_discount_line,
     build_order,
     build_order_line,
 )
@@ -225,3 +230,113 @@ def test_async_client_in_process() -> None:
 
     asyncio.run(scenario())
     assert len(app.store.orders()) == 2
+
+
+@pytest.mark.parametrize("username", [None, USERNAME_A])
+def test_both_documented_auth_forms(mock: tuple[RunningMock, Path], username: str | None) -> None:
+    with KustomClient(KEY_A, username=username, base_url=mock[0].base_url) as kustom:
+        assert kustom.create_order("tok_active", order()).order_id
+        assert kustom.get_token("tok_active").status == TokenStatus.ACTIVE
+
+
+@pytest.mark.parametrize("username", ["M-TEST-A", "M-TEST-B-9d1e"])
+def test_a_username_that_is_not_the_merchants(
+    mock: tuple[RunningMock, Path], username: str
+) -> None:
+    with (
+        KustomClient(KEY_A, username=username, base_url=mock[0].base_url) as kustom,
+        pytest.raises(AuthenticationError),
+    ):
+        kustom.get_token("tok_active")
+
+
+def test_kustoms_discount_and_gift_card_lines_go_through(client: KustomClient) -> None:
+    discounted = build_order(
+        [
+            build_order_line("Running shoe", quantity=1, unit_price=10000, tax_rate=1000),
+            build_discount_line("Discount", amount=1000, tax_rate=1000),
+            build_discount_line("Gift card", amount=2000, type="gift_card"),
+        ],
+        purchase_currency="EUR",
+    )
+    assert client.create_order("tok_active", discounted).order_id
+
+
+def test_a_negative_physical_line_is_refused_before_sending(client: KustomClient) -> None:
+    body = order().to_dict()
+    body["order_lines"].append(
+        {
+            "type": "physical",
+            "name": "Not a discount",
+            "quantity": 1,
+            "unit_price": -100,
+            "total_amount": -100,
+        }
+    )
+    body["order_amount"] -= 100
+    with pytest.raises(OrderValidationError) as local:
+        client.create_order("tok_active", body)
+    client.check_orders = False
+    with pytest.raises(BadRequestError) as remote:
+        client.create_order("tok_active", body)
+    assert local.value.error_messages == remote.value.error_messages
+    assert "Bad value: order_lines[1].unit_price" in local.value.error_messages
+
+
+def test_read_and_cancel_a_token(client: KustomClient) -> None:
+    card = client.get_token("tok_card")
+    assert (card.payment_method_type, card.card.brand) == ("CARD", "VISA")  # type: ignore[union-attr]
+    first = client.cancel_token("tok_fresh_client_1", idempotency_key="k-cancel-1")
+    again = client.cancel_token("tok_fresh_client_1", idempotency_key="k-cancel-1")
+    assert (first.replayed, again.replayed) == (False, True)
+    assert client.get_token("tok_fresh_client_1").status == TokenStatus.CANCELLED
+    with pytest.raises(TokenCanceledError) as raised:
+        client.create_order("tok_fresh_client_1", order())
+    assert raised.value.idempotency_key
+
+
+def test_token_errors_from_the_mock(client: KustomClient) -> None:
+    with pytest.raises(TokenForbiddenError):
+        client.get_token("tok_merchant_b")
+    with pytest.raises(TokenForbiddenError) as raised:
+        client.cancel_token("tok_merchant_b", idempotency_key="k-not-mine")
+    assert raised.value.idempotency_key == "k-not-mine"
+    with pytest.raises(NotFoundError):
+        client.get_token("tok_nobody")
+
+
+@pytest.fixture
+def limited_mock() -> Iterator[RunningMock]:
+    with running_mock(extra_args=["--rate-limit", "1"]) as running:
+        yield running
+
+
+def test_a_rate_limited_mock_is_waited_for(
+    limited_mock: RunningMock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One request per second: the second and third reads get 429 (or land in the next second)
+    and succeed after the Retry-After the mock sends."""
+    caplog.set_level(logging.INFO, logger="kustom")
+    with KustomClient(KEY_A, base_url=limited_mock.base_url) as kustom:
+        statuses = [kustom.get_token("tok_active").status for _ in range(3)]
+    assert statuses == [TokenStatus.ACTIVE] * 3
+    retries = [
+        r.getMessage() for r in caplog.records if "429 RATE_LIMITED; retrying" in r.getMessage()
+    ]
+    assert retries, "no 429 in three reads at one per second"
+    assert all("as the server asked" in line for line in retries)
+
+
+def test_without_retries_a_429_is_a_rate_limit_error(limited_mock: RunningMock) -> None:
+    def three_reads(kustom: KustomClient) -> None:
+        for _ in range(3):  # at one per second, one of them is refused
+            kustom.get_token("tok_active")
+
+    with (
+        KustomClient(KEY_A, base_url=limited_mock.base_url, max_retries=0) as kustom,
+        pytest.raises(RateLimitError) as raised,
+    ):
+        three_reads(kustom)
+    assert raised.value.retry_after is not None
+    assert 0 < raised.value.retry_after <= 1
+    assert raised.value.error_code == "RATE_LIMITED"
