@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import tomllib
 import zipfile
@@ -12,14 +13,14 @@ import pytest
 import yaml
 
 from kustom_devtools import publish
+from kustom_devtools.baseline import Baseline
+from kustom_devtools.wheels import check_wheels
 from kustom_spec import REPO_ROOT, load_spec
 
 SPEC: dict[str, Any] = load_spec().document
 
 
 def write_baseline(tmp_path: Path, mutate: Any, version: str) -> Path:
-    import copy
-
     baseline = copy.deepcopy(SPEC)
     baseline["info"]["version"] = version
     mutate(baseline)
@@ -45,13 +46,59 @@ def test_publish_writes_every_artefact(tmp_path: Path, capsys: pytest.CaptureFix
     html = (out / "reference.html").read_text()
     assert "<script" in html
     assert "<script src=" not in html  # self-contained: no script is loaded from elsewhere
-    wheel = out / "client" / f"kustom_customer_token_client-{version}-py3-none-any.whl"
-    sdist = out / "client" / f"kustom_customer_token_client-{version}.tar.gz"
-    assert sdist.exists()
-    with zipfile.ZipFile(wheel) as archive:
+    python = out / "python"
+    assert sorted(p.name for p in python.iterdir()) == [
+        f"kustom_client-{version}-py3-none-any.whl",
+        f"kustom_customer_token_client-{version}-py3-none-any.whl",
+        f"kustom_customer_token_client-{version}.tar.gz",
+        f"kustom_mock-{version}-py3-none-any.whl",
+    ]
+    with zipfile.ZipFile(
+        python / f"kustom_customer_token_client-{version}-py3-none-any.whl"
+    ) as archive:
         assert "kustom_customer_token_client/py.typed" in archive.namelist()
     assert (out / "RELEASE_NOTES.md").read_text().startswith(f"## {version} (")
-    assert not (out / "client" / ".gitignore").exists()
+
+
+def test_publish_refuses_a_spec_the_client_was_not_generated_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A field added to the spec, same version, scripts/regenerate not run.
+    changed = copy.deepcopy(SPEC)
+    changed["components"]["schemas"]["OrderLine"]["properties"]["colour"] = {"type": "string"}
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(yaml.safe_dump(changed), encoding="utf-8")
+    monkeypatch.setattr(publish, "SPEC", spec)
+    assert publish.main(["--out", str(tmp_path / "dist")]) == 1
+    assert "generated/ does not match openapi.yaml" in capsys.readouterr().err
+    assert not (tmp_path / "dist").exists()
+
+
+def test_publish_refuses_an_invalid_spec(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = copy.deepcopy(SPEC)
+    broken["components"]["schemas"]["OrderLine"]["properties"]["name"]["type"] = "intger"
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(yaml.safe_dump(broken), encoding="utf-8")
+    monkeypatch.setattr(publish, "SPEC", spec)
+    assert publish.main(["--gate-only"]) == 2
+    assert "'intger' is not one of" in capsys.readouterr().err
+
+
+def test_wheels_that_disagree_with_the_spec_are_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "python"
+    publish.build_wheels(folder)
+    newer = copy.deepcopy(SPEC)
+    newer["info"]["version"] = "9.0.0"
+    newer["components"]["schemas"]["OrderLine"]["properties"]["colour"] = {"type": "string"}
+    newer["components"]["schemas"]["Basket"] = {"type": "object"}
+    problems = " | ".join(check_wheels(folder, newer))
+    assert "the spec is version 9.0.0" in problems
+    assert "does not require kustom-customer-token-client==9.0.0" in problems
+    assert "model OrderLine lacks colour" in problems
+    assert "no model Basket" in problems
+    assert check_wheels(folder, SPEC) == []
 
 
 def test_gate_fails_a_breaking_change_without_a_major_bump(
@@ -93,19 +140,23 @@ def test_gate_wants_a_version_bump_for_any_change(tmp_path: Path) -> None:
 
 def test_release_adds_the_changelog_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     changelog = tmp_path / "CHANGELOG.md"
+    changelog.write_text((REPO_ROOT / "CHANGELOG.md").read_text())
     monkeypatch.setattr(publish, "CHANGELOG", changelog)
-    baseline = write_baseline(tmp_path, lambda d: None, "0.9.0")
-    notes = publish.release_notes("1.0.0", yaml.safe_load(baseline.read_text()), "spec-v0.9.0", [])
+    baseline = Baseline(SPEC, "spec-v1.0.0")
+    notes = publish.release_notes("1.1.0", baseline, [])
     publish.prepend_changelog(notes)
     text = changelog.read_text()
     assert text.startswith("# Changelog")
-    assert "## 1.0.0 (" in text
+    assert text.index("## 1.1.0 (") < text.index("## 1.0.0 (")
     with pytest.raises(publish.PublishError, match="already has"):
         publish.prepend_changelog(notes)
 
 
-def test_the_repositorys_changelog_has_this_version() -> None:
-    assert f"## {SPEC['info']['version']} (" in (REPO_ROOT / "CHANGELOG.md").read_text()
+def test_the_repository_passes_its_own_gate(capsys: pytest.CaptureFixture[str]) -> None:
+    """No spec-v* tag here: the baseline is the spec at the commit that released the newest
+    CHANGELOG.md entry, and the spec as it stands must be versioned for what changed since."""
+    assert publish.main(["--gate-only"]) == 0, capsys.readouterr().err
+    assert "Compared with " in capsys.readouterr().out
 
 
 def test_ci_templates() -> None:
