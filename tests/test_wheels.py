@@ -140,10 +140,10 @@ def test_the_generated_client_alone_runs_its_own_example(
     venv.run("-c", "import importlib.util as u; assert u.find_spec('kustom_client') is None")
     with zipfile.ZipFile(wheel(wheels, "kustom_customer_token_client")) as archive:
         name = next(n for n in archive.namelist() if n.endswith("METADATA"))
-        description = email.parser.Parser().parsestr(archive.read(name).decode()).get_payload()
+        description = str(email.parser.Parser().parsestr(archive.read(name).decode()).get_payload())
     assert "Bearer" not in description.replace("sends a Bearer token, which Kustom refuses", "")
     assert "Authorization: Basic <API key>" in description
-    examples = re.findall(r"```python\n(.*?)```", str(description), re.S)
+    examples = re.findall(r"```python\n(.*?)```", description, re.S)
     assert examples
     output = venv.run(
         "-c",
