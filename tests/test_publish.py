@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+import subprocess
+import sys
 import tomllib
 import zipfile
 from pathlib import Path
@@ -159,27 +162,95 @@ def test_the_repository_passes_its_own_gate(capsys: pytest.CaptureFixture[str]) 
     assert "Compared with " in capsys.readouterr().out
 
 
-def test_ci_templates() -> None:
-    workflow = yaml.safe_load((REPO_ROOT / "templates" / "github-actions-contract.yml").read_text())
-    runs = [step.get("run", "") for step in workflow["jobs"]["contract"]["steps"]]
+TEMPLATES = REPO_ROOT / "templates"
+WORKFLOWS = [TEMPLATES / "github-actions-contract.yml", TEMPLATES / "github-actions-release.yml"]
+BIN = Path(sys.executable).parent
+
+
+def check_workflow(path: Path) -> subprocess.CompletedProcess[str]:
+    """check-jsonschema's copy of GitHub's workflow schema (vendored in the package, offline)."""
+    return subprocess.run(  # noqa: S603
+        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def steps(path: Path) -> list[dict[str, Any]]:
+    workflow = yaml.safe_load(path.read_text())
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_templates_follow_githubs_schema(path: Path, tmp_path: Path) -> None:
+    assert check_workflow(path).returncode == 0, check_workflow(path).stdout
+    # The check can fail: a misspelt key is refused.
+    broken = tmp_path / path.name
+    broken.write_text(path.read_text().replace("runs-on:", "run-on:", 1))
+    assert check_workflow(broken).returncode != 0
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_templates_use_current_major_versions(path: Path) -> None:
+    current = {
+        "actions/checkout": "v6",
+        "actions/setup-python": "v6",
+        "actions/upload-artifact": "v7",
+        "actions/download-artifact": "v8",
+        "actions/configure-pages": "v6",
+        "actions/upload-pages-artifact": "v5",
+        "actions/deploy-pages": "v5",
+        "pypa/gh-action-pypi-publish": "release/v1",
+    }
+    for step in steps(path):
+        if "uses" in step:
+            action, _, ref = step["uses"].partition("@")
+            assert current.get(action) == ref, step["uses"]
+
+
+def test_the_pull_request_workflow_runs_the_release_paths_checks() -> None:
+    runs = [step.get("run", "") for step in steps(WORKFLOWS[0])]
     for command in (
         "scripts/lint",
         "scripts/regenerate --check",
         "scripts/contract-test",
         "scripts/publish --gate-only",
+        'scripts/publish --gate-only --against "origin/$BASE_REF"',
+        "scripts/publish",
     ):
         assert command in runs
         assert (REPO_ROOT / command.split()[0]).exists()
-    assert any(
-        step.get("uses", "").startswith("actions/upload-artifact")
-        for step in workflow["jobs"]["contract"]["steps"]
+    checkout = next(
+        s for s in steps(WORKFLOWS[0]) if s.get("uses", "").startswith("actions/checkout")
     )
-    hooks = yaml.safe_load((REPO_ROOT / "templates" / "pre-commit-config.yaml").read_text())[
-        "repos"
-    ][0]["hooks"]
+    assert checkout["with"]["fetch-depth"] == 0  # tags and CHANGELOG.md's history
+
+
+def test_the_release_workflow_publishes_everywhere() -> None:
+    workflow = yaml.safe_load(WORKFLOWS[1].read_text())
+    triggers = workflow[True]  # PyYAML reads the key `on` as YAML 1.1's boolean
+    assert triggers == {"push": {"tags": ["spec-v*"]}}
+    jobs = workflow["jobs"]
+    assert "scripts/publish" in [s.get("run") for s in jobs["build"]["steps"]]
+    assert "gh release create" in jobs["github-release"]["steps"][-1]["run"]
+    assert jobs["github-release"]["permissions"] == {"contents": "write"}
+    assert jobs["pypi"]["permissions"] == {"id-token": "write"}  # trusted publishing
+    assert jobs["pypi"]["steps"][-1]["with"]["packages-dir"] == "dist/python/"
+    assert jobs["pages"]["steps"][-1]["uses"].startswith("actions/deploy-pages")
+
+
+def test_pre_commit_config_is_valid_for_pre_commit(tmp_path: Path) -> None:
+    config = TEMPLATES / "pre-commit-config.yaml"
+    validate = [str(BIN / "pre-commit"), "validate-config"]
+    result = subprocess.run([*validate, str(config)], capture_output=True, text=True, check=False)  # noqa: S603
+    assert result.returncode == 0, result.stdout + result.stderr
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(config.read_text().replace("entry:", "entri:", 1))
+    refused = subprocess.run([*validate, str(broken)], capture_output=True, check=False)  # noqa: S603
+    assert refused.returncode != 0
+    hooks = yaml.safe_load(config.read_text())["repos"][0]["hooks"]
     regenerate = next(h for h in hooks if h["id"] == "regenerate-client")
     assert regenerate["entry"] == "scripts/regenerate"
-    import re
-
     assert re.match(regenerate["files"], "openapi.yaml")
     assert not re.match(regenerate["files"], "README.md")

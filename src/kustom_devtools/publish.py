@@ -142,6 +142,20 @@ def build(out: Path, notes: str) -> list[Path]:
     return sorted(p for p in out.rglob("*") if p.is_file())
 
 
+def changelog_entry(version: str) -> str | None:
+    """This version's entry in CHANGELOG.md, once ``--release`` has written it.
+
+    The release workflow builds dist/ from the tagged commit, whose spec is the newest tag's
+    own: its notes are the entry written when the release was cut, not an empty comparison.
+    """
+    if not CHANGELOG.exists():
+        return None
+    for entry in CHANGELOG.read_text(encoding="utf-8").split("\n## ")[1:]:
+        if entry.startswith(f"{version} ("):
+            return "## " + entry.rstrip("\n") + "\n"
+    return None
+
+
 def prepend_changelog(notes: str) -> None:
     existing = CHANGELOG.read_text(encoding="utf-8") if CHANGELOG.exists() else CHANGELOG_HEADER
     first_release = existing.find("\n## ")
@@ -204,10 +218,12 @@ def run(args: argparse.Namespace) -> list[Path]:
         raise Refused("breaking-change gate: " + "; ".join(result.problems))
     if args.gate_only:
         return []
-    notes = result.notes
-    files = build(args.out, notes)
+    recorded = changelog_entry(str(document["info"]["version"]))
+    if recorded is not None and args.release:
+        raise PublishError(f"CHANGELOG.md already has {document['info']['version']}")
+    files = build(args.out, recorded or result.notes)
     if args.release:
-        prepend_changelog(notes)
+        prepend_changelog(result.notes)
     return files
 
 
