@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,6 +44,7 @@ CHANGELOG_HEADER = (
 )
 BIN = Path(sys.executable).parent
 REDOCLY = REPO_ROOT / "node_modules" / ".bin" / "redocly"
+REFERENCE_PAGE = Path(__file__).with_name("reference_page.hbs")
 PYTHON_DIST = "python"  # dist/python/: the wheels (and the generated client's sdist)
 
 
@@ -99,15 +101,31 @@ def check_drift() -> None:
         )
 
 
+def first_tag_route(document: dict[str, Any]) -> str:
+    """Redoc's route of the first tag that has operations ("Customer Token" -> /customer-token)."""
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and operation.get("tags"):
+                return "/" + re.sub(r"[^a-z0-9]+", "-", str(operation["tags"][0]).lower()).strip(
+                    "-"
+                )
+    return ""
+
+
 def build_reference(output: Path, spec: Path = SPEC) -> None:
-    """A self-contained HTML reference (scripts inlined, every schema expanded)."""
+    """A self-contained HTML reference (scripts inlined, every schema expanded) that opens on
+    the operations (``reference_page.hbs``)."""
     output.parent.mkdir(parents=True, exist_ok=True)
+    route = first_tag_route(parse_spec(spec.read_text(encoding="utf-8"), spec.name))
     _run(
         [
             str(REDOCLY),
             "build-docs",
             str(spec),
             "--inlineBundle",
+            "--template",
+            str(REFERENCE_PAGE),
+            f"--templateOptions.initialRoute={route}",
             "--openapi.schemasExpansionLevel=all",
             "--openapi.expandResponses=all",
             "-o",
