@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from playwright.sync_api import ViewportSize
 
 from kustom_devtools.publish import build_reference
 from kustom_spec import REPO_ROOT, load_spec
@@ -50,7 +51,7 @@ class Rendered:
 
 REQUEST_FIELDS = field_names(SPEC.request_schema)
 TOP_LEVEL_REQUEST_FIELDS = sorted(SPEC.resolve(SPEC.request_schema)["properties"])
-VIEWPORT = {"width": 1280, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 PLACEHOLDER_EMAIL = re.compile(r"[\w.+-]+@(?:[\w-]+\.)*example\.(?:com|org|net)", re.I)
 
 
