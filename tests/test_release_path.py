@@ -152,7 +152,11 @@ def wheel_versions(dist: Path) -> set[str]:
 
 
 def test_the_documented_steps_are_the_ones_walked() -> None:
-    assert documented_steps()[: len(EXPECTED_STEPS)] == EXPECTED_STEPS
+    steps = documented_steps()
+    assert len(steps) == len(EXPECTED_STEPS), steps
+    assert all(
+        step.startswith(expected) for step, expected in zip(steps, EXPECTED_STEPS, strict=True)
+    )
 
 
 def test_a_major_release_needs_a_major_version(clone: Clone) -> None:
