@@ -17,10 +17,10 @@ import pytest
 import schemathesis
 from schemathesis.schemas import BaseSchema
 
-from contract_tests import checks, hooks
+from contract_tests import checks, extra_requests, hooks
 from contract_tests.auth import BothForms, Credentials
 from contract_tests.contract_limits import without_contract_limits
-from contract_tests.stats import POSITIVE_2XX_GOAL, STATS
+from contract_tests.stats import POSITIVE_2XX_GOAL, STATS, Progress
 from kustom_devtools.mock_process import running_mock
 from kustom_devtools.target import Target, TargetError, target_from_env
 from kustom_spec import REPO_ROOT, load_spec
@@ -74,6 +74,10 @@ def build_schema(target: Target) -> BaseSchema:
 TARGET = _target()
 SCHEMA = build_schema(TARGET)
 hooks.configure(TARGET)
+try:
+    extra_requests.configure(TARGET)
+except ValueError as exc:
+    raise pytest.UsageError(str(exc)) from None
 _ = checks  # registers the run's own checks with Schemathesis
 
 
@@ -107,9 +111,20 @@ def api_schema(contract_target: tuple[Target, str]) -> str:
     return base_url
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        STATS.on_record = Progress(STATS, reporter.write_line)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if not STATS.total:
         return
+    STATS.checks = checks.CHECK_COUNTS
+    ledger = extra_requests.LEDGER
+    STATS.orders_placed = ledger.orders_placed
+    STATS.extra_order_requests = ledger.extra_order_requests
+    STATS.order_budget = ledger.budget
     terminalreporter.write_sep("=", "contract summary")
     terminalreporter.write_line(STATS.render())
     STATS.write(REPORTS / "contract-summary.json")

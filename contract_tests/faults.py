@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import kustom_mock.app
+import kustom_mock.store
 from kustom_mock import MockApp
 from kustom_mock.app import ASGIApp, Message, Receive, Scope, Send
 from kustom_mock.cli import build_app, configure_logging, parse_args, serve
@@ -119,11 +120,19 @@ def ignore_credentials(app: MockApp) -> None:
     kustom_mock.app.authenticate = lambda header, merchants_by_key: merchant  # type: ignore[attr-defined]
 
 
+def wrong_error_code(scope: Scope, status: int, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """An unknown token's order answered with the read's code (NOT_FOUND, not TOKEN_NOT_FOUND)."""
+    if status == 404 and body.get("error_code") == "TOKEN_NOT_FOUND":
+        body["error_code"] = "NOT_FOUND"
+    return status, body
+
+
 RESPONSE_FAULTS: dict[str, BodyEdit] = {
     "server_error": server_error,
     "undocumented_status": undocumented_status,
     "enum_violation": enum_violation,
     "missing_field": missing_field,
+    "wrong_error_code": wrong_error_code,
 }
 
 
@@ -144,12 +153,35 @@ def refuse_discount_lines(app: MockApp) -> None:
     validator._rules = stricter
 
 
+def rules_not_enforced(app: MockApp) -> None:
+    """The schema is checked, the rules across fields are not: orders that do not add up pass."""
+    app.validators["createOrder"]._rules = None
+
+
+def replay_ignored(app: MockApp) -> None:
+    """The idempotency key's form is checked, but no record is ever found: a repeat runs again
+    (a second order) and a reuse with another body is never refused."""
+    kustom_mock.store.Transaction.find_response = lambda self, *args: None  # type: ignore[method-assign]
+
+
+def conflict_ignored(app: MockApp) -> None:
+    """A key's record ignores the body: another body under the same key gets the first answer."""
+
+    def body_blind(call: Call) -> str:
+        return f"{call.operation_id}\n{call.token}"
+
+    kustom_mock.app.fingerprint = body_blind
+
+
 APP_FAULTS: dict[str, Callable[[MockApp], None]] = {
     "accept_invalid": accept_invalid,
     "ignore_credentials": ignore_credentials,
     "cancel_does_not_stick": cancel_does_not_stick,
     "cancelled_token_orders": cancelled_token_orders,
     "refuse_discount_lines": refuse_discount_lines,
+    "rules_not_enforced": rules_not_enforced,
+    "replay_ignored": replay_ignored,
+    "conflict_ignored": conflict_ignored,
 }
 FAULTS = sorted([*RESPONSE_FAULTS, *APP_FAULTS])
 

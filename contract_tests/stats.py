@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,12 @@ class RunStats:
     positive: Counter[str] = field(default_factory=Counter)  # "2xx" / "other"
     negative: Counter[str] = field(default_factory=Counter)  # "rejected" / "accepted" / "tolerated"
     failures: list[str] = field(default_factory=list)
+    checks: Counter[str] = field(default_factory=Counter)  # the run's own checks, by verdicts
+    orders_placed: int = 0
+    extra_order_requests: int = 0
+    order_budget: int | None = None
+    started: float = field(default_factory=time.monotonic)
+    on_record: Callable[[], None] | None = None  # progress reporting, set by conftest
 
     def record(
         self, operation: str, phase: str, mode: str, status: int, *, must_reject: bool = True
@@ -26,6 +34,8 @@ class RunStats:
         """One case; ``must_reject`` is False for a negative case a server may accept (an
         unknown extra header), which Schemathesis does not hold against it either."""
         self.cases[(operation, phase, mode)] += 1
+        if self.on_record is not None:
+            self.on_record()
         self.statuses[status] += 1
         if mode == "positive":
             self.positive["2xx" if 200 <= status < 300 else "other"] += 1
@@ -61,6 +71,10 @@ class RunStats:
             "negative_cases": sum(self.negative.values()),
             "negative_tolerated": self.negative["tolerated"],
             "negative_rejected_share": round(self.negative_rejected_share, 4),
+            "own_checks": dict(sorted(self.checks.items())),
+            "orders_placed": self.orders_placed,
+            "extra_order_requests": self.extra_order_requests,
+            "order_budget": self.order_budget,
             "failures": self.failures,
         }
 
@@ -81,6 +95,13 @@ class RunStats:
             f" = {self.negative_rejected_share:.1%}"
             f" (+{self.negative['tolerated']} with only an unknown header, which may be ignored)"
         )
+        checked = ", ".join(f"{name}: {n}" for name, n in sorted(self.checks.items()))
+        lines.append(f"  the spec's prose checked (cases): {checked or 'none'}")
+        budget = "no budget" if self.order_budget is None else f"budget {self.order_budget}"
+        lines.append(
+            f"  orders placed: {self.orders_placed} "
+            f"({self.extra_order_requests} extra order requests by the checks, {budget})"
+        )
         lines.append(f"  failures: {len(self.failures)}")
         lines += [f"    - {failure}" for failure in self.failures[:20]]
         return "\n".join(lines)
@@ -88,6 +109,35 @@ class RunStats:
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.as_dict(), indent=2) + "\n", encoding="utf-8")
+
+
+class Progress:
+    """A line at least every ``every`` seconds while cases run, so a long run is never
+    silent: cases so far, failures so far, the rate."""
+
+    def __init__(
+        self,
+        stats: RunStats,
+        write: Callable[[str], None],
+        every: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.stats = stats
+        self.write = write
+        self.every = every
+        self.clock = clock
+        self.last = clock()
+
+    def __call__(self) -> None:
+        now = self.clock()
+        if now - self.last < self.every:
+            return
+        self.last = now
+        elapsed = max(now - self.stats.started, 1e-9)
+        self.write(
+            f"progress: {self.stats.total} cases, {len(self.stats.failures)} failures, "
+            f"{self.stats.total / elapsed:.0f} cases/s"
+        )
 
 
 STATS = RunStats()

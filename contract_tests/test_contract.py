@@ -8,7 +8,6 @@ import os
 import secrets
 from typing import Any
 
-import requests
 from hypothesis import HealthCheck, settings
 from kustom_customer_token_client.models import (
     CustomerToken,
@@ -22,6 +21,7 @@ from schemathesis.generation.case import Case
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 
 from contract_tests.conftest import FAILURES_DIR, SCHEMA, TARGET, depth
+from contract_tests.extra_requests import LEDGER, SESSION
 from contract_tests.stats import STATS
 
 # The schema is loaded at import (pytest parametrizes from it); the session fixture
@@ -105,20 +105,28 @@ def round_trip_through_the_client(case: Case[Any], response: Any) -> None:
         assert model.from_dict(body).to_dict() == body
 
 
-# One keep-alive connection for the run: a new one per case cost about a millisecond each.
-# The checks that re-send a request reuse it too (transport_kwargs), except the auth probes,
-# which Schemathesis sends on a session of their own so that no credential leaks into them.
-SESSION = requests.Session()
-# No proxy on loopback: otherwise requests reads the proxy variables on every call (profiled:
-# about 5% of the run's client time).
-SESSION.trust_env = not TARGET.is_local
+# The checks that re-send a request reuse the run's session (transport_kwargs), except the auth
+# probes, which Schemathesis sends on a session of their own so that no credential leaks into
+# them.
 
 # Benchmarks only (scripts/bench): generate every case, send none; the run's floor.
 DRY_RUN = os.environ.get("KUSTOM_CONTRACT_DRY") == "1"
 
 
-def record(case: Case[Any], status: int) -> None:
-    STATS.record(_operation(case), _phase(case), _mode(case), status, must_reject=must_reject(case))
+def record(case: Case[Any], response: Any) -> None:
+    STATS.record(
+        _operation(case),
+        _phase(case),
+        _mode(case),
+        response.status_code,
+        must_reject=must_reject(case),
+    )
+    if _operation(case) == "createOrder":
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        LEDGER.note_order_answer(response.status_code, body)
 
 
 def note_failure(case: Case[Any], response: Any, error: BaseException) -> None:
@@ -134,7 +142,7 @@ def test_contract(case: Case[Any], api_schema: str) -> None:
         STATS.record(_operation(case), _phase(case), _mode(case), 0, must_reject=False)
         return
     response = case.call(base_url=api_schema, session=SESSION)
-    record(case, response.status_code)
+    record(case, response)
     try:
         case.validate_response(
             response, transport_kwargs={"base_url": api_schema, "session": SESSION}
@@ -164,7 +172,7 @@ def test_stateful(api_schema: str) -> None:
         def validate_response(
             self, response: Any, case: Case[Any], additional_checks: Any = None, **kwargs: Any
         ) -> None:
-            record(case, response.status_code)
+            record(case, response)
             if DRY_RUN:
                 return
             try:

@@ -6,6 +6,7 @@ subprocess against the mock spawned with that fault.
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from contract_tests.faults import FAULTS
 from kustom_devtools.contract_run import run_contract as run_contract_in_subprocess
+from kustom_devtools.mock_process import running_mock
 
 pytestmark = pytest.mark.meta
 
@@ -27,6 +29,20 @@ EXPECTED = {
     "cancel_does_not_stick": "token_state",  # the run's own check (contract_tests/checks.py)
     "cancelled_token_orders": "token_state",
     "refuse_discount_lines": "ST202",  # schema-valid request rejected
+    # The spec's prose (contract_tests/checks.py), run through KUSTOM_BASE_URL as a live run.
+    "rules_not_enforced": "rules_across_fields",
+    "replay_ignored": "idempotency",
+    "conflict_ignored": "idempotency",
+    "wrong_error_code": "error_codes",
+}
+# Faults of the spec's prose: each is served on its own and the run goes through KUSTOM_BASE_URL,
+# the way a run against a live server goes (rate limit off: the mock has none).
+PROSE_FAULTS = ("rules_not_enforced", "replay_ignored", "conflict_ignored", "wrong_error_code")
+LIVE_STYLE_ENV = {
+    "KUSTOM_RATE_LIMIT": "off",
+    "KUSTOM_USERNAME": "M-TEST-A-4f2c",
+    "KUSTOM_API_KEY": "kco_test_api_merchant_a",
+    "KUSTOM_CUSTOMER_TOKEN": "tok_active",
 }
 
 
@@ -38,7 +54,7 @@ def test_every_fault_has_an_expectation() -> None:
     assert sorted(EXPECTED) == FAULTS
 
 
-@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("fault", [f for f in FAULTS if f not in PROSE_FAULTS])
 def test_the_contract_run_fails_on_each_fault(tmp_path: Path, fault: str) -> None:
     result = run_contract(tmp_path, {"KUSTOM_CONTRACT_FAULT": fault})
     output = result.stdout + result.stderr
@@ -49,3 +65,31 @@ def test_the_contract_run_fails_on_each_fault(tmp_path: Path, fault: str) -> Non
     failures = list((tmp_path / "reports" / "contract-failures").glob("*.json"))
     assert failures, "no replay file was written"
     assert "kco_test_api_merchant_a" not in failures[0].read_text()
+
+
+@pytest.mark.parametrize("fault", PROSE_FAULTS)
+def test_a_live_style_run_fails_on_each_fault_of_the_prose(tmp_path: Path, fault: str) -> None:
+    with running_mock(
+        tmp_path / "db.sqlite3", ["--fault", fault], module="contract_tests.faults"
+    ) as mock:
+        result = run_contract(tmp_path, {**LIVE_STYLE_ENV, "KUSTOM_BASE_URL": mock.base_url})
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output[-3000:]
+    assert EXPECTED[fault] in output, output[-3000:]
+    assert "kco_test_api_merchant_a" not in output
+
+
+def test_a_live_style_run_stays_within_its_order_budget(tmp_path: Path) -> None:
+    with running_mock(tmp_path / "db.sqlite3") as mock:
+        result = run_contract(
+            tmp_path,
+            {**LIVE_STYLE_ENV, "KUSTOM_BASE_URL": mock.base_url, "KUSTOM_ORDER_BUDGET": "5"},
+        )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    summary = json.loads((tmp_path / "reports" / "contract-summary.json").read_text())
+    assert summary["order_budget"] == 5
+    assert summary["extra_order_requests"] <= 5
+    assert summary["orders_placed"] > 0
+    assert f"orders placed: {summary['orders_placed']} " in result.stdout
+    assert "rules_across_fields" in result.stdout

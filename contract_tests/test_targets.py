@@ -3,7 +3,6 @@ Prism's mock of the same spec, and never sends traffic off this machine unless t
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -12,7 +11,6 @@ import pytest
 
 from kustom_devtools.contract_run import run_contract as run_contract_in_subprocess
 from kustom_devtools.mock_process import running_mock
-from kustom_devtools.paths import REPO_ROOT
 from kustom_devtools.prism import running_prism
 from kustom_devtools.target import TargetError, target_from_env
 
@@ -143,27 +141,3 @@ def test_a_refused_target_stops_the_run_before_any_request(tmp_path: Path) -> No
     )
     assert result.returncode != 0
     assert "KUSTOM_LIVE=1" in result.stdout + result.stderr
-
-
-@pytest.mark.parametrize(
-    ("args", "env", "timeout"),
-    [
-        ([], {}, "300.0s"),
-        (["--deep"], {}, "3600.0s"),
-        ([], {"KUSTOM_BASE_URL": "http://127.0.0.1:9", **MOCK_ENV}, "3600.0s"),
-    ],
-)
-def test_long_runs_get_a_longer_timeout(
-    tmp_path: Path, args: list[str], env: dict[str, str], timeout: str
-) -> None:
-    """A deep run (about 6 minutes) must not be cut off by the suite's 300 s per test."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("KUSTOM_")}
-    result = subprocess.run(  # noqa: S603
-        [str(REPO_ROOT / "scripts" / "contract-test"), *args, "--collect-only"],
-        env={**clean, "KUSTOM_REPORTS_DIR": str(tmp_path), **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert f"timeout: {timeout}" in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]

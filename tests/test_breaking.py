@@ -1,18 +1,26 @@
-"""The breaking-change gate on a table of spec pairs, one per kind of change."""
+"""The breaking-change gate: a table of spec pairs, one per kind of change, and a table of
+releases (what the repository records as released, the candidate, the verdict)."""
 
 from __future__ import annotations
 
 import copy
+import subprocess
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from kustom_devtools.breaking import compare, gate, parse_version
-from kustom_spec import load_spec
+from kustom_devtools import publish
+from kustom_devtools.baseline import BaselineError
+from kustom_devtools.breaking import Change, compare, gate, parse_version
+from kustom_devtools.publish import gate_release
+from kustom_devtools.specfile import InvalidSpec, parse_spec
+from kustom_spec import REPO_ROOT, load_spec
 
 BASE: dict[str, Any] = load_spec().document
-OP = BASE["paths"]["/customer-token/v1/tokens/{customerToken}/order"]["post"]
 S = "components"
 
 
@@ -240,13 +248,19 @@ def test_descriptions_are_not_changes() -> None:
         ("1.4.2", "1.5.0", False, True),
         ("1.4.2", "1.4.2", False, False),
         ("1.9.0", "1.10.0", False, True),
+        ("1.4.2", "1.4.3", False, False),  # an addition needs a minor bump
+        ("1.4.2", "2.0.0", False, True),
     ],
 )
 def test_gate(old: str, new: str, breaking: bool, ok: bool) -> None:
-    from kustom_devtools.breaking import Change
-
     changes = [Change("k", "w", breaking, "d")]
     assert (gate(old, new, changes) == []) is ok
+
+
+def test_a_fix_may_be_a_patch_but_not_a_step_back() -> None:
+    assert gate("1.4.2", "1.4.3", []) == []
+    assert gate("1.4.2", "1.4.2", []) == []
+    assert gate("1.4.2", "1.4.1", []) != []
 
 
 def test_versions_must_be_semantic() -> None:
@@ -255,4 +269,204 @@ def test_versions_must_be_semantic() -> None:
         parse_version("1.2")
 
 
-_ = OP
+# The gate on whole releases: a baseline found as the repository records it (a tag, or the
+# commit that added the changelog's newest entry), the candidate spec, the verdict.
+
+
+@dataclass(frozen=True)
+class Release:
+    """What a temporary repository records as released before the candidate is written."""
+
+    version: str
+    tagged: bool  # spec-vX.Y.Z on the release commit; else only the CHANGELOG.md entry
+    changelog: bool = True
+
+
+@dataclass(frozen=True)
+class GateCase:
+    name: str
+    released: Release | None
+    candidate: Mutation  # applied to a copy of the repository's spec
+    version: str
+    outcome: str  # "pass", "refused", "invalid" or "no-baseline"
+    says: str  # part of the notes, the refusal or the error
+
+
+def add_optional_field(d: dict[str, Any]) -> None:
+    schemas(d)["OrderRequest"]["properties"]["locale"] = {"type": "string"}
+
+
+def remove_field_add_required(d: dict[str, Any]) -> None:
+    schemas(d)["OrderRequest"]["properties"].pop("auto_capture")
+    add_optional_field(d)
+    schemas(d)["OrderRequest"]["required"].append("locale")
+
+
+def misspell_a_type(d: dict[str, Any]) -> None:
+    schemas(d)["OrderLine"]["properties"]["name"]["type"] = "intger"
+
+
+def unchanged(d: dict[str, Any]) -> None:
+    pass
+
+
+GATE_CASES = [
+    GateCase("first release", None, unchanged, "1.0.0", "pass", "First release"),
+    GateCase(
+        "no tag, CHANGELOG release: breaking change without a major bump (as shipped)",
+        Release("1.0.0", tagged=False),
+        remove_field_add_required,
+        "1.1.0",
+        "refused",
+        "need a major version",
+    ),
+    GateCase(
+        "no tag, CHANGELOG release: breaking change with a major bump",
+        Release("1.0.0", tagged=False),
+        remove_field_add_required,
+        "2.0.0",
+        "pass",
+        "Compared with 1.0.0 (commit",
+    ),
+    GateCase(
+        "no tag, CHANGELOG release: addition with a minor bump",
+        Release("1.0.0", tagged=False),
+        add_optional_field,
+        "1.1.0",
+        "pass",
+        "request.locale: added",
+    ),
+    GateCase(
+        "tag: addition with a patch bump",
+        Release("1.0.0", tagged=True),
+        add_optional_field,
+        "1.0.1",
+        "refused",
+        "need at least a minor version",
+    ),
+    GateCase(
+        "tag: description-only change with a patch bump",
+        Release("1.0.0", tagged=True),
+        lambda d: d["info"].update(description="Reworded."),
+        "1.0.1",
+        "pass",
+        "No change to the contract's requests or responses",
+    ),
+    GateCase(
+        "tag: version went down",
+        Release("1.2.0", tagged=True),
+        unchanged,
+        "1.1.0",
+        "refused",
+        "went down",
+    ),
+    GateCase(
+        "invalid candidate: a misspelt type is invalid, not breaking",
+        Release("1.0.0", tagged=True),
+        misspell_a_type,
+        "2.0.0",
+        "invalid",
+        "properties/name/type: 'intger' is not one of",
+    ),
+    GateCase(
+        "CHANGELOG lists a release that no commit adds",
+        Release("1.0.0", tagged=False, changelog=False),
+        unchanged,
+        "1.0.0",
+        "no-baseline",
+        "git tag spec-v1.0.0",
+    ),
+]
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)  # noqa: S603, S607
+
+
+def _write_spec(repo: Path, mutate: Mutation, version: str) -> None:
+    document = copy.deepcopy(BASE)
+    mutate(document)
+    document["info"]["version"] = version
+    (repo / "openapi.yaml").write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+
+
+def make_repository(root: Path, released: Release | None) -> Path:
+    """A git repository whose history records ``released`` as this project does."""
+    repo = root / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "config", "user.email", "gate@test.invalid")
+    _git(repo, "config", "user.name", "gate test")
+    changelog = "# Changelog\n\n"
+    if released is not None:
+        _write_spec(repo, unchanged, released.version)
+        if released.changelog:
+            changelog += f"## {released.version} (2026-11-27)\n\nFirst release.\n"
+        (repo / "CHANGELOG.md").write_text(changelog, encoding="utf-8")
+        _git(repo, "add", ".")
+        _git(repo, "commit", "-q", "-m", f"release {released.version}")
+        if released.tagged:
+            _git(repo, "tag", f"spec-v{released.version}")
+        if not released.changelog:
+            # The entry appears later, in a commit where the spec is not that version: nothing
+            # in git says which spec was released.
+            _write_spec(repo, add_optional_field, "0.9.0")
+            changelog += f"## {released.version} (2026-11-27)\n\nFirst release.\n"
+            (repo / "CHANGELOG.md").write_text(changelog, encoding="utf-8")
+            _git(repo, "commit", "-q", "-am", "changelog only")
+    return repo
+
+
+def verdict(repo: Path, case: GateCase) -> tuple[str, str]:
+    _write_spec(repo, case.candidate, case.version)
+    try:
+        document = parse_spec((repo / "openapi.yaml").read_text(encoding="utf-8"), "openapi.yaml")
+        result = gate_release(document, repo, None)
+    except InvalidSpec as exc:
+        return "invalid", str(exc)
+    except BaselineError as exc:
+        return "no-baseline", str(exc)
+    if result.problems:
+        return "refused", " ".join(result.problems)
+    return "pass", result.notes
+
+
+@pytest.mark.parametrize("case", GATE_CASES, ids=[c.name for c in GATE_CASES])
+def test_the_gate_on_releases(case: GateCase, tmp_path: Path) -> None:
+    repo = make_repository(tmp_path, case.released)
+    outcome, text = verdict(repo, case)
+    assert (outcome, case.says in text) == (case.outcome, True), text
+
+
+@pytest.mark.parametrize(
+    ("against", "says"),
+    [
+        ("README.md", "README.md is not an OpenAPI document"),
+        ("pyproject.toml", "pyproject.toml is not an OpenAPI document"),
+        ("no-such-ref", "neither a file nor a git ref"),
+    ],
+)
+def test_a_baseline_that_is_not_a_spec_is_one_line(
+    against: str, says: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO_ROOT)
+    monkeypatch.setattr(publish, "check_drift", lambda: None)  # not what this test is about
+    assert publish.main(["--gate-only", "--against", against]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert says in err
+    assert "Traceback" not in err
+
+
+def test_an_invalid_baseline_is_reported_invalid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    released = tmp_path / "released.yaml"
+    document = copy.deepcopy(BASE)
+    misspell_a_type(document)
+    released.write_text(yaml.safe_dump(document), encoding="utf-8")
+    monkeypatch.setattr(publish, "check_drift", lambda: None)
+    assert publish.main(["--gate-only", "--against", str(released)]) == 2
+    err = capsys.readouterr().err
+    assert "is not a valid OpenAPI document" in err
+    assert "'intger' is not one of" in err

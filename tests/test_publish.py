@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import re
+import subprocess
+import sys
 import tomllib
 import zipfile
 from pathlib import Path
@@ -12,14 +16,14 @@ import pytest
 import yaml
 
 from kustom_devtools import publish
+from kustom_devtools.baseline import Baseline
+from kustom_devtools.wheels import check_wheels
 from kustom_spec import REPO_ROOT, load_spec
 
 SPEC: dict[str, Any] = load_spec().document
 
 
 def write_baseline(tmp_path: Path, mutate: Any, version: str) -> Path:
-    import copy
-
     baseline = copy.deepcopy(SPEC)
     baseline["info"]["version"] = version
     mutate(baseline)
@@ -45,13 +49,59 @@ def test_publish_writes_every_artefact(tmp_path: Path, capsys: pytest.CaptureFix
     html = (out / "reference.html").read_text()
     assert "<script" in html
     assert "<script src=" not in html  # self-contained: no script is loaded from elsewhere
-    wheel = out / "client" / f"kustom_customer_token_client-{version}-py3-none-any.whl"
-    sdist = out / "client" / f"kustom_customer_token_client-{version}.tar.gz"
-    assert sdist.exists()
-    with zipfile.ZipFile(wheel) as archive:
+    python = out / "python"
+    assert sorted(p.name for p in python.iterdir()) == [
+        f"kustom_client-{version}-py3-none-any.whl",
+        f"kustom_customer_token_client-{version}-py3-none-any.whl",
+        f"kustom_customer_token_client-{version}.tar.gz",
+        f"kustom_mock-{version}-py3-none-any.whl",
+    ]
+    with zipfile.ZipFile(
+        python / f"kustom_customer_token_client-{version}-py3-none-any.whl"
+    ) as archive:
         assert "kustom_customer_token_client/py.typed" in archive.namelist()
     assert (out / "RELEASE_NOTES.md").read_text().startswith(f"## {version} (")
-    assert not (out / "client" / ".gitignore").exists()
+
+
+def test_publish_refuses_a_spec_the_client_was_not_generated_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A field added to the spec, same version, scripts/regenerate not run.
+    changed = copy.deepcopy(SPEC)
+    changed["components"]["schemas"]["OrderLine"]["properties"]["colour"] = {"type": "string"}
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(yaml.safe_dump(changed), encoding="utf-8")
+    monkeypatch.setattr(publish, "SPEC", spec)
+    assert publish.main(["--out", str(tmp_path / "dist")]) == 1
+    assert "generated/ does not match openapi.yaml" in capsys.readouterr().err
+    assert not (tmp_path / "dist").exists()
+
+
+def test_publish_refuses_an_invalid_spec(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = copy.deepcopy(SPEC)
+    broken["components"]["schemas"]["OrderLine"]["properties"]["name"]["type"] = "intger"
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(yaml.safe_dump(broken), encoding="utf-8")
+    monkeypatch.setattr(publish, "SPEC", spec)
+    assert publish.main(["--gate-only"]) == 2
+    assert "'intger' is not one of" in capsys.readouterr().err
+
+
+def test_wheels_that_disagree_with_the_spec_are_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "python"
+    publish.build_wheels(folder)
+    newer = copy.deepcopy(SPEC)
+    newer["info"]["version"] = "9.0.0"
+    newer["components"]["schemas"]["OrderLine"]["properties"]["colour"] = {"type": "string"}
+    newer["components"]["schemas"]["Basket"] = {"type": "object"}
+    problems = " | ".join(check_wheels(folder, newer))
+    assert "the spec is version 9.0.0" in problems
+    assert "does not require kustom-customer-token-client==9.0.0" in problems
+    assert "model OrderLine lacks colour" in problems
+    assert "no model Basket" in problems
+    assert check_wheels(folder, SPEC) == []
 
 
 def test_gate_fails_a_breaking_change_without_a_major_bump(
@@ -93,42 +143,114 @@ def test_gate_wants_a_version_bump_for_any_change(tmp_path: Path) -> None:
 
 def test_release_adds_the_changelog_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     changelog = tmp_path / "CHANGELOG.md"
+    changelog.write_text((REPO_ROOT / "CHANGELOG.md").read_text())
     monkeypatch.setattr(publish, "CHANGELOG", changelog)
-    baseline = write_baseline(tmp_path, lambda d: None, "0.9.0")
-    notes = publish.release_notes("1.0.0", yaml.safe_load(baseline.read_text()), "spec-v0.9.0", [])
+    baseline = Baseline(SPEC, "spec-v1.0.0")
+    notes = publish.release_notes("1.1.0", baseline, [])
     publish.prepend_changelog(notes)
     text = changelog.read_text()
     assert text.startswith("# Changelog")
-    assert "## 1.0.0 (" in text
+    assert text.index("## 1.1.0 (") < text.index("## 1.0.0 (")
     with pytest.raises(publish.PublishError, match="already has"):
         publish.prepend_changelog(notes)
 
 
-def test_the_repositorys_changelog_has_this_version() -> None:
-    assert f"## {SPEC['info']['version']} (" in (REPO_ROOT / "CHANGELOG.md").read_text()
+def test_the_repository_passes_its_own_gate(capsys: pytest.CaptureFixture[str]) -> None:
+    """No spec-v* tag here: the baseline is the spec at the commit that released the newest
+    CHANGELOG.md entry, and the spec as it stands must be versioned for what changed since."""
+    assert publish.main(["--gate-only"]) == 0, capsys.readouterr().err
+    assert "Compared with " in capsys.readouterr().out
 
 
-def test_ci_templates() -> None:
-    workflow = yaml.safe_load((REPO_ROOT / "templates" / "github-actions-contract.yml").read_text())
-    runs = [step.get("run", "") for step in workflow["jobs"]["contract"]["steps"]]
+TEMPLATES = REPO_ROOT / "templates"
+WORKFLOWS = [TEMPLATES / "github-actions-contract.yml", TEMPLATES / "github-actions-release.yml"]
+BIN = Path(sys.executable).parent
+
+
+def check_workflow(path: Path) -> subprocess.CompletedProcess[str]:
+    """check-jsonschema's copy of GitHub's workflow schema (vendored in the package, offline)."""
+    return subprocess.run(  # noqa: S603
+        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def steps(path: Path) -> list[dict[str, Any]]:
+    workflow = yaml.safe_load(path.read_text())
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_templates_follow_githubs_schema(path: Path, tmp_path: Path) -> None:
+    assert check_workflow(path).returncode == 0, check_workflow(path).stdout
+    # The check can fail: a misspelt key is refused.
+    broken = tmp_path / path.name
+    broken.write_text(path.read_text().replace("runs-on:", "run-on:", 1))
+    assert check_workflow(broken).returncode != 0
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_templates_use_current_major_versions(path: Path) -> None:
+    current = {
+        "actions/checkout": "v6",
+        "actions/setup-python": "v6",
+        "actions/upload-artifact": "v7",
+        "actions/download-artifact": "v8",
+        "actions/configure-pages": "v6",
+        "actions/upload-pages-artifact": "v5",
+        "actions/deploy-pages": "v5",
+        "pypa/gh-action-pypi-publish": "release/v1",
+    }
+    for step in steps(path):
+        if "uses" in step:
+            action, _, ref = step["uses"].partition("@")
+            assert current.get(action) == ref, step["uses"]
+
+
+def test_the_pull_request_workflow_runs_the_release_paths_checks() -> None:
+    runs = [step.get("run", "") for step in steps(WORKFLOWS[0])]
     for command in (
         "scripts/lint",
         "scripts/regenerate --check",
         "scripts/contract-test",
         "scripts/publish --gate-only",
+        'scripts/publish --gate-only --against "origin/$BASE_REF"',
+        "scripts/publish",
     ):
         assert command in runs
         assert (REPO_ROOT / command.split()[0]).exists()
-    assert any(
-        step.get("uses", "").startswith("actions/upload-artifact")
-        for step in workflow["jobs"]["contract"]["steps"]
+    checkout = next(
+        s for s in steps(WORKFLOWS[0]) if s.get("uses", "").startswith("actions/checkout")
     )
-    hooks = yaml.safe_load((REPO_ROOT / "templates" / "pre-commit-config.yaml").read_text())[
-        "repos"
-    ][0]["hooks"]
+    assert checkout["with"]["fetch-depth"] == 0  # tags and CHANGELOG.md's history
+
+
+def test_the_release_workflow_publishes_everywhere() -> None:
+    workflow = yaml.safe_load(WORKFLOWS[1].read_text())
+    triggers = workflow[True]  # PyYAML reads the key `on` as YAML 1.1's boolean
+    assert triggers == {"push": {"tags": ["spec-v*"]}}
+    jobs = workflow["jobs"]
+    assert "scripts/publish" in [s.get("run") for s in jobs["build"]["steps"]]
+    assert "gh release create" in jobs["github-release"]["steps"][-1]["run"]
+    assert jobs["github-release"]["permissions"] == {"contents": "write"}
+    assert jobs["pypi"]["permissions"] == {"id-token": "write"}  # trusted publishing
+    assert jobs["pypi"]["steps"][-1]["with"]["packages-dir"] == "dist/python/"
+    assert jobs["pages"]["steps"][-1]["uses"].startswith("actions/deploy-pages")
+
+
+def test_pre_commit_config_is_valid_for_pre_commit(tmp_path: Path) -> None:
+    config = TEMPLATES / "pre-commit-config.yaml"
+    validate = [str(BIN / "pre-commit"), "validate-config"]
+    result = subprocess.run([*validate, str(config)], capture_output=True, text=True, check=False)  # noqa: S603
+    assert result.returncode == 0, result.stdout + result.stderr
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(config.read_text().replace("entry:", "entri:", 1))
+    refused = subprocess.run([*validate, str(broken)], capture_output=True, check=False)  # noqa: S603
+    assert refused.returncode != 0
+    hooks = yaml.safe_load(config.read_text())["repos"][0]["hooks"]
     regenerate = next(h for h in hooks if h["id"] == "regenerate-client")
     assert regenerate["entry"] == "scripts/regenerate"
-    import re
-
     assert re.match(regenerate["files"], "openapi.yaml")
     assert not re.match(regenerate["files"], "README.md")

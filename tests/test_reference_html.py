@@ -1,5 +1,7 @@
 """The HTML reference in a real browser: headless Chromium (Debian's package) opens the file
-with networking off; the operation, every request field and each response render.
+with networking off. Without a click, the operation and its request fields are on the page as
+a screenshot shows it (scrolled to, visible, not covered); then, expanded, every request field
+and each response render. No placeholder contact.
 
 On failure a screenshot is kept in reports/reference-failure.png.
 """
@@ -7,12 +9,14 @@ On failure a screenshot is kept in reports/reference-failure.png.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from playwright.sync_api import ViewportSize
 
 from kustom_devtools.publish import build_reference
 from kustom_spec import REPO_ROOT, load_spec
@@ -45,13 +49,41 @@ class Rendered:
     requests: list[tuple[str, str]]  # (url, resource type) of everything the page asked for
 
 
-REQUEST_FIELDS = field_names(SPEC.operation("createOrder").request_schema)
+ORDER = SPEC.operation("createOrder")
+REQUEST_FIELDS = field_names(ORDER.request_schema)
+TOP_LEVEL_REQUEST_FIELDS = sorted(SPEC.resolve(ORDER.request_schema)["properties"])
+SUMMARIES = [operation.node["summary"] for operation in SPEC.operations.values()]
+VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
+PLACEHOLDER_EMAIL = re.compile(r"[\w.+-]+@(?:[\w-]+\.)*example\.(?:com|org|net)", re.I)
+
+
+def shown(page: Any, text: str) -> bool:
+    """Some element with exactly ``text`` is on screen once scrolled to: visible, inside the
+    viewport, and the topmost element at its centre (not hidden behind another)."""
+    candidates = page.get_by_text(text, exact=True)
+    for index in range(candidates.count()):
+        element = candidates.nth(index)
+        if not element.is_visible():
+            continue
+        element.scroll_into_view_if_needed(timeout=5000)
+        box = element.bounding_box()
+        if box is None or box["width"] == 0 or box["height"] == 0:
+            continue
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        if not (0 <= x < VIEWPORT["width"] and 0 <= y < VIEWPORT["height"]):
+            continue
+        on_top = element.evaluate(
+            "(e, [x, y]) => { const top = document.elementFromPoint(x, y);"
+            " return top !== null && (e === top || e.contains(top)); }",
+            [x, y],
+        )
+        if on_top:
+            return True
+    return False
 
 
 def _expand_everything(page: Any) -> None:
-    """Open the operation, then every nested schema (Redoc opens one level on its own)."""
-    page.get_by_text("+ Show").first.click()
-    page.get_by_text("/customer-token/v1/tokens/{customerToken}/order").first.click()
+    """Every nested schema open (Redoc opens one level on its own)."""
     page.get_by_text("Rules across fields").first.wait_for(timeout=15000)
     for _ in range(5):  # the buttons re-render as they toggle; stop once everything is open
         for label in ("Collapse all", "Expand all"):
@@ -82,14 +114,14 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
             ],
         )
         try:
-            context = browser.new_context(offline=True)
+            context = browser.new_context(offline=True, viewport=VIEWPORT)
             requests: list[tuple[str, str]] = []
             context.on(
                 "request", lambda request: requests.append((request.url, request.resource_type))
             )
             page = context.new_page()
             page.goto(html.as_uri())
-            _expand_everything(page)
+            page.get_by_text(ORDER.node["summary"]).first.wait_for(timeout=15000)
             yield Rendered(page, requests)
         finally:
             browser.close()
@@ -102,16 +134,42 @@ def _check(page: Any, condition: bool, message: str) -> None:
         pytest.fail(f"{message} (screenshot: {SCREENSHOT})")
 
 
-def test_the_operation_renders(rendered: Rendered) -> None:
+def test_the_operation_and_its_request_fields_show_without_a_click(rendered: Rendered) -> None:
+    """Runs first, on the page as it opened: nothing clicked yet."""
+    page = rendered.page
+    missing = [summary for summary in SUMMARIES if not shown(page, summary)]
+    _check(page, not missing, f"operations not on screen: {missing}")
+    hidden = [name for name in TOP_LEVEL_REQUEST_FIELDS if not shown(page, name)]
+    _check(page, not hidden, f"request fields not on screen without a click: {hidden}")
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT.with_name("reference-opened.png")))  # what was judged
+
+
+def test_no_placeholder_contact(rendered: Rendered) -> None:
+    # The page's text, not its HTML: Redoc's inlined script carries sample addresses of its own.
+    text = rendered.page.inner_text("body")
+    _check(rendered.page, not PLACEHOLDER_EMAIL.search(text), "a placeholder e-mail address")
+    contact = SPEC.document["info"].get("contact")
+    assert contact is None or "example." not in str(contact)
+
+
+@pytest.fixture(scope="module")
+def expanded(rendered: Rendered) -> Rendered:
+    _expand_everything(rendered.page)
+    return rendered
+
+
+def test_the_operation_renders(expanded: Rendered) -> None:
+    rendered = expanded
     page = rendered.page
     text = page.inner_text("body")
-    for operation in SPEC.operations.values():
-        summary = operation.node["summary"]
-        _check(page, summary in text, f"the summary {summary!r} is missing")
+    missing = [summary for summary in SUMMARIES if summary not in text]
+    _check(page, not missing, f"operation summaries missing: {missing}")
     _check(page, "Rules across fields" in text, "the operation's description is missing")
 
 
-def test_every_request_field_renders(rendered: Rendered) -> None:
+def test_every_request_field_renders(expanded: Rendered) -> None:
+    rendered = expanded
     page = rendered.page
     text = page.inner_text("body")
     assert len(REQUEST_FIELDS) >= 45
@@ -119,12 +177,12 @@ def test_every_request_field_renders(rendered: Rendered) -> None:
     _check(page, not missing, f"request fields not rendered: {missing}")
 
 
-def test_each_response_renders(rendered: Rendered) -> None:
+def test_each_response_renders(expanded: Rendered) -> None:
+    rendered = expanded
     page = rendered.page
-    order = SPEC.operation("createOrder")
-    for status in order.statuses:
+    for status in ORDER.statuses:
         page.get_by_role("button", name=str(status), exact=True).first.click()
-        description = order.response(status)["description"].split()[:4]
+        description = ORDER.response(status)["description"].split()[:4]
         _check(
             page,
             " ".join(description) in " ".join(page.inner_text("body").split()),

@@ -222,15 +222,25 @@ def parse_version(version: str) -> tuple[int, int, int]:
 
 
 def gate(old_version: str, new_version: str, changes: list[Change]) -> list[str]:
-    """Why this release may not go out as versioned; empty when it may."""
+    """Why this release may not go out as versioned; empty when it may.
+
+    Semantic versioning: a breaking change needs a major bump, any other change to requests or
+    responses (an addition) at least a minor one; a release without such changes (descriptions,
+    examples) may be a patch.
+    """
     old, new = parse_version(old_version), parse_version(new_version)
     problems: list[str] = []
     breaking = [c for c in changes if c.breaking]
-    if breaking and new[0] <= old[0]:
+    if new < old:
+        problems.append(f"info.version went down: {old_version} -> {new_version}")
+    elif breaking and new[0] <= old[0]:
         problems.append(
             f"{len(breaking)} breaking change(s) need a major version: {old_version} -> "
             f"{new_version} (bump info.version to {old[0] + 1}.0.0)"
         )
-    elif changes and new <= old:
-        problems.append(f"the spec changed but info.version did not go up ({new_version})")
+    elif changes and new[:2] <= old[:2]:
+        problems.append(
+            f"{len(changes)} addition(s) need at least a minor version: {old_version} -> "
+            f"{new_version} (bump info.version to {old[0]}.{old[1] + 1}.0)"
+        )
     return problems

@@ -57,17 +57,19 @@ def running_mock(
     timeout: float = 30.0,
     stop_signal: int = signal.SIGTERM,
     module: str = "kustom_mock",
+    launcher: Sequence[str] | None = None,
+    cwd: Path | None = None,
 ) -> Iterator[RunningMock]:
     """``python -m <module> --host 127.0.0.1 --port 0``, stopped (then killed) on exit.
 
     ``module`` is the mock, or a test double that serves it the same way (the fault injector).
+    ``launcher`` replaces ``python -m <module>``: the mock installed elsewhere (its console
+    script in another virtual environment), run from ``cwd``.
     """
     with tempfile.NamedTemporaryFile(prefix="kustom-mock-", suffix=".log", delete=False) as log:
         log_path = Path(log.name)
     cmd = [
-        sys.executable,
-        "-m",
-        module,
+        *(launcher or (sys.executable, "-m", module)),
         "--host",
         "127.0.0.1",
         "--port",
@@ -82,6 +84,7 @@ def running_mock(
             stderr=log_file,
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            cwd=cwd,
         )
     try:
         try:

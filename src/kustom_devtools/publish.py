@@ -1,41 +1,62 @@
-"""``scripts/publish``: the artefacts other teams consume, behind the breaking-change gate.
+"""``scripts/publish``: the artefacts other teams consume, behind the checks that must agree.
 
-dist/ gets the bundled spec (YAML and JSON), a self-contained HTML reference, the generated
-client's wheel and sdist, and release notes. The gate compares openapi.yaml with the last
-released spec (the newest ``spec-v*`` git tag, or --against) and fails when a breaking change
-comes without a major version bump.
+In order, each step stopping the run when it fails: the spec validates
+(openapi-spec-validator); generated/ is what the spec produces (the drift check); the
+breaking-change gate against the last release (``baseline.py``); then dist/ is built (the
+bundled spec as YAML and JSON, the HTML reference, three wheels, release notes) and the wheels
+are checked against the bundled spec (``wheels.py``). ``--release`` adds the changelog entry.
+
+Exit status: 0 published (or the gate passed, with --gate-only); 1 refused (drift, gate,
+wheels that disagree); 2 the input is unusable (an invalid spec on either side, a baseline
+that cannot be found, a tool that failed).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
+import re
+import shutil
 import subprocess
 import sys
-import tomllib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from kustom_devtools import regenerate
+from kustom_devtools.baseline import TAG_PREFIX, Baseline, BaselineError, find_baseline
 from kustom_devtools.breaking import Change, compare, gate, parse_version
 from kustom_devtools.paths import REPO_ROOT
+from kustom_devtools.specfile import InvalidSpec, parse_spec
+from kustom_devtools.wheels import check_wheels
 
 SPEC = REPO_ROOT / "openapi.yaml"
 GENERATED = REPO_ROOT / "generated"
+# The client layer's and the mock's wheels (hatch projects whose sources are in src/).
+PACKAGES = (REPO_ROOT / "packages" / "kustom-client", REPO_ROOT / "packages" / "kustom-mock")
 CHANGELOG = REPO_ROOT / "CHANGELOG.md"
-TAG_PREFIX = "spec-v"
+CHANGELOG_HEADER = (
+    "# Changelog\n\nReleases of openapi.yaml, the generated client, the client layer and the "
+    "mock (one version).\n\n"
+)
 BIN = Path(sys.executable).parent
 REDOCLY = REPO_ROOT / "node_modules" / ".bin" / "redocly"
+REFERENCE_PAGE = Path(__file__).with_name("reference_page.hbs")
+PYTHON_DIST = "python"  # dist/python/: the wheels (and the generated client's sdist)
 
 
 class PublishError(RuntimeError):
-    pass
+    """A tool failed or the repository is not in a state to publish (exit 2)."""
 
 
-def _run(cmd: Sequence[str], **kwargs: Any) -> str:
+class Refused(RuntimeError):
+    """The checks disagree: drift, the gate, the built wheels (exit 1)."""
+
+
+def _run(cmd: Sequence[str]) -> str:
     env = {
         **os.environ,
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -43,49 +64,20 @@ def _run(cmd: Sequence[str], **kwargs: Any) -> str:
         "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true",
     }
     result = subprocess.run(  # noqa: S603
-        list(cmd), capture_output=True, text=True, env=env, cwd=REPO_ROOT, check=False, **kwargs
+        list(cmd), capture_output=True, text=True, env=env, cwd=REPO_ROOT, check=False
     )
     if result.returncode != 0:
         raise PublishError(f"{' '.join(cmd[:3])} failed:\n{result.stdout}{result.stderr}")
     return str(result.stdout)
 
 
-def latest_release_tag() -> str | None:
-    try:
-        tags = _run(["git", "tag", "--list", f"{TAG_PREFIX}*"]).split()
-    except PublishError:
-        return None
-    versions = []
-    for tag in tags:
-        try:
-            versions.append((parse_version(tag.removeprefix(TAG_PREFIX)), tag))
-        except ValueError:
-            continue
-    return max(versions)[1] if versions else None
-
-
-def load_baseline(against: str | None) -> tuple[dict[str, Any] | None, str]:
-    """The last released spec and where it came from; (None, reason) for a first release."""
-    if against is None:
-        against = latest_release_tag()
-        if against is None:
-            return None, f"no {TAG_PREFIX}* tag yet: the first release"
-    path = Path(against)
-    if path.is_file():
-        return yaml.safe_load(path.read_text(encoding="utf-8")), str(path)
-    text = _run(["git", "show", f"{against}:openapi.yaml"])
-    return yaml.safe_load(text), against
-
-
-def release_notes(
-    version: str, baseline: dict[str, Any] | None, source: str, changes: list[Change]
-) -> str:
+def release_notes(version: str, baseline: Baseline, changes: list[Change]) -> str:
     today = dt.datetime.now(dt.UTC).date().isoformat()
     lines = [f"## {version} ({today})", ""]
-    if baseline is None:
-        lines += ["First release of the contract (" + source + ").", ""]
+    if baseline.document is None:
+        lines += [f"First release of the contract ({baseline.source}).", ""]
         return "\n".join(lines)
-    lines += [f"Compared with {baseline['info']['version']} ({source}).", ""]
+    lines += [f"Compared with {baseline.version} ({baseline.source}).", ""]
     breaking = sorted({c.line() for c in changes if c.breaking})
     other = sorted({c.line() for c in changes if not c.breaking})
     if not changes:
@@ -97,25 +89,43 @@ def release_notes(
     return "\n".join(lines)
 
 
-def check_client_version(spec_version: str) -> None:
-    meta = tomllib.loads((GENERATED / "pyproject.toml").read_text(encoding="utf-8"))
-    client_version = meta["project"]["version"]
-    if client_version != spec_version:
-        raise PublishError(
-            f"generated/ is version {client_version} but the spec is {spec_version}: "
-            "run scripts/regenerate"
+def check_drift() -> None:
+    try:
+        problems = regenerate.check(SPEC, GENERATED)
+    except regenerate.GenerationError as exc:
+        raise PublishError(str(exc)) from None
+    if problems:
+        raise Refused(
+            "generated/ does not match openapi.yaml (run scripts/regenerate and commit): "
+            + "; ".join(problems)
         )
 
 
+def first_tag_route(document: dict[str, Any]) -> str:
+    """Redoc's route of the first tag that has operations ("Customer Token" -> /customer-token)."""
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and operation.get("tags"):
+                return "/" + re.sub(r"[^a-z0-9]+", "-", str(operation["tags"][0]).lower()).strip(
+                    "-"
+                )
+    return ""
+
+
 def build_reference(output: Path, spec: Path = SPEC) -> None:
-    """A self-contained HTML reference (scripts inlined, every schema expanded)."""
+    """A self-contained HTML reference (scripts inlined, every schema expanded) that opens on
+    the operations (``reference_page.hbs``)."""
     output.parent.mkdir(parents=True, exist_ok=True)
+    route = first_tag_route(parse_spec(spec.read_text(encoding="utf-8"), spec.name))
     _run(
         [
             str(REDOCLY),
             "build-docs",
             str(spec),
             "--inlineBundle",
+            "--template",
+            str(REFERENCE_PAGE),
+            f"--templateOptions.initialRoute={route}",
             "--openapi.schemasExpansionLevel=all",
             "--openapi.expandResponses=all",
             "-o",
@@ -124,74 +134,129 @@ def build_reference(output: Path, spec: Path = SPEC) -> None:
     )
 
 
+def build_wheels(folder: Path) -> None:
+    if folder.exists():
+        shutil.rmtree(folder)  # a wheel of another version must not be published with these
+    uv = str(BIN / "uv")
+    quiet = ["--out-dir", str(folder), "--quiet", "--no-create-gitignore"]
+    _run([uv, "build", str(GENERATED), *quiet])
+    for package in PACKAGES:
+        # Wheels only: their sources are outside the project folder (src/, openapi.yaml), which
+        # an sdist of the folder could not rebuild from.
+        _run([uv, "build", "--wheel", str(package), *quiet])
+
+
 def build(out: Path, notes: str) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     _run([str(REDOCLY), "bundle", str(SPEC), "-o", str(out / "openapi.yaml")])
     _run([str(REDOCLY), "bundle", str(SPEC), "-o", str(out / "openapi.json")])
     build_reference(out / "reference.html")
-    _run(
-        [
-            str(BIN / "uv"),
-            "build",
-            str(GENERATED),
-            "--out-dir",
-            str(out / "client"),
-            "--quiet",
-            "--no-create-gitignore",
-        ]
-    )
+    build_wheels(out / PYTHON_DIST)
     (out / "RELEASE_NOTES.md").write_text(notes + "\n", encoding="utf-8")
+    bundled = json.loads((out / "openapi.json").read_text(encoding="utf-8"))
+    problems = check_wheels(out / PYTHON_DIST, bundled)
+    if problems:
+        raise Refused("the built wheels disagree with the spec: " + "; ".join(problems))
     return sorted(p for p in out.rglob("*") if p.is_file())
 
 
+def changelog_entry(version: str) -> str | None:
+    """This version's entry in CHANGELOG.md, once ``--release`` has written it.
+
+    The release workflow builds dist/ from the tagged commit, whose spec is the newest tag's
+    own: its notes are the entry written when the release was cut, not an empty comparison.
+    """
+    if not CHANGELOG.exists():
+        return None
+    for entry in CHANGELOG.read_text(encoding="utf-8").split("\n## ")[1:]:
+        if entry.startswith(f"{version} ("):
+            return "## " + entry.rstrip("\n") + "\n"
+    return None
+
+
 def prepend_changelog(notes: str) -> None:
-    header = "# Changelog\n\nReleases of openapi.yaml and the generated client (same version).\n\n"
-    existing = CHANGELOG.read_text(encoding="utf-8") if CHANGELOG.exists() else header
-    body = existing.removeprefix(header)
+    existing = CHANGELOG.read_text(encoding="utf-8") if CHANGELOG.exists() else CHANGELOG_HEADER
+    first_release = existing.find("\n## ")
+    header, body = (
+        (existing[: first_release + 1], existing[first_release + 1 :])
+        if first_release >= 0
+        else (existing, "")
+    )
     version_heading = notes.splitlines()[0].split(" (")[0]
-    if version_heading in body:
+    if f"{version_heading} (" in body:
         raise PublishError(f"CHANGELOG.md already has {version_heading}")
     CHANGELOG.write_text(header + notes + "\n" + body, encoding="utf-8")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="scripts/publish", description="Gate and build the spec's release artefacts."
+        prog="scripts/publish",
+        description="Validate, check for drift, gate and build the spec's release artefacts.",
     )
     parser.add_argument(
         "--against",
-        help=f"last released spec: a git ref or a file (default: the newest {TAG_PREFIX}* tag)",
+        help=f"the released spec: a git ref or a file (default: the newest {TAG_PREFIX}* tag, "
+        "else the release CHANGELOG.md lists first)",
     )
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "dist", help="output folder")
     parser.add_argument(
-        "--gate-only", action="store_true", help="only the breaking-change gate and its notes"
+        "--gate-only", action="store_true", help="stop after the checks and the gate"
     )
     parser.add_argument("--release", action="store_true", help="also add the entry to CHANGELOG.md")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """The release notes of a candidate and why it may not be released (empty: it may)."""
+
+    notes: str
+    problems: list[str]
+
+
+def gate_release(document: dict[str, Any], repo: Path, against: str | None) -> GateResult:
+    """The breaking-change gate for a validated spec; raises BaselineError or InvalidSpec."""
+    version = str(document["info"]["version"])
+    parse_version(version)
+    baseline = find_baseline(repo, against)
+    if baseline.document is None:
+        return GateResult(release_notes(version, baseline, []), [])
+    changes = compare(baseline.document, document)
+    notes = release_notes(version, baseline, changes)
+    return GateResult(notes, gate(str(baseline.version), version, changes))
+
+
+def run(args: argparse.Namespace) -> list[Path]:
+    """Every step; raises Refused, PublishError, InvalidSpec or BaselineError."""
+    document: dict[str, Any] = parse_spec(SPEC.read_text(encoding="utf-8"), SPEC.name)
+    check_drift()
+    result = gate_release(document, REPO_ROOT, args.against)
+    print(result.notes)
+    if result.problems:
+        raise Refused("breaking-change gate: " + "; ".join(result.problems))
+    if args.gate_only:
+        return []
+    recorded = changelog_entry(str(document["info"]["version"]))
+    if recorded is not None and args.release:
+        raise PublishError(f"CHANGELOG.md already has {document['info']['version']}")
+    files = build(args.out, recorded or result.notes)
+    if args.release:
+        prepend_changelog(result.notes)
+    return files
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
     try:
-        document = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
-        version = document["info"]["version"]
-        parse_version(version)
-        baseline, source = load_baseline(args.against)
-        changes = compare(baseline, document) if baseline is not None else []
-        notes = release_notes(version, baseline, source, changes)
-        print(notes)
-        problems = gate(baseline["info"]["version"], version, changes) if baseline else []
-        if problems:
-            for problem in problems:
-                print(f"breaking-change gate: {problem}", file=sys.stderr)
-            return 1
-        if args.gate_only:
-            return 0
-        check_client_version(version)
-        files = build(args.out, notes)
-        if args.release:
-            prepend_changelog(notes)
-    except (PublishError, ValueError, OSError) as exc:
+        files = run(args)
+    except Refused as exc:
+        print(f"scripts/publish: refused: {exc}", file=sys.stderr)
+        return 1
+    except (PublishError, InvalidSpec, BaselineError, ValueError, OSError) as exc:
         print(f"scripts/publish: {exc}", file=sys.stderr)
         return 2
     for path in files:
-        print(f"wrote {path.relative_to(args.out.parent) if args.out.is_absolute() else path}")
+        print(f"wrote {path}")
     return 0
 
 

@@ -28,6 +28,9 @@ MOCK_REFUSING_TOKENS = (
     "tok_unknown",
 )
 FRESH_PREFIX = "tok_fresh_"  # the mock's family of tokens that exist from their first use
+# Against any other server, some cases use a token that cannot exist (404 is documented), so
+# that the refusals are held to the spec too; it can charge no one.
+UNKNOWN_TOKEN = "kustom-contract-no-such-token"  # noqa: S105 (a token that cannot exist)
 DEFAULT_LIVE_RATE_LIMIT = "10/s"  # Klarna's playground allows 50/s per operation (openapi.yaml)
 _RATE = re.compile(r"^[1-9][0-9]*/[smh]$")
 
@@ -120,6 +123,7 @@ def target_from_env(env: dict[str, str] | None = None) -> Target:
         env.get("KUSTOM_USERNAME", "").strip(),
         env["KUSTOM_API_KEY"].strip(),
         (order_token,),
+        (UNKNOWN_TOKEN,),
         cancel_token=cancel_token,
         rate_limit=_rate_limit(env),
         currency=env.get("KUSTOM_PURCHASE_CURRENCY", "").strip().upper() or None,

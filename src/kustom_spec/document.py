@@ -16,8 +16,8 @@ from typing import Any, cast
 import jsonschema_rs
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SPEC_PATH = REPO_ROOT / "openapi.yaml"
+from kustom_spec.location import DEFAULT_SPEC_PATH
+
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 JSON = dict[str, Any]

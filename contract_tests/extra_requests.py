@@ -1,0 +1,91 @@
+"""Requests the run's own checks send beside the generated cases: on the run's keep-alive
+session, through the run's rate limit, and, for orders, within a budget.
+
+Against a live server each extra order request may place a real order, so a budget
+(KUSTOM_ORDER_BUDGET, 20 by default; none for the spawned mock) caps them, and the summary says
+how many orders the run placed in all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from schemathesis.core.rate_limit import ratelimit
+from schemathesis.generation.case import Case
+
+from kustom_devtools.target import Target
+
+DEFAULT_LIVE_ORDER_BUDGET = 20
+
+# One keep-alive connection for the run: a new one per case cost about a millisecond each.
+SESSION = requests.Session()
+
+
+@dataclass
+class Ledger:
+    """What the checks sent, and the orders the run placed (2xx answers to createOrder)."""
+
+    budget: int | None = None  # extra order requests allowed; None: no limit
+    extra_order_requests: int = 0
+    orders_placed: int = 0
+    skipped_for_budget: int = 0
+    order_ids: set[str] = field(default_factory=set)
+
+    def can_send_order(self) -> bool:
+        if self.budget is not None and self.extra_order_requests >= self.budget:
+            self.skipped_for_budget += 1
+            return False
+        return True
+
+    def note_order_answer(self, status: int, body: Any) -> None:
+        """Count an order that a 2xx answer created (a replay's order_id counts once)."""
+        if not 200 <= status < 300:
+            return
+        order_id = body.get("order_id") if isinstance(body, dict) else None
+        if order_id is None or order_id not in self.order_ids:
+            self.orders_placed += 1
+        if isinstance(order_id, str):
+            self.order_ids.add(order_id)
+
+
+LEDGER = Ledger()
+
+
+def configure(target: Target, env: dict[str, str] | None = None) -> None:
+    env = dict(os.environ if env is None else env)
+    SESSION.trust_env = not target.is_local  # no proxy lookup on loopback (it is per call)
+    if target.is_mock:
+        LEDGER.budget = None
+        return
+    value = env.get("KUSTOM_ORDER_BUDGET", str(DEFAULT_LIVE_ORDER_BUDGET)).strip()
+    if not value.isdigit():
+        raise ValueError(f"KUSTOM_ORDER_BUDGET must be a whole number, not {value!r}")
+    LEDGER.budget = int(value)
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: Any  # parsed JSON, or None
+    raw: bytes
+
+
+def resend(case: Case[Any], prepared: requests.PreparedRequest, body: Any | None = None) -> Answer:
+    """``prepared`` again (same method, URL and headers: credentials and key included), with
+    ``body`` as its JSON body when given; through the run's rate limit."""
+    request = prepared.copy()
+    if body is not None:
+        request.prepare_body(data=json.dumps(body).encode(), files=None)
+        request.headers["Content-Type"] = "application/json"
+    limiter = case.operation.schema.config.rate_limit_for(operation=case.operation)
+    with ratelimit(limiter, request.url):
+        response = SESSION.send(request, timeout=30)
+    try:
+        parsed: Any = response.json()
+    except ValueError:
+        parsed = None
+    return Answer(response.status_code, parsed, response.content)

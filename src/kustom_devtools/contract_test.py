@@ -1,0 +1,158 @@
+"""``scripts/contract-test``: the contract run (contract_tests/) with its own flags, checked
+configuration and a probe of the target before any case is generated.
+
+Its flags work in any position; every other argument goes to pytest. A configuration mistake
+or an unreachable target is one line on stderr and exit 2, before pytest starts.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import httpx
+
+from kustom_devtools.paths import REPO_ROOT
+from kustom_devtools.target import DEFAULT_LIVE_RATE_LIMIT, TargetError, target_from_env
+
+DEPTHS = ("quick", "default", "deep")
+HELP = f"""usage: scripts/contract-test [--quick | --deep] [--help] [pytest arguments]
+
+The contract tests (Schemathesis + pytest) against the project's mock, spawned on a free
+loopback port, or against the server KUSTOM_BASE_URL names. Reports go to
+$KUSTOM_REPORTS_DIR (contract-junit.xml, contract-summary.json, contract-failures/).
+
+options (anywhere on the line):
+  --quick     150 fuzzing cases per operation, 10 stateful sequences (KUSTOM_CONTRACT_DEPTH=quick)
+  --deep      4,000 fuzzing cases per operation, 400 sequences (KUSTOM_CONTRACT_DEPTH=deep)
+  --help      this text
+
+environment (default in brackets):
+  KUSTOM_CONTRACT_DEPTH     quick | default | deep [default: 700 fuzzing cases per operation]
+  KUSTOM_BASE_URL           a running server to test [unset: spawn the mock]
+  KUSTOM_API_KEY            its API key [required with KUSTOM_BASE_URL]
+  KUSTOM_USERNAME           the merchant's username [empty: the API key alone]
+  KUSTOM_CUSTOMER_TOKEN     a token that can place orders [required with KUSTOM_BASE_URL]
+  KUSTOM_LIVE               1 to allow a KUSTOM_BASE_URL off this machine [unset]
+  KUSTOM_RATE_LIMIT         N/s, N/m, N/h or off [{DEFAULT_LIVE_RATE_LIMIT} with KUSTOM_BASE_URL]
+  KUSTOM_ALLOW_CANCEL       1, with KUSTOM_CANCEL_TOKEN, to test cancelling on a live server [unset]
+  KUSTOM_CANCEL_TOKEN       the token that may be cancelled (burned) [unset]
+  KUSTOM_ORDER_BUDGET       extra order requests the checks may send [20 with KUSTOM_BASE_URL]
+  KUSTOM_PURCHASE_CURRENCY  the currency valid orders use [unset: a real one per case]
+  KUSTOM_REPORTS_DIR        where the reports go [reports]
+
+Every other argument goes to pytest (pytest --help lists them), e.g. -x, -k GET, --timeout=N.
+Exit 0: no failure; 1: a contract failure; 2: a configuration error or an unreachable target.
+"""
+
+
+@dataclass(frozen=True)
+class Invocation:
+    depth: str | None  # from --quick/--deep; None: the environment's
+    show_help: bool
+    pytest_args: list[str]
+
+
+class ConfigurationError(RuntimeError):
+    """What is wrong and what to set, in one line."""
+
+
+def parse(argv: Sequence[str]) -> Invocation:
+    depth: str | None = None
+    show_help = False
+    rest: list[str] = []
+    for arg in argv:
+        if arg in ("--quick", "--deep"):
+            if depth is not None and depth != arg[2:]:
+                raise ConfigurationError("--quick and --deep exclude each other: give one")
+            depth = arg[2:]
+        elif arg in ("--help", "-h"):
+            show_help = True
+        else:
+            rest.append(arg)
+    return Invocation(depth, show_help, rest)
+
+
+def check_environment(env: dict[str, str]) -> None:
+    """Everything the run reads from the environment, checked before pytest starts."""
+    depth = env.get("KUSTOM_CONTRACT_DEPTH", "default")
+    if depth not in DEPTHS:
+        raise ConfigurationError(
+            f"KUSTOM_CONTRACT_DEPTH must be one of {', '.join(DEPTHS)}, not {depth!r}"
+        )
+    budget = env.get("KUSTOM_ORDER_BUDGET", "20").strip()
+    if not budget.isdigit():
+        raise ConfigurationError(f"KUSTOM_ORDER_BUDGET must be a whole number, not {budget!r}")
+    try:
+        target = target_from_env(env)
+    except TargetError as exc:
+        raise ConfigurationError(str(exc)) from None
+    if target.base_url is not None:
+        probe(target.base_url)
+
+
+def probe(base_url: str) -> None:
+    """One request to the target, so that a dead address is one line, not a traceback."""
+    try:
+        httpx.get(base_url, timeout=10, trust_env=False)
+    except httpx.HTTPError as exc:
+        raise ConfigurationError(
+            f"KUSTOM_BASE_URL {base_url} does not answer ({type(exc).__name__}): start the "
+            "server or fix the URL"
+        ) from None
+
+
+def pytest_command(invocation: Invocation, env: dict[str, str]) -> list[str]:
+    reports = env.get("KUSTOM_REPORTS_DIR", "reports")
+    targets = ["contract_tests/test_contract.py", "contract_tests/test_token_sequences.py"]
+    if not env.get("KUSTOM_BASE_URL"):
+        # The generated client against the mock; never against a live server (it places orders).
+        targets.append("contract_tests/test_client_in_the_loop.py")
+    # The suite's 300 s per test bounds the default run. The deep run and a run against another
+    # server (each case a network round trip, rate-limited) get an hour.
+    timeout = []
+    if env.get("KUSTOM_CONTRACT_DEPTH") == "deep" or env.get("KUSTOM_BASE_URL"):
+        timeout = ["--timeout=3600"]
+    return [
+        sys.executable,
+        "-m",
+        "pytest",
+        *targets,
+        "-p",
+        "no:cacheprovider",
+        *timeout,
+        f"--junitxml={reports}/contract-junit.xml",
+        "-o",
+        "junit_family=xunit2",
+        *invocation.pytest_args,
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        invocation = parse(sys.argv[1:] if argv is None else argv)
+        if invocation.show_help:
+            print(HELP, end="")
+            return 0
+        env = dict(os.environ)
+        if invocation.depth is not None:
+            env["KUSTOM_CONTRACT_DEPTH"] = invocation.depth
+        check_environment(env)
+    except ConfigurationError as exc:
+        print(f"scripts/contract-test: {exc}", file=sys.stderr)
+        return 2
+    reports = REPO_ROOT / env.get("KUSTOM_REPORTS_DIR", "reports")
+    failures = reports / "contract-failures"
+    if failures.is_dir():
+        for stale in failures.glob("*.json"):
+            stale.unlink()
+    reports.mkdir(parents=True, exist_ok=True)
+    os.chdir(REPO_ROOT)
+    command = pytest_command(invocation, env)
+    os.execve(command[0], command, env)  # noqa: S606 (our own interpreter and arguments)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
