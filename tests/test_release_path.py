@@ -2,7 +2,8 @@
 
 Spec change, ``scripts/regenerate``, ``scripts/lint``, the checks of ``scripts/test`` that
 concern a release, ``scripts/publish --release``: once for a minor bump (an optional field
-added: 1.1.0) and once for a major one (a field removed: 1.1.0 is refused, 2.0.0 passes), with
+added: the next minor) and once for a major one (a field removed: the next minor is refused, the
+next major passes), with
 nothing else run by hand. ``scripts/lint`` includes ``uv lock --check``, so a lock that a
 version bump leaves stale fails here.
 
@@ -24,9 +25,14 @@ from pathlib import Path
 
 import pytest
 
-from kustom_spec import REPO_ROOT
+from kustom_spec import REPO_ROOT, load_spec
 
 UV = str(Path(sys.executable).parent / "uv")
+# The versions a release from here takes: the spec's own, its next minor and its next major.
+_MAJOR, _MINOR, _PATCH = (int(p) for p in load_spec().document["info"]["version"].split("."))
+CURRENT = f"{_MAJOR}.{_MINOR}.{_PATCH}"
+NEXT_MINOR = f"{_MAJOR}.{_MINOR + 1}.0"
+NEXT_MAJOR = f"{_MAJOR + 1}.0.0"
 STEP_TIMEOUT = 300  # seconds per command; lint (mypy --strict, cold cache) is the longest
 # The release steps as docs/publishing.md lists them (the test reads them from there).
 DOC = REPO_ROOT / "docs" / "publishing.md"
@@ -162,20 +168,20 @@ def test_the_documented_steps_are_the_ones_walked() -> None:
 def test_a_major_release_needs_a_major_version(clone: Clone) -> None:
     clone.ok("git checkout --quiet -- . && git clean -fdq")
     clone.remove_property(REMOVED_FIELD)
-    clone.set_version("1.1.0")
+    clone.set_version(NEXT_MINOR)
     clone.ok("scripts/regenerate")
     refused = clone.run("scripts/publish --gate-only")
     assert refused.code == 1, refused.output
-    assert "breaking change(s) need a major version: 1.0.0 -> 1.1.0" in refused.output
-    clone.set_version("2.0.0")
+    assert f"breaking change(s) need a major version: {CURRENT} -> {NEXT_MINOR}" in refused.output
+    clone.set_version(NEXT_MAJOR)
     clone.ok("scripts/regenerate")
     clone.ok("scripts/lint")
     for check in RELEASE_CHECKS:
         clone.ok(check)
     published = clone.ok("scripts/publish --release")
     assert f"request.{REMOVED_FIELD}: removed" in published
-    assert wheel_versions(clone.root / "dist") == {"2.0.0"}
-    assert (clone.root / "CHANGELOG.md").read_text().split("\n## ")[1].startswith("2.0.0 (")
+    assert wheel_versions(clone.root / "dist") == {NEXT_MAJOR}
+    assert (clone.root / "CHANGELOG.md").read_text().split("\n## ")[1].startswith(f"{NEXT_MAJOR} (")
 
 
 def test_a_minor_release_walks_the_path_and_the_next_gate_starts_from_its_tag(
@@ -186,16 +192,16 @@ def test_a_minor_release_walks_the_path_and_the_next_gate_starts_from_its_tag(
         '        merchant_urls:\n          $ref: "#/components/schemas/MerchantUrls"\n',
         NEW_FIELD + '        merchant_urls:\n          $ref: "#/components/schemas/MerchantUrls"\n',
     )
-    clone.set_version("1.1.0")
+    clone.set_version(NEXT_MINOR)
     clone.ok("scripts/regenerate")
     clone.ok("scripts/lint")  # uv lock --check among them: the bump left the lock current
     for check in RELEASE_CHECKS:
         clone.ok(check)
     published = clone.ok("scripts/publish --release")
-    assert "Compared with 1.0.0 (commit " in published
+    assert f"Compared with {CURRENT} (commit " in published
     assert "request.merchant_reference3: added" in published
     dist = clone.root / "dist"
-    assert wheel_versions(dist) == {"1.1.0"}
+    assert wheel_versions(dist) == {NEXT_MINOR}
     assert {p.name for p in dist.iterdir()} >= {
         "openapi.yaml",
         "openapi.json",
@@ -204,7 +210,9 @@ def test_a_minor_release_walks_the_path_and_the_next_gate_starts_from_its_tag(
     }
     changed = clone.ok("git status --porcelain").split("\n")
     assert not any(line.endswith("uv.lock") for line in changed), changed
-    assert (clone.root / "CHANGELOG.md").read_text().split("\n## ")[1].startswith("1.1.0 (")
-    clone.ok("git add -A && git commit --quiet -m 'Release 1.1.0' && git tag spec-v1.1.0")
+    assert (clone.root / "CHANGELOG.md").read_text().split("\n## ")[1].startswith(f"{NEXT_MINOR} (")
+    clone.ok(
+        f"git add -A && git commit --quiet -m 'Release {NEXT_MINOR}' && git tag spec-v{NEXT_MINOR}"
+    )
     again = clone.ok("scripts/publish --gate-only")
-    assert "Compared with 1.1.0 (spec-v1.1.0)" in again
+    assert f"Compared with {NEXT_MINOR} (spec-v{NEXT_MINOR})" in again

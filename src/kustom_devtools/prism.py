@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import selectors
 import signal
 import socket
 import subprocess
@@ -26,9 +25,10 @@ class PrismDidNotStart(RuntimeError):
     pass
 
 
-def _drain(stream: IO[str]) -> None:
-    for _ in stream:
-        pass
+def _watch(stream: IO[str], listening: threading.Event) -> None:
+    for line in stream:
+        if not listening.is_set() and re.search(r"Prism is listening", line):
+            listening.set()
 
 
 def _stop_group(process: subprocess.Popen[str]) -> None:
@@ -64,19 +64,18 @@ def running_prism() -> Iterator[str]:
         start_new_session=True,  # its own process group: stopping it stops all Prism started
     )
     assert process.stdout is not None
+    listening = threading.Event()
+    # One reader for the whole life of the process: it spots the ready line and then drains
+    # the log (a full pipe would stall Prism). A selector on the pipe would miss lines that
+    # an earlier readline() already pulled into the file's buffer.
+    threading.Thread(target=_watch, args=(process.stdout, listening), daemon=True).start()
     try:
-        selector = selectors.DefaultSelector()
-        selector.register(process.stdout, selectors.EVENT_READ)
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if selector.select(0.2) and re.search(r"Prism is listening", process.stdout.readline()):
-                break
+        while not listening.wait(0.2):
             if process.poll() is not None:
                 raise PrismDidNotStart("Prism exited")
-        else:
-            raise PrismDidNotStart("Prism did not start within 60 s")
-        # Prism logs every request: keep reading, or a full pipe would stall it.
-        threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
+            if time.monotonic() > deadline:
+                raise PrismDidNotStart("Prism did not start within 60 s")
         yield f"http://127.0.0.1:{port}"
     finally:
         _stop_group(process)
