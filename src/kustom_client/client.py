@@ -1,44 +1,63 @@
-"""KustomClient and AsyncKustomClient: ``create_order`` with auth, retries and typed errors.
+"""KustomClient and AsyncKustomClient: create_order, get_token and cancel_token, each a few
+lines over the request core.
 
 The request is sent with httpx directly (not through the generated ``create_order``) so that
 one JSON body is built once and resent as is on every retry; the generated models are what
-goes in and comes out.
+goes in and comes out. Everything both clients decide lives in ``_BaseClient`` and
+``kustom_client.call``; the two classes differ only in how they send and wait.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import math
 import time
-import uuid
-from collections.abc import Generator, Mapping
-from dataclasses import dataclass
-from typing import Any, Self
-from urllib.parse import quote
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, Self, TypeVar
 
 import httpx
 import orjson
-from kustom_customer_token_client.models import OrderRequest, OrderResponse
+from kustom_customer_token_client.models import (
+    CustomerToken,
+    NewTokenStatus,
+    OrderRequest,
+    TokenStatusUpdate,
+)
 
+from kustom_client.call import Call, Done, Operation, TimeoutTypes, Wait
 from kustom_client.constants import (
-    CORRELATION_HEADER,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
-    IDEMPOTENCY_HEADER,
     ORDER_PATH,
-    PRODUCTION_BASE_URL,
+    READ_TOKEN_PATH,
+    STATUS_PATH,
 )
-from kustom_client.errors import (
-    APIConnectionError,
-    APITimeoutError,
-    KustomAPIError,
-    OrderValidationError,
-    error_for,
+from kustom_client.errors import InvalidArgumentError, KustomError
+from kustom_client.inputs import (
+    check_customer_token,
+    encode_order,
+    idempotency_key_for,
+    order_body,
 )
-from kustom_client.retry import retry_delay, should_retry
-from kustom_rules import check_order
+from kustom_client.logs import redact_httpx_log
+from kustom_client.results import (
+    CancelledToken,
+    CreatedOrder,
+    cancelled_token,
+    created_order,
+    read_token,
+)
+from kustom_client.settings import resolve
 
-TimeoutTypes = float | httpx.Timeout | None
+T = TypeVar("T")
+
+# The only status change a merchant can make (NewTokenStatus), built from the generated model.
+CANCEL_BODY = orjson.dumps(TokenStatusUpdate(status=NewTokenStatus.CANCELLED).to_dict())
+
+# The waits between attempts, by these names so that tests can record them instead of waiting.
+sleep = time.sleep
+async_sleep = asyncio.sleep
 
 
 class _NotGiven:
@@ -49,48 +68,41 @@ class _NotGiven:
 NOT_GIVEN: Any = _NotGiven()
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    url: str
-    content: bytes
-    headers: dict[str, str]
+def _check_timeout(value: object) -> TimeoutTypes:
+    if value is None or isinstance(value, httpx.Timeout):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < math.inf:
+        return float(value)
+    raise InvalidArgumentError(
+        "timeout", f"must be seconds above 0, an httpx.Timeout or None, not {value!r}"
+    )
 
 
-class _RawKeyAuth(httpx.Auth):
-    """Kustom's primary form: ``Authorization: Basic <API key>``, the key not base64-encoded."""
-
-    def __init__(self, api_key: str) -> None:
-        self._header = f"Basic {api_key}"
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = self._header
-        yield request
+def _check_max_retries(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidArgumentError("max_retries", f"must be an integer 0 or more, not {value!r}")
+    return value
 
 
 class _BaseClient:
     def __init__(
         self,
-        api_key: str,
+        api_key: str | None,
         *,
-        username: str | None = None,
-        base_url: str = PRODUCTION_BASE_URL,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        check_orders: bool = True,
+        username: str | None,
+        base_url: str | None,
+        timeout: TimeoutTypes,
+        max_retries: int,
+        check_orders: bool,
     ) -> None:
-        if not api_key:
-            raise ValueError("api_key is required (the merchant's API key)")
-        if max_retries < 0:
-            raise ValueError("max_retries must be 0 or more")
-        # Kustom's two forms: base64(username:key), or the key itself ("Basic <API key>").
-        self._auth: httpx.Auth = (
-            httpx.BasicAuth(username, api_key) if username else _RawKeyAuth(api_key)
-        )
-        self.username = username
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
-        self.max_retries = max_retries
+        settings = resolve(api_key, username, base_url)
+        self._credentials = settings.credentials
+        self.username = settings.credentials.username
+        self.base_url = settings.base_url
+        self.timeout = _check_timeout(timeout)
+        self.max_retries = _check_max_retries(max_retries)
         self.check_orders = check_orders
+        redact_httpx_log()
 
     def __repr__(self) -> str:
         return (
@@ -98,83 +110,90 @@ class _BaseClient:
             "api_key='***')"
         )
 
-    def _prepare(
-        self, customer_token: str, order: OrderRequest | Mapping[str, Any], key: str | None
-    ) -> _Prepared:
-        if not customer_token:
-            raise ValueError("customer_token is required")
-        body = order.to_dict() if isinstance(order, OrderRequest) else dict(order)
-        if self.check_orders:
-            _check(body)
-        return _Prepared(
-            url=self.base_url + ORDER_PATH.format(customer_token=quote(customer_token, safe="")),
-            content=_encode(body),
-            headers={
-                "Content-Type": "application/json",
-                "Accept": "application/json",
-                IDEMPOTENCY_HEADER: key or str(uuid.uuid4()),
-            },
+    def _call(
+        self, operation: Operation[T], timeout: TimeoutTypes, max_retries: int | None
+    ) -> Call[T]:
+        with _carrying(operation.idempotency_key):
+            call_timeout = self.timeout if timeout is NOT_GIVEN else _check_timeout(timeout)
+            retries = self.max_retries if max_retries is None else _check_max_retries(max_retries)
+        return Call(
+            operation,
+            base_url=self.base_url,
+            credentials=self._credentials,
+            timeout=call_timeout,
+            max_retries=retries,
+        )
+
+    def _create_order(
+        self,
+        customer_token: str,
+        order: OrderRequest | Mapping[str, Any],
+        idempotency_key: str | None,
+    ) -> Operation[CreatedOrder]:
+        key = idempotency_key_for(idempotency_key)
+        with _carrying(key):
+            token = check_customer_token(customer_token)
+            content = encode_order(order_body(order), check_rules=self.check_orders)
+        return Operation(
+            method="POST",
+            path_template=ORDER_PATH,
+            customer_token=token,
+            parse=created_order,
+            content=content,
+            idempotency_key=key,
         )
 
     @staticmethod
-    def _parse(response: httpx.Response) -> OrderResponse:
-        correlation_id = response.headers.get(CORRELATION_HEADER)
-        try:
-            body: Any = response.json()
-        except ValueError:
-            body = response.text[:2000]
-        if response.status_code == 200 and isinstance(body, dict):
-            try:
-                return OrderResponse.from_dict(body)
-            except (KeyError, TypeError, ValueError):
-                pass
-            raise KustomAPIError(200, body, correlation_id=correlation_id)
-        raise error_for(response.status_code, body, correlation_id)
+    def _get_token(customer_token: str) -> Operation[CustomerToken]:
+        # A read is safe to retry as it is: no idempotency key.
+        return Operation(
+            method="GET",
+            path_template=READ_TOKEN_PATH,
+            customer_token=check_customer_token(customer_token),
+            parse=read_token,
+        )
 
-    def _retries(self, max_retries: int | None) -> int:
-        return self.max_retries if max_retries is None else max_retries
+    @staticmethod
+    def _cancel_token(
+        customer_token: str, idempotency_key: str | None
+    ) -> Operation[CancelledToken]:
+        key = idempotency_key_for(idempotency_key)
+        with _carrying(key):
+            token = check_customer_token(customer_token)
+        return Operation(
+            method="PATCH",
+            path_template=STATUS_PATH,
+            customer_token=token,
+            parse=cancelled_token,
+            success_status=202,
+            content=CANCEL_BODY,
+            idempotency_key=key,
+        )
 
 
-def _encode(body: dict[str, Any]) -> bytes:
-    """orjson: a tenth of json.dumps's time on a 1000-line order (benchmarks); the stdlib for
-    what orjson refuses (integers past 64 bits), which the server then answers."""
+@contextmanager
+def _carrying(idempotency_key: str | None) -> Iterator[None]:
+    """Puts the call's idempotency key on any KustomError raised inside."""
     try:
-        return orjson.dumps(body)
-    except orjson.JSONEncodeError:
-        return json.dumps(body, separators=(",", ":")).encode()
-
-
-def _check(body: dict[str, Any]) -> None:
-    """The rules across fields, on an order shaped as the schema says. Anything else (a missing
-    field, a string for a number) is left for the server, whose 400 names the field."""
-    lines = body.get("order_lines")
-    if not isinstance(lines, list):
-        return
-    for line in lines:
-        # quantity x unit_price on a string or a list would repeat it, not multiply it.
-        if not (
-            isinstance(line, dict)
-            and type(line.get("quantity")) is int
-            and type(line.get("unit_price")) is int
-        ):
-            return
-    try:
-        violations = check_order(body)
-    except (KeyError, TypeError, AttributeError):
-        return
-    if violations:
-        raise OrderValidationError(violations)
+        yield
+    except KustomError as error:
+        error.idempotency_key = idempotency_key
+        raise
 
 
 class KustomClient(_BaseClient):
-    """Synchronous client. ``http_client`` lets you bring your own httpx.Client (proxies, ...)."""
+    """Synchronous client. ``http_client`` lets you bring your own httpx.Client (proxies, ...).
+
+    Omitted ``api_key``, ``username`` and ``base_url`` are read from KUSTOM_API_KEY,
+    KUSTOM_USERNAME and KUSTOM_BASE_URL (default: production).
+    """
 
     def __init__(
         self,
-        api_key: str,
+        api_key: str | None = None,
         *,
         username: str | None = None,
-        base_url: str = PRODUCTION_BASE_URL,
+        base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         check_orders: bool = True,
@@ -188,7 +207,7 @@ class KustomClient(_BaseClient):
             max_retries=max_retries,
             check_orders=check_orders,
         )
-        self._http = http_client or httpx.Client(timeout=timeout, verify=True)
+        self._http = http_client or httpx.Client(timeout=self.timeout, verify=True)
 
     def close(self) -> None:
         self._http.close()
@@ -207,43 +226,62 @@ class KustomClient(_BaseClient):
         idempotency_key: str | None = None,
         timeout: TimeoutTypes = NOT_GIVEN,
         max_retries: int | None = None,
-    ) -> OrderResponse:
+    ) -> CreatedOrder:
         """Place an order with a customer token; raises a KustomError subclass on failure.
 
         One idempotency key (``idempotency_key`` or a new UUID) is sent on every attempt, so a
-        retry never places a second order.
+        retry never places a second order; every exception carries it as ``idempotency_key``.
         """
-        prepared = self._prepare(customer_token, order, idempotency_key)
-        retries = self._retries(max_retries)
-        attempt = 0
+        operation = self._create_order(customer_token, order, idempotency_key)
+        return self._run(self._call(operation, timeout, max_retries))
+
+    def get_token(
+        self,
+        customer_token: str,
+        *,
+        timeout: TimeoutTypes = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> CustomerToken:
+        """Read a customer token: its status and payment method (the generated model)."""
+        return self._run(self._call(self._get_token(customer_token), timeout, max_retries))
+
+    def cancel_token(
+        self,
+        customer_token: str,
+        *,
+        idempotency_key: str | None = None,
+        timeout: TimeoutTypes = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> CancelledToken:
+        """Cancel a customer token for good (PATCH .../status to CANCELLED; Kustom answers 202).
+
+        Retried like create_order, under one idempotency key for every attempt.
+        """
+        operation = self._cancel_token(customer_token, idempotency_key)
+        return self._run(self._call(operation, timeout, max_retries))
+
+    def _run(self, call: Call[T]) -> T:
         while True:
+            call.sending()
             try:
-                response = self._http.post(
-                    prepared.url,
-                    content=prepared.content,
-                    headers=prepared.headers,
-                    auth=self._auth,
-                    timeout=self.timeout if timeout is NOT_GIVEN else timeout,
+                response = self._http.request(
+                    call.method,
+                    call.url,
+                    content=call.content,
+                    headers=call.headers,
+                    timeout=call.timeout,
                 )
-            except httpx.TimeoutException as exc:
-                if attempt < retries:
-                    attempt += 1
-                    time.sleep(retry_delay(attempt, None))
-                    continue
-                raise APITimeoutError(f"request timed out ({attempt + 1} attempts)") from exc
-            except httpx.TransportError as exc:
-                if attempt < retries:
-                    attempt += 1
-                    time.sleep(retry_delay(attempt, None))
-                    continue
-                raise APIConnectionError(
-                    f"connection failed ({attempt + 1} attempts): {type(exc).__name__}"
-                ) from exc
-            if should_retry(response.status_code) and attempt < retries:
-                attempt += 1
-                time.sleep(retry_delay(attempt, response.headers))
-                continue
-            return self._parse(response)
+            except httpx.RequestError as exc:
+                step = call.failed(exc)
+            else:
+                step = call.answered(response)
+            # Raised here, outside the except block: no httpx error in __context__.
+            if isinstance(step, Wait):
+                sleep(step.delay)
+            elif isinstance(step, Done):
+                return step.result
+            else:
+                raise step.error
 
 
 class AsyncKustomClient(_BaseClient):
@@ -251,10 +289,10 @@ class AsyncKustomClient(_BaseClient):
 
     def __init__(
         self,
-        api_key: str,
+        api_key: str | None = None,
         *,
         username: str | None = None,
-        base_url: str = PRODUCTION_BASE_URL,
+        base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         check_orders: bool = True,
@@ -268,7 +306,7 @@ class AsyncKustomClient(_BaseClient):
             max_retries=max_retries,
             check_orders=check_orders,
         )
-        self._http = http_client or httpx.AsyncClient(timeout=timeout, verify=True)
+        self._http = http_client or httpx.AsyncClient(timeout=self.timeout, verify=True)
 
     async def close(self) -> None:
         await self._http.aclose()
@@ -287,36 +325,51 @@ class AsyncKustomClient(_BaseClient):
         idempotency_key: str | None = None,
         timeout: TimeoutTypes = NOT_GIVEN,
         max_retries: int | None = None,
-    ) -> OrderResponse:
+    ) -> CreatedOrder:
         """See KustomClient.create_order."""
-        prepared = self._prepare(customer_token, order, idempotency_key)
-        retries = self._retries(max_retries)
-        attempt = 0
+        operation = self._create_order(customer_token, order, idempotency_key)
+        return await self._run(self._call(operation, timeout, max_retries))
+
+    async def get_token(
+        self,
+        customer_token: str,
+        *,
+        timeout: TimeoutTypes = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> CustomerToken:
+        """See KustomClient.get_token."""
+        return await self._run(self._call(self._get_token(customer_token), timeout, max_retries))
+
+    async def cancel_token(
+        self,
+        customer_token: str,
+        *,
+        idempotency_key: str | None = None,
+        timeout: TimeoutTypes = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> CancelledToken:
+        """See KustomClient.cancel_token."""
+        operation = self._cancel_token(customer_token, idempotency_key)
+        return await self._run(self._call(operation, timeout, max_retries))
+
+    async def _run(self, call: Call[T]) -> T:
         while True:
+            call.sending()
             try:
-                response = await self._http.post(
-                    prepared.url,
-                    content=prepared.content,
-                    headers=prepared.headers,
-                    auth=self._auth,
-                    timeout=self.timeout if timeout is NOT_GIVEN else timeout,
+                response = await self._http.request(
+                    call.method,
+                    call.url,
+                    content=call.content,
+                    headers=call.headers,
+                    timeout=call.timeout,
                 )
-            except httpx.TimeoutException as exc:
-                if attempt < retries:
-                    attempt += 1
-                    await asyncio.sleep(retry_delay(attempt, None))
-                    continue
-                raise APITimeoutError(f"request timed out ({attempt + 1} attempts)") from exc
-            except httpx.TransportError as exc:
-                if attempt < retries:
-                    attempt += 1
-                    await asyncio.sleep(retry_delay(attempt, None))
-                    continue
-                raise APIConnectionError(
-                    f"connection failed ({attempt + 1} attempts): {type(exc).__name__}"
-                ) from exc
-            if should_retry(response.status_code) and attempt < retries:
-                attempt += 1
-                await asyncio.sleep(retry_delay(attempt, response.headers))
-                continue
-            return self._parse(response)
+            except httpx.RequestError as exc:
+                step = call.failed(exc)
+            else:
+                step = call.answered(response)
+            if isinstance(step, Wait):
+                await async_sleep(step.delay)
+            elif isinstance(step, Done):
+                return step.result
+            else:
+                raise step.error

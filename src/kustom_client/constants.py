@@ -1,4 +1,4 @@
-"""Hosts and defaults."""
+"""Hosts, headers, limits and defaults: every number the client layer documents, in one place."""
 
 import httpx
 
@@ -6,13 +6,35 @@ import httpx
 PRODUCTION_BASE_URL = "https://api.kustom.co"
 PLAYGROUND_BASE_URL = "https://api.playground.kustom.co"
 
-ORDER_PATH = "/customer-token/v1/tokens/{customer_token}/order"  # tests hold it to the spec
+# The three operations' paths; tests hold them to the spec.
+READ_TOKEN_PATH = "/customer-token/v1/tokens/{customer_token}"  # noqa: S105 (a path, readCustomerToken)
+STATUS_PATH = "/customer-token/v1/tokens/{customer_token}/status"  # patchCustomerToken
+ORDER_PATH = "/customer-token/v1/tokens/{customer_token}/order"  # createOrder
 IDEMPOTENCY_HEADER = "Klarna-Idempotency-Key"
 CORRELATION_HEADER = "Klarna-Correlation-Id"
+REPLAYED_HEADER = "Idempotent-Replayed"  # "true" on a response replayed under its key
+# Klarna's rate-limit header: seconds until the current metering interval resets.
+RATELIMIT_RESET_HEADER = "X-Ratelimit-Reset"
+
+# Read when the matching argument is omitted (arguments win), as Stainless-built clients do.
+ENV_API_KEY = "KUSTOM_API_KEY"
+ENV_USERNAME = "KUSTOM_USERNAME"
+ENV_BASE_URL = "KUSTOM_BASE_URL"
+ENV_LOG = "KUSTOM_LOG"
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
 INITIAL_RETRY_DELAY = 0.5  # seconds, doubled on each retry
 MAX_RETRY_DELAY = 8.0
-MAX_RETRY_AFTER = 60.0  # a server's Retry-After above this is not waited for; backoff instead
-RETRYABLE_STATUSES = frozenset({408, 409, 429})  # and every 5xx
+# The longest Retry-After (or X-Ratelimit-Reset) the client waits for. A server that asks for
+# more gets no early retry: the error is raised at once with the delay on ``retry_after``.
+MAX_RETRY_AFTER = 60.0
+RETRYABLE_STATUSES = frozenset({408, 429})  # and every 5xx; never 409 or another 4xx
+
+# Deepest nesting of objects and arrays the client sends, in the order and in
+# attachment.body. It is orjson's own limit, so checking it costs nothing on the fast path;
+# a real order nests four levels.
+MAX_JSON_DEPTH = 254
+# Kustom's integers are int64 (the vendor's OpenAPI); anything beyond is refused before sending.
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1

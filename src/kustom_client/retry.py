@@ -1,47 +1,94 @@
-"""When to retry and how long to wait: exponential backoff with jitter, or Retry-After."""
+"""Whether to retry and how long to wait: the one place where the client decides.
+
+Retried: connection errors and timeouts, 408, 429 and 5xx; every attempt carries the same
+idempotency key, so a retry cannot place a second order. Never 409 or another 4xx: the answer
+would not change. The wait is the server's Retry-After (or X-Ratelimit-Reset on a 429) when it
+asks for one up to MAX_RETRY_AFTER; above that the client stops at once rather than retry
+early. Otherwise exponential backoff with jitter.
+"""
 
 from __future__ import annotations
 
 import email.utils
+import math
 import random
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
+
+import httpx
 
 from kustom_client.constants import (
     INITIAL_RETRY_DELAY,
     MAX_RETRY_AFTER,
     MAX_RETRY_DELAY,
+    RATELIMIT_RESET_HEADER,
     RETRYABLE_STATUSES,
 )
+
+# Failures where the request may not have arrived, or its answer was lost: worth another try.
+# The rest (an unsupported scheme, a local protocol error, undecodable content) would repeat.
+RETRYABLE_ERRORS: tuple[type[httpx.RequestError], ...] = (
+    httpx.TimeoutException,
+    httpx.NetworkError,
+    httpx.RemoteProtocolError,
+)
+
+
+@dataclass(frozen=True)
+class RetryDecision:
+    """What to do after an attempt, and why (the why goes into the log line)."""
+
+    retry: bool
+    delay: float  # seconds before the next attempt; 0 when not retrying
+    reason: str
+    retry_after: float | None = None  # what the server asked for, when it did
+    waits_too_long: bool = False  # the server asked for more than MAX_RETRY_AFTER
 
 
 def should_retry(status_code: int) -> bool:
     return status_code in RETRYABLE_STATUSES or status_code >= 500
 
 
-def retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """Seconds the server asked to wait (retry-after-ms, or Retry-After in seconds or as a
-    date), when within bounds; None when absent, unreadable or too long."""
-    seconds: float | None = None
-    if "retry-after-ms" in headers:
-        try:
-            seconds = float(headers["retry-after-ms"]) / 1000
-        except ValueError:
-            seconds = None
-    elif "retry-after" in headers:
-        value = headers["retry-after"].strip()
-        try:
-            seconds = float(value)
-        except ValueError:
-            try:
-                parsed = email.utils.parsedate_to_datetime(value)
-            except (TypeError, ValueError):
-                parsed = None
-            if parsed is not None and parsed.tzinfo is not None:
-                seconds = parsed.timestamp() - (time.time() if now is None else now)
-    if seconds is None or not 0 <= seconds <= MAX_RETRY_AFTER:
+def _seconds(value: str) -> float | None:
+    try:
+        seconds = float(value)
+    except ValueError:
         return None
-    return seconds
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def retry_after(
+    headers: Mapping[str, str], status_code: int = 429, now: float | None = None
+) -> float | None:
+    """Seconds the server asked to wait, uncapped; None when it did not ask or is unreadable.
+
+    ``retry-after-ms``, then ``Retry-After`` (seconds or an HTTP date), then on a 429 Klarna's
+    ``X-Ratelimit-Reset`` (seconds until the metering interval resets; only its first number,
+    in case it is given per window like ``X-Ratelimit-Limit``).
+    """
+    lowered = {name.lower(): value for name, value in headers.items()}
+    if "retry-after-ms" in lowered:
+        milliseconds = _seconds(lowered["retry-after-ms"].strip())
+        if milliseconds is not None:
+            return milliseconds / 1000
+    if "retry-after" in lowered:
+        value = lowered["retry-after"].strip()
+        seconds = _seconds(value)
+        if seconds is not None:
+            return seconds
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            parsed = None
+        if parsed is not None and parsed.tzinfo is not None:
+            remaining = parsed.timestamp() - (time.time() if now is None else now)
+            return remaining if remaining >= 0 else None
+    reset = lowered.get(RATELIMIT_RESET_HEADER.lower())
+    if status_code == 429 and reset is not None:
+        first = reset.replace(";", ",").split(",")[0].strip()
+        return _seconds(first)
+    return None
 
 
 def backoff(attempt: int, rng: random.Random | None = None) -> float:
@@ -51,6 +98,35 @@ def backoff(attempt: int, rng: random.Random | None = None) -> float:
     return delay * (1 - jitter)
 
 
-def retry_delay(attempt: int, headers: Mapping[str, str] | None) -> float:
-    asked = retry_after(headers) if headers is not None else None
-    return asked if asked is not None else backoff(attempt)
+def decide_after_status(
+    status_code: int, headers: Mapping[str, str], retries_done: int, max_retries: int
+) -> RetryDecision:
+    """After an answer with an error status."""
+    asked = retry_after(headers, status_code)
+    if not should_retry(status_code):
+        return RetryDecision(False, 0.0, f"status {status_code} is not retried", asked)
+    if asked is not None and asked > MAX_RETRY_AFTER:
+        return RetryDecision(
+            False,
+            0.0,
+            f"the server asked to wait {asked:g} s, more than the {MAX_RETRY_AFTER:g} s maximum",
+            asked,
+            waits_too_long=True,
+        )
+    if retries_done >= max_retries:
+        return RetryDecision(False, 0.0, f"no retries left after status {status_code}", asked)
+    if asked is not None:
+        return RetryDecision(True, asked, f"status {status_code}, as the server asked", asked)
+    return RetryDecision(True, backoff(retries_done + 1), f"status {status_code}")
+
+
+def decide_after_error(
+    error: httpx.RequestError, retries_done: int, max_retries: int
+) -> RetryDecision:
+    """After a request that got no answer."""
+    name = type(error).__name__
+    if not isinstance(error, RETRYABLE_ERRORS):
+        return RetryDecision(False, 0.0, f"{name} is not retried")
+    if retries_done >= max_retries:
+        return RetryDecision(False, 0.0, f"no retries left after {name}")
+    return RetryDecision(True, backoff(retries_done + 1), name)

@@ -1,43 +1,47 @@
-"""The client layer against the mock: sync over a real socket, async in process."""
+"""The client layer against the mock: sync over a real socket, async in process.
+
+What goes over the wire in detail (headers, retries, waits) is tested against a scripted
+server in the other files; here the mock's own behaviour answers.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import socket
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from kustom_customer_token_client.models import FraudStatus, OrderRequest
+from kustom_customer_token_client.models import FraudStatus, OrderRequest, TokenStatus
 
 from kustom_client import (
-    APIConnectionError,
-    APITimeoutError,
     AsyncKustomClient,
     AuthenticationError,
     BadRequestError,
     ConflictError,
     KustomClient,
     KustomError,
+    NotFoundError,
     OrderValidationError,
     PaymentMethodFailedError,
+    RateLimitError,
     ServiceUnavailableError,
     TokenCanceledError,
+    TokenForbiddenError,
     TokenNotFoundError,
     TokenSuspendedError,
     UnavailablePaymentMethodError,
+    build_discount_line,
     build_order,
     build_order_line,
 )
 from kustom_devtools.mock_process import RunningMock, running_mock
 from kustom_mock import create_app
 from kustom_mock.store import Store
-from tests.canned_server import CannedServer, canned_server
+from tests.client.helpers import KEY_A, USERNAME_A
 from tests.mock.helpers import FULL_ORDER
-
-KEY_A = "kco_test_api_merchant_a"
 
 
 def order() -> OrderRequest:
@@ -56,7 +60,7 @@ def mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningMock
 
 @pytest.fixture
 def client(mock: tuple[RunningMock, Path]) -> Iterator[KustomClient]:
-    with KustomClient(KEY_A, username="M-TEST-A-4f2c", base_url=mock[0].base_url) as kustom:
+    with KustomClient(KEY_A, username=USERNAME_A, base_url=mock[0].base_url) as kustom:
         yield kustom
 
 
@@ -74,10 +78,18 @@ def test_create_order(client: KustomClient, mock: tuple[RunningMock, Path]) -> N
     assert [o["order_id"] for o in orders_with_key(mock[1], "k-create")] == [created.order_id]
 
 
-def test_a_plain_dict_order_and_the_key_alone(mock: tuple[RunningMock, Path]) -> None:
-    with KustomClient(KEY_A, base_url=mock[0].base_url) as kustom:
-        created = kustom.create_order("tok_card", FULL_ORDER)
+def test_a_plain_dict_order(client: KustomClient) -> None:
+    created = client.create_order("tok_card", FULL_ORDER)
     assert created.authorized_payment_method.to_dict() == {"type": "card"}  # type: ignore[union-attr]
+
+
+def test_a_replay_says_so(client: KustomClient, mock: tuple[RunningMock, Path]) -> None:
+    first = client.create_order("tok_active", order(), idempotency_key="k-replay")
+    again = client.create_order("tok_active", order(), idempotency_key="k-replay")
+    assert (first.replayed, again.replayed) == (False, True)
+    assert again.order_id == first.order_id
+    assert again.correlation_id == first.correlation_id  # the first response, byte for byte
+    assert len(orders_with_key(mock[1], "k-replay")) == 1
 
 
 @pytest.mark.parametrize(
@@ -185,78 +197,13 @@ def test_without_retries_the_503_is_raised(client: KustomClient) -> None:
         client.create_order("tok_flaky", order(), max_retries=0)
 
 
-def test_conflict_after_retries(client: KustomClient) -> None:
+def test_conflict_is_raised_with_the_key(client: KustomClient) -> None:
     client.create_order("tok_active", order(), idempotency_key="k-conflict")
     other = order().to_dict() | {"merchant_reference1": "other"}
-    with pytest.raises(ConflictError):
-        client.create_order("tok_active", other, idempotency_key="k-conflict", max_retries=1)
-
-
-@pytest.fixture
-def canned() -> Iterator[CannedServer]:
-    with canned_server() as server:
-        yield server
-
-
-OK = {"order_id": "o-1", "redirect_url": "https://x", "fraud_status": "ACCEPTED"}
-
-
-def test_retry_after_and_one_key_on_every_attempt(canned: CannedServer) -> None:
-    canned.then(
-        429,
-        {"error_code": "RATE_LIMITED", "error_messages": ["slow down"]},
-        {"retry-after-ms": "20"},
-    )
-    canned.then(502, "bad gateway")
-    canned.answer(200, OK)
-    with KustomClient(KEY_A, base_url=canned.base_url) as kustom:
-        assert kustom.create_order("tok_active", order()).order_id == "o-1"
-    keys = {r.headers["Klarna-Idempotency-Key"] for r in canned.requests}
-    assert len(canned.requests) == 3
-    assert len(keys) == 1
-
-
-def test_no_retry_on_a_client_error(canned: CannedServer) -> None:
-    canned.answer(
-        400, {"error_code": "BAD_VALUE", "error_messages": ["Bad value: x"], "correlation_id": "c"}
-    )
-    with KustomClient(KEY_A, base_url=canned.base_url) as kustom, pytest.raises(BadRequestError):
-        kustom.create_order("tok_active", order())
-    assert len(canned.requests) == 1
-
-
-def test_timeouts_are_retried_then_raised(canned: CannedServer) -> None:
-    for _ in range(3):
-        canned.then(200, OK, delay=0.5)
-    with (
-        KustomClient(KEY_A, base_url=canned.base_url, max_retries=1) as kustom,
-        pytest.raises(APITimeoutError),
-    ):
-        kustom.create_order("tok_active", order(), timeout=0.1)
-    assert len(canned.requests) == 2
-
-
-def test_a_per_call_timeout_that_suffices(canned: CannedServer) -> None:
-    canned.then(200, OK, delay=0.2)
-    with KustomClient(KEY_A, base_url=canned.base_url, timeout=0.05, max_retries=0) as kustom:
-        assert kustom.create_order("tok_active", order(), timeout=5).order_id == "o-1"
-
-
-def test_connection_refused() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    with (
-        KustomClient(KEY_A, base_url=f"http://127.0.0.1:{port}", max_retries=1) as kustom,
-        pytest.raises(APIConnectionError),
-    ):
-        kustom.create_order("tok_active", order())
-
-
-def test_a_malformed_success_is_an_error(canned: CannedServer) -> None:
-    canned.answer(200, {"unexpected": True})
-    with KustomClient(KEY_A, base_url=canned.base_url) as kustom, pytest.raises(KustomError):
-        kustom.create_order("tok_active", order())
+    with pytest.raises(ConflictError) as raised:
+        client.create_order("tok_active", other, idempotency_key="k-conflict")
+    assert raised.value.idempotency_key == "k-conflict"
+    assert raised.value.error_code == "IDEMPOTENCY_KEY_CONFLICT"
 
 
 def test_async_client_in_process() -> None:
@@ -266,13 +213,14 @@ def test_async_client_in_process() -> None:
         transport = httpx.ASGITransport(app=app)
         async with AsyncKustomClient(
             KEY_A,
-            username="M-TEST-A-4f2c",
+            username=USERNAME_A,
             base_url="http://mock",
             http_client=httpx.AsyncClient(transport=transport),
         ) as kustom:
             created = await kustom.create_order("tok_active", order(), idempotency_key="k-async")
             again = await kustom.create_order("tok_active", order(), idempotency_key="k-async")
             assert again.order_id == created.order_id
+            assert again.replayed
             flaky = await kustom.create_order("tok_flaky", order())
             assert flaky.order_id
             with pytest.raises(TokenSuspendedError):
@@ -284,19 +232,111 @@ def test_async_client_in_process() -> None:
     assert len(app.store.orders()) == 2
 
 
-def test_async_timeout(canned: CannedServer) -> None:
-    canned.then(200, OK, delay=0.5)
-
-    async def scenario() -> None:
-        async with AsyncKustomClient(KEY_A, base_url=canned.base_url, max_retries=0) as kustom:
-            with pytest.raises(APITimeoutError):
-                await kustom.create_order("tok_active", order(), timeout=0.1)
-
-    asyncio.run(scenario())
+@pytest.mark.parametrize("username", [None, USERNAME_A])
+def test_both_documented_auth_forms(mock: tuple[RunningMock, Path], username: str | None) -> None:
+    with KustomClient(KEY_A, username=username, base_url=mock[0].base_url) as kustom:
+        assert kustom.create_order("tok_active", order()).order_id
+        assert kustom.get_token("tok_active").status == TokenStatus.ACTIVE
 
 
-def test_constructor_checks() -> None:
-    with pytest.raises(ValueError, match="api_key"):
-        KustomClient("")
-    with pytest.raises(ValueError, match="max_retries"):
-        KustomClient(KEY_A, max_retries=-1)
+@pytest.mark.parametrize("username", ["M-TEST-A", "M-TEST-B-9d1e"])
+def test_a_username_that_is_not_the_merchants(
+    mock: tuple[RunningMock, Path], username: str
+) -> None:
+    with (
+        KustomClient(KEY_A, username=username, base_url=mock[0].base_url) as kustom,
+        pytest.raises(AuthenticationError),
+    ):
+        kustom.get_token("tok_active")
+
+
+def test_kustoms_discount_and_gift_card_lines_go_through(client: KustomClient) -> None:
+    discounted = build_order(
+        [
+            build_order_line("Running shoe", quantity=1, unit_price=10000, tax_rate=1000),
+            build_discount_line("Discount", amount=1000, tax_rate=1000),
+            build_discount_line("Gift card", amount=2000, type="gift_card"),
+        ],
+        purchase_currency="EUR",
+    )
+    assert client.create_order("tok_active", discounted).order_id
+
+
+def test_a_negative_physical_line_is_refused_before_sending(client: KustomClient) -> None:
+    body = order().to_dict()
+    body["order_lines"].append(
+        {
+            "type": "physical",
+            "name": "Not a discount",
+            "quantity": 1,
+            "unit_price": -100,
+            "total_amount": -100,
+        }
+    )
+    body["order_amount"] -= 100
+    with pytest.raises(OrderValidationError) as local:
+        client.create_order("tok_active", body)
+    client.check_orders = False
+    with pytest.raises(BadRequestError) as remote:
+        client.create_order("tok_active", body)
+    assert local.value.error_messages == remote.value.error_messages
+    assert "Bad value: order_lines[1].unit_price" in local.value.error_messages
+
+
+def test_read_and_cancel_a_token(client: KustomClient) -> None:
+    card = client.get_token("tok_card")
+    assert (card.payment_method_type, card.card.brand) == ("CARD", "VISA")  # type: ignore[union-attr]
+    first = client.cancel_token("tok_fresh_client_1", idempotency_key="k-cancel-1")
+    again = client.cancel_token("tok_fresh_client_1", idempotency_key="k-cancel-1")
+    assert (first.replayed, again.replayed) == (False, True)
+    assert client.get_token("tok_fresh_client_1").status == TokenStatus.CANCELLED
+    with pytest.raises(TokenCanceledError) as raised:
+        client.create_order("tok_fresh_client_1", order())
+    assert raised.value.idempotency_key
+
+
+def test_token_errors_from_the_mock(client: KustomClient) -> None:
+    with pytest.raises(TokenForbiddenError):
+        client.get_token("tok_merchant_b")
+    with pytest.raises(TokenForbiddenError) as raised:
+        client.cancel_token("tok_merchant_b", idempotency_key="k-not-mine")
+    assert raised.value.idempotency_key == "k-not-mine"
+    with pytest.raises(NotFoundError):
+        client.get_token("tok_nobody")
+
+
+@pytest.fixture
+def limited_mock() -> Iterator[RunningMock]:
+    with running_mock(extra_args=["--rate-limit", "1"]) as running:
+        yield running
+
+
+def test_a_rate_limited_mock_is_waited_for(
+    limited_mock: RunningMock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One request per second: the second and third reads get 429 (or land in the next second)
+    and succeed after the Retry-After the mock sends."""
+    caplog.set_level(logging.INFO, logger="kustom")
+    with KustomClient(KEY_A, base_url=limited_mock.base_url) as kustom:
+        statuses = [kustom.get_token("tok_active").status for _ in range(3)]
+    assert statuses == [TokenStatus.ACTIVE] * 3
+    retries = [
+        r.getMessage() for r in caplog.records if "429 RATE_LIMITED; retrying" in r.getMessage()
+    ]
+    assert retries, "no 429 in three reads at one per second"
+    assert all("as the server asked" in line for line in retries)
+
+
+def test_without_retries_a_429_is_a_rate_limit_error(limited_mock: RunningMock) -> None:
+    def three_reads(kustom: KustomClient) -> None:
+        for _ in range(3):  # at one per second, one of them is refused
+            kustom.get_token("tok_active")
+
+    with (
+        KustomClient(KEY_A, base_url=limited_mock.base_url, max_retries=0) as kustom,
+        pytest.raises(RateLimitError) as raised,
+    ):
+        three_reads(kustom)
+    assert raised.value.retry_after is not None
+    assert 0 < raised.value.retry_after <= 1
+    assert raised.value.error_code == "RATE_LIMITED"

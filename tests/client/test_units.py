@@ -1,4 +1,4 @@
-"""The client layer's pure parts: error mapping, retry timing, the order builder."""
+"""The client layer's pure parts: error mapping, retry decisions, the path from the spec."""
 
 from __future__ import annotations
 
@@ -18,18 +18,16 @@ from kustom_client import (
     KustomAPIError,
     NotFoundError,
     PaymentMethodFailedError,
+    RateLimitError,
     ServiceUnavailableError,
     TokenCanceledError,
     TokenNotFoundError,
     TokenSuspendedError,
     UnavailablePaymentMethodError,
-    build_order,
-    build_order_line,
 )
-from kustom_client.constants import MAX_RETRY_DELAY, ORDER_PATH
-from kustom_client.errors import error_for
-from kustom_client.retry import backoff, retry_after, should_retry
-from kustom_rules import check_order
+from kustom_client.constants import MAX_RETRY_DELAY, ORDER_PATH, READ_TOKEN_PATH, STATUS_PATH
+from kustom_client.errors import BY_CODE, BY_STATUS, error_for
+from kustom_client.retry import backoff, decide_after_status, retry_after, should_retry
 from kustom_spec import load_spec
 
 
@@ -46,6 +44,7 @@ from kustom_spec import load_spec
         (404, "TOKEN_NOT_FOUND", TokenNotFoundError),
         (404, None, NotFoundError),
         (409, "IDEMPOTENCY_KEY_CONFLICT", ConflictError),
+        (429, "RATE_LIMITED", RateLimitError),
         (503, "SERVICE_UNAVAILABLE", ServiceUnavailableError),
         (500, None, InternalServerError),
         (502, None, InternalServerError),
@@ -88,7 +87,7 @@ def test_error_carries_messages() -> None:
     ("status", "retry"),
     [
         (408, True),
-        (409, True),
+        (409, False),
         (429, True),
         (500, True),
         (503, True),
@@ -96,7 +95,9 @@ def test_error_carries_messages() -> None:
         (401, False),
         (403, False),
         (404, False),
+        (422, False),
         (200, False),
+        (501, True),
     ],
 )
 def test_which_statuses_are_retried(status: int, retry: bool) -> None:
@@ -105,14 +106,41 @@ def test_which_statuses_are_retried(status: int, retry: bool) -> None:
 
 def test_retry_after_forms() -> None:
     assert retry_after({"retry-after-ms": "250"}) == 0.25
-    assert retry_after({"retry-after": "3"}) == 3.0
-    assert retry_after({"retry-after": "3600"}) is None  # too long: back off instead
+    assert retry_after({"Retry-After": "3"}) == 3.0
+    assert retry_after({"retry-after": "3600"}) == 3600.0  # reported; decide_* refuses to wait
     assert retry_after({"retry-after": "-1"}) is None
+    assert retry_after({"retry-after": "nan"}) is None
     assert retry_after({"retry-after": "soon"}) is None
     assert retry_after({}) is None
     now = 1_800_000_000.0
     date = email.utils.formatdate(now + 5, usegmt=True)
     assert retry_after({"retry-after": date}, now=now) == pytest.approx(5.0)
+    past = email.utils.formatdate(now - 5, usegmt=True)
+    assert retry_after({"retry-after": past}, now=now) is None
+
+
+def test_x_ratelimit_reset_only_on_a_429() -> None:
+    assert retry_after({"X-Ratelimit-Reset": "2"}, 429) == 2.0
+    assert retry_after({"X-Ratelimit-Reset": "0.5, 1;w=1"}, 429) == 0.5
+    assert retry_after({"X-Ratelimit-Reset": "2"}, 503) is None
+    assert retry_after({"X-Ratelimit-Reset": "2", "Retry-After": "7"}, 429) == 7.0
+
+
+def test_decisions() -> None:
+    retry = decide_after_status(503, {"Retry-After": "4"}, retries_done=0, max_retries=2)
+    assert (retry.retry, retry.delay, retry.retry_after) == (True, 4.0, 4.0)
+    exhausted = decide_after_status(503, {}, retries_done=2, max_retries=2)
+    assert not exhausted.retry
+    assert exhausted.reason == "no retries left after status 503"
+    too_long = decide_after_status(429, {"Retry-After": "61"}, retries_done=0, max_retries=2)
+    assert (too_long.retry, too_long.waits_too_long, too_long.retry_after) == (False, True, 61)
+    conflict = decide_after_status(409, {"Retry-After": "1"}, retries_done=0, max_retries=2)
+    assert not conflict.retry
+
+
+def test_every_status_class_is_a_kustom_api_error() -> None:
+    assert BY_STATUS[429] is RateLimitError
+    assert all(issubclass(cls, KustomAPIError) for cls in BY_STATUS.values())
 
 
 @given(st.integers(1, 30), st.randoms(use_true_random=False))
@@ -122,69 +150,31 @@ def test_backoff_doubles_within_bounds(attempt: int, rng: random.Random) -> None
     assert 0.75 * ceiling <= delay <= ceiling
 
 
-def test_the_order_path_is_the_specs() -> None:
-    spec_path = load_spec().operation("createOrder").path
-    assert ORDER_PATH.replace("{customer_token}", "{customerToken}") == spec_path
-
-
-def test_builder_makes_amounts_add_up() -> None:
-    shoes = build_order_line(
-        "Running shoe",
-        quantity=2,
-        unit_price=5000,
-        tax_rate=2000,
-        total_discount_amount=1000,
-        type="physical",
-        reference="AD6654412",
-    )
-    shipping = build_order_line(
-        "Delivery", quantity=1, unit_price=499, tax_rate=2000, type="shipping_fee"
-    )
-    order = build_order([shoes, shipping], purchase_currency="GBP", merchant_reference1="ON4711")
-    body = order.to_dict()
-    assert body["order_lines"][0]["total_amount"] == 9000
-    assert body["order_lines"][0]["total_tax_amount"] == 1500
-    assert body["order_lines"][1]["total_tax_amount"] == 83
-    assert body["order_amount"] == 9499
-    assert body["order_tax_amount"] == 1583
-    assert body["merchant_reference1"] == "ON4711"
-    assert check_order(body) == []
-
-
-@given(
-    st.lists(
-        st.tuples(
-            st.integers(0, 100), st.integers(0, 1_000_000), st.integers(0, 10_000), st.floats(0, 1)
-        ),
-        min_size=1,
-        max_size=20,
-    )
-)
-def test_built_orders_always_keep_the_rules(specs: list[tuple[int, int, int, float]]) -> None:
-    lines = [
-        build_order_line(
-            f"item {i}", quantity=q, unit_price=u, tax_rate=r, total_discount_amount=int(q * u * d)
-        )
-        for i, (q, u, r, d) in enumerate(specs)
-    ]
-    assert check_order(build_order(lines, purchase_currency="EUR").to_dict()) == []
-
-
 @pytest.mark.parametrize(
-    "kwargs",
+    ("operation_id", "path"),
     [
-        {"quantity": -1, "unit_price": 1},
-        {"quantity": 1, "unit_price": 1.5},
-        {"quantity": 1, "unit_price": 100, "total_discount_amount": 101},
-        {"quantity": 1, "unit_price": 100, "tax_rate": -5},
-        {"quantity": True, "unit_price": 100},
+        ("createOrder", ORDER_PATH),
+        ("readCustomerToken", READ_TOKEN_PATH),
+        ("patchCustomerToken", STATUS_PATH),
     ],
 )
-def test_builder_refuses_impossible_lines(kwargs: dict[str, object]) -> None:
-    with pytest.raises(ValueError, match=r"must be a non-negative integer|more than"):
-        build_order_line("x", **kwargs)  # type: ignore[arg-type]
+def test_the_paths_are_the_specs(operation_id: str, path: str) -> None:
+    spec_path = load_spec().operation(operation_id).path
+    assert path.replace("{customer_token}", "{customerToken}") == spec_path
 
 
-def test_builder_needs_a_line() -> None:
-    with pytest.raises(ValueError, match="at least one line"):
-        build_order([], purchase_currency="EUR")
+def test_every_error_code_of_the_spec_has_its_class() -> None:
+    """Each status the spec answers with an error maps to its class, and each code a 403 or a
+    404 can carry refines it (the rest of the codes add nothing to their status)."""
+    spec = load_spec()
+    for operation in spec.operations.values():
+        for status, response in operation.node["responses"].items():
+            response = spec.resolve(response)
+            if not status.isdigit() or int(status) < 400:
+                continue
+            expected = BY_STATUS.get(int(status), InternalServerError)
+            for code in response.get("x-error-codes", []):
+                error = error_for(int(status), {"error_code": code}, None)
+                assert isinstance(error, expected), (operation.operation_id, status, code)
+                if int(status) in (403, 404) and code != "NOT_FOUND":
+                    assert type(error) is BY_CODE[code], (operation.operation_id, code)

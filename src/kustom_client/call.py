@@ -1,0 +1,230 @@
+"""The request core: one call of one operation, from its first attempt to its result or error.
+
+It does no I/O. The sync and async clients each run the same few-line loop (send, hand the
+answer or the httpx error to the call, then wait, return or raise what it says), so every
+decision (headers, idempotency key, retries, error mapping, logging) is made here once for
+both. An operation is an ``Operation``: method, path, body, key and how to read a success.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+from urllib.parse import quote
+
+import httpx
+
+from kustom_client.auth import Credentials
+from kustom_client.constants import CORRELATION_HEADER, IDEMPOTENCY_HEADER, REPLAYED_HEADER
+from kustom_client.errors import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APITimeoutError,
+    KustomError,
+    error_for,
+)
+from kustom_client.logs import REDACTED, logger, redact
+from kustom_client.retry import RetryDecision, decide_after_error, decide_after_status
+
+T = TypeVar("T")
+
+TimeoutTypes = float | httpx.Timeout | None
+_MAX_BODY_KEPT = 2000  # characters of a non-JSON body kept on an exception
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A response as the parsers see it (not the httpx.Response, which holds the request)."""
+
+    status_code: int
+    body: Any  # parsed JSON, or the text when it is not JSON
+    headers: httpx.Headers
+    correlation_id: str | None
+    replayed: bool
+    idempotency_key: str | None
+
+
+@dataclass(frozen=True)
+class Operation(Generic[T]):
+    """What one operation sends, built once and sent as is on every attempt."""
+
+    method: str
+    path_template: str  # with one {customer_token}
+    customer_token: str
+    parse: Callable[[Answer], T]  # reads a success; any exception means an unreadable body
+    success_status: int = 200
+    content: bytes | None = None
+    idempotency_key: str | None = None
+
+    @property
+    def path(self) -> str:
+        # safe="": "/" and "?" in a token stay inside its segment (dot segments are refused
+        # earlier, in inputs.check_customer_token).
+        return self.path_template.format(customer_token=quote(self.customer_token, safe=""))
+
+    @property
+    def log_path(self) -> str:
+        return self.path_template.format(customer_token=REDACTED)
+
+
+@dataclass(frozen=True)
+class Wait:
+    delay: float
+
+
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    result: T
+
+
+@dataclass(frozen=True)
+class Failed:
+    error: KustomError
+
+
+Step = Wait | Done[T] | Failed
+
+
+class Call(Generic[T]):
+    """One call: the request to send, and what to do after each attempt."""
+
+    def __init__(
+        self,
+        operation: Operation[T],
+        *,
+        base_url: str,
+        credentials: Credentials,
+        timeout: TimeoutTypes,
+        max_retries: int,
+    ) -> None:
+        self.operation = operation
+        self.method = operation.method
+        self.url = base_url + operation.path
+        self.content = operation.content
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.headers = {"Accept": "application/json", "Authorization": credentials.authorization}
+        if operation.content is not None:
+            self.headers["Content-Type"] = "application/json"
+        if operation.idempotency_key is not None:
+            self.headers[IDEMPOTENCY_HEADER] = operation.idempotency_key
+        self.attempts = 0
+
+    def __repr__(self) -> str:
+        return f"Call({self.method} {self.operation.log_path}, attempts={self.attempts})"
+
+    def sending(self) -> None:
+        """Count the attempt about to be sent."""
+        self.attempts += 1
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s attempt %d of %d: sending %d bytes, idempotency key %s",
+                self.method,
+                self.operation.log_path,
+                self.attempts,
+                self.max_retries + 1,
+                len(self.content or b""),
+                self.operation.idempotency_key or "none",
+            )
+
+    def answered(self, response: httpx.Response) -> Step[T]:
+        """After a response (its body read)."""
+        answer = self._answer(response)
+        status = answer.status_code
+        if 200 <= status < 300:
+            step = self._success(answer)
+            outcome = "done" if isinstance(step, Done) else "unreadable body"
+            self._log(str(status), RetryDecision(False, 0.0, outcome))
+            return step
+        decision = decide_after_status(
+            status, response.headers, self.attempts - 1, self.max_retries
+        )
+        error = error_for(status, answer.body, answer.correlation_id)
+        self._log(f"{status} {error.error_code or ''}".strip(), decision)
+        if decision.retry:
+            return Wait(decision.delay)
+        error.retry_after = decision.retry_after
+        if decision.waits_too_long:
+            error.args = (f"{error.args[0]}; not retried: {decision.reason}",)
+        return self._fail(error)
+
+    def failed(self, exc: httpx.RequestError) -> Step[T]:
+        """After an httpx error. The error returned keeps nothing of ``exc``: httpx errors hold
+        the request and its Authorization header. Raise it outside the ``except`` block, so
+        that it has no ``__context__`` either."""
+        decision = decide_after_error(exc, self.attempts - 1, self.max_retries)
+        self._log(type(exc).__name__, decision)
+        if decision.retry:
+            return Wait(decision.delay)
+        tried = f"{self.attempts} attempt{'s' if self.attempts > 1 else ''}"
+        cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+        verb = "timed out" if cls is APITimeoutError else "failed"
+        return self._fail(
+            cls(
+                f"{self.method} {self.operation.log_path} {verb} ({tried}): "
+                f"{type(exc).__name__}: {_exception_text(exc)}"
+            )
+        )
+
+    def _answer(self, response: httpx.Response) -> Answer:
+        try:
+            body: Any = response.json()
+        except ValueError:  # not JSON, or not UTF-8 (UnicodeDecodeError is a ValueError)
+            body = response.text[:_MAX_BODY_KEPT]
+        return Answer(
+            status_code=response.status_code,
+            body=body,
+            headers=response.headers,
+            correlation_id=response.headers.get(CORRELATION_HEADER),
+            replayed=response.headers.get(REPLAYED_HEADER, "").strip().lower() == "true",
+            idempotency_key=self.operation.idempotency_key,
+        )
+
+    def _success(self, answer: Answer) -> Step[T]:
+        if answer.status_code != self.operation.success_status:
+            problem = f"expected status {self.operation.success_status}"
+        else:
+            try:
+                return Done(self.operation.parse(answer))
+            except Exception as exc:  # any parser failure means the body is unreadable
+                problem = f"{type(exc).__name__}: {exc}"[:200]
+        return self._fail(
+            APIResponseValidationError(
+                answer.status_code,
+                answer.body,
+                problem=problem,
+                correlation_id=answer.correlation_id,
+            )
+        )
+
+    def _fail(self, error: KustomError) -> Failed:
+        error.idempotency_key = self.operation.idempotency_key
+        return Failed(error)
+
+    def _log(self, outcome: str, decision: RetryDecision) -> None:
+        """One line per attempt: what came back, and what the client does next and why."""
+        if not logger.isEnabledFor(logging.INFO):
+            return
+        if decision.retry:
+            action = f"retrying in {decision.delay:.2f} s ({decision.reason})"
+        elif decision.reason == "done":
+            action = "done"
+        else:
+            action = f"giving up ({decision.reason})"
+        logger.info(
+            "%s %s attempt %d of %d: %s; %s",
+            self.method,
+            self.operation.log_path,
+            self.attempts,
+            self.max_retries + 1,
+            outcome,
+            action,
+        )
+
+
+def _exception_text(exc: Exception) -> str:
+    """httpx's message (its first line), with any customer token in a URL masked."""
+    lines = str(exc).splitlines()
+    return redact(lines[0])[:200] if lines else "no detail"
