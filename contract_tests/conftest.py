@@ -1,9 +1,6 @@
-"""The contract run's target, schema and summary.
-
-Target: the project's mock, spawned on a free loopback port with a fresh database (default),
-or the server KUSTOM_BASE_URL names (src/kustom_devtools/target.py). Depth: KUSTOM_CONTRACT_DEPTH
-= quick | default | deep. KUSTOM_CONTRACT_FAULT (tests only) spawns the mock with one fault
-injected (contract_tests/faults.py).
+"""Fixtures and hooks of the contract run: the target as a running server, the progress lines
+and the summary. Its configuration is contract_tests/run.py; KUSTOM_CONTRACT_FAULT (the
+project's own tests) spawns the mock with one fault injected (contract_tests/faults.py).
 """
 
 from __future__ import annotations
@@ -14,79 +11,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import schemathesis
-from schemathesis.schemas import BaseSchema
 
-from contract_tests import checks, extra_requests, hooks
-from contract_tests.auth import BothForms, Credentials
-from contract_tests.contract_limits import without_contract_limits
+from contract_tests import checks, extra_requests
+from contract_tests.run import FAILURES_DIR, REPORTS, SCHEMA, TARGET
 from contract_tests.stats import POSITIVE_2XX_GOAL, STATS, Progress
 from kustom_devtools.mock_process import running_mock
-from kustom_devtools.target import Target, TargetError, target_from_env
-from kustom_spec import REPO_ROOT, load_spec
-
-REPORTS = Path(os.environ.get("KUSTOM_REPORTS_DIR", REPO_ROOT / "reports"))
-FAILURES_DIR = REPORTS / "contract-failures"
-DEPTHS = {"quick": 150, "default": 700, "deep": 4000}  # fuzzing cases per operation
-
-
-def depth() -> str:
-    value = os.environ.get("KUSTOM_CONTRACT_DEPTH", "default")
-    if value not in DEPTHS:
-        raise pytest.UsageError(
-            f"KUSTOM_CONTRACT_DEPTH must be one of {sorted(DEPTHS)}, not {value!r}"
-        )
-    return value
-
-
-def _target() -> Target:
-    try:
-        return target_from_env()
-    except TargetError as exc:
-        raise pytest.UsageError(str(exc)) from None
-
-
-def build_schema(target: Target) -> BaseSchema:
-    """The spec as Schemathesis tests it against ``target``: the contract's own limits only
-    against the project's mock, status changes only where cancelling is allowed, politely
-    rate-limited against any other server."""
-    document = load_spec().document
-    if not target.is_mock:
-        document = without_contract_limits(document)
-    schema: BaseSchema = schemathesis.openapi.from_dict(document)
-    if not target.can_cancel:
-        schema = schema.exclude(operation_id="patchCustomerToken")
-        schema.config.phases.update(phases=["examples", "coverage", "fuzzing"])
-    if target.rate_limit is not None:
-        schema.config.update(rate_limit=target.rate_limit)
-    schema.config.generation.update(max_examples=DEPTHS[depth()])
-
-    class RunCredentials(BothForms):
-        def __init__(self) -> None:
-            super().__init__(Credentials(target.username, target.api_key))
-
-    schema.auth(refresh_interval=None)(RunCredentials)
-    return schema
-
-
-# Credentials and depth are bound when pytest builds the test from the schema (at collection),
-# so they are set here; only the base URL waits for the mock to be listening.
-TARGET = _target()
-SCHEMA = build_schema(TARGET)
-hooks.configure(TARGET)
-try:
-    extra_requests.configure(TARGET)
-except ValueError as exc:
-    raise pytest.UsageError(str(exc)) from None
-_ = checks  # registers the run's own checks with Schemathesis
 
 
 @pytest.fixture(scope="session")
-def contract_target() -> Iterator[tuple[Target, str]]:
+def target_url() -> Iterator[str]:
+    """The base URL of the run's target: KUSTOM_BASE_URL, or the mock spawned for the run."""
     target = TARGET
     STATS.target = target.describe()
     if target.base_url is not None:
-        yield target, target.base_url
+        yield target.base_url
         return
     fault = os.environ.get("KUSTOM_CONTRACT_FAULT")
     module = "contract_tests.faults" if fault else "kustom_mock"
@@ -97,18 +35,18 @@ def contract_target() -> Iterator[tuple[Target, str]]:
             if fault:
                 STATS.target += f" with fault {fault!r}"
             try:
-                yield target, mock.base_url
+                yield mock.base_url
             finally:
                 REPORTS.mkdir(parents=True, exist_ok=True)
                 (REPORTS / "contract-mock.log").write_text(mock.log(), encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
-def api_schema(contract_target: tuple[Target, str]) -> str:
-    """The target's base URL, once it is listening."""
-    _, base_url = contract_target
-    SCHEMA.config.update(base_url=base_url)
-    return base_url
+def base_url(target_url: str) -> str:
+    """The target's base URL, once it is listening; Schemathesis' checks that re-send a request
+    use it too."""
+    SCHEMA.config.update(base_url=target_url)
+    return target_url
 
 
 def pytest_configure(config: pytest.Config) -> None:

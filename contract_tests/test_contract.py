@@ -20,12 +20,12 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.case import Case
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 
-from contract_tests.conftest import FAILURES_DIR, SCHEMA, TARGET, depth
 from contract_tests.extra_requests import LEDGER, SESSION
+from contract_tests.run import FAILURES_DIR, SCHEMA, TARGET, depth
 from contract_tests.stats import STATS
 
 # The schema is loaded at import (pytest parametrizes from it); the session fixture
-# `api_schema` configures it for the target and gives the base URL, known only once the mock
+# `base_url` configures it for the target and gives the base URL, known only once the mock
 # is listening (Schemathesis' own lazy loader, from_fixture, fails under pytest 9).
 schema = SCHEMA
 
@@ -137,15 +137,15 @@ def note_failure(case: Case[Any], response: Any, error: BaseException) -> None:
 
 
 @schema.parametrize()
-def test_contract(case: Case[Any], api_schema: str) -> None:
+def test_contract(case: Case[Any], base_url: str) -> None:
     if DRY_RUN:
         STATS.record(_operation(case), _phase(case), _mode(case), 0, must_reject=False)
         return
-    response = case.call(base_url=api_schema, session=SESSION)
+    response = case.call(base_url=base_url, session=SESSION)
     record(case, response)
     try:
         case.validate_response(
-            response, transport_kwargs={"base_url": api_schema, "session": SESSION}
+            response, transport_kwargs={"base_url": base_url, "session": SESSION}
         )
         round_trip_through_the_client(case, response)
     except BaseException as error:
@@ -158,12 +158,12 @@ SEQUENCES = {"quick": 10, "default": 40, "deep": 400}
 STEPS = 6
 
 
-def test_stateful(api_schema: str) -> None:
+def test_stateful(base_url: str) -> None:
     """Sequences that follow the spec's links (read, order, cancel, then read and order the
     cancelled token), each response held to every check, token_state included."""
     if not SCHEMA.config.phases.stateful.enabled:
         return
-    transport = {"base_url": api_schema, "session": SESSION}
+    transport = {"base_url": base_url, "session": SESSION}
 
     class Sequences(SCHEMA.as_state_machine()):  # type: ignore[misc]
         def get_call_kwargs(self, case: Case[Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from contract_tests.auth import Credentials
-from contract_tests.conftest import SCHEMA, TARGET
+from contract_tests.run import SCHEMA, TARGET
 from kustom_devtools.target import FRESH_PREFIX
 from kustom_spec import load_spec, response_problems
 
@@ -71,8 +71,8 @@ class Api:
 
 
 @pytest.fixture
-def api(api_schema: str) -> Iterator[Api]:
-    with httpx.Client(base_url=api_schema, timeout=30) as client:
+def api(base_url: str) -> Iterator[Api]:
+    with httpx.Client(base_url=base_url, timeout=30) as client:
         yield Api(client, CREDENTIALS)
 
 
@@ -120,7 +120,7 @@ def test_a_replayed_cancel_under_one_key(api: Api, token: str) -> None:
 
 @pytest.mark.skipif(not TARGET.is_mock, reason="needs the mock's second merchant")
 def test_another_merchants_token_cannot_be_read_cancelled_or_charged(
-    api: Api, api_schema: str, token: str
+    api: Api, base_url: str, token: str
 ) -> None:
     assert api.read(token).status_code == 200  # merchant A's from its first use
     other = Api(api.client, MERCHANT_B)

@@ -1,0 +1,78 @@
+"""The contract run's configuration, read once from the environment: its target, its depth and
+the schema Schemathesis generates from (built at import: pytest parametrizes the tests from it
+at collection, before any fixture runs).
+
+Target: the project's mock, spawned on a free loopback port with a fresh database (default),
+or the server KUSTOM_BASE_URL names (src/kustom_devtools/target.py). Depth:
+KUSTOM_CONTRACT_DEPTH = quick | default | deep.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import schemathesis
+from schemathesis.schemas import BaseSchema
+
+from contract_tests import checks, extra_requests, hooks
+from contract_tests.auth import BothForms, Credentials
+from contract_tests.contract_limits import without_contract_limits
+from kustom_devtools.target import Target, TargetError, target_from_env
+from kustom_spec import REPO_ROOT, load_spec
+
+REPORTS = Path(os.environ.get("KUSTOM_REPORTS_DIR", REPO_ROOT / "reports"))
+FAILURES_DIR = REPORTS / "contract-failures"
+DEPTHS = {"quick": 150, "default": 700, "deep": 4000}  # fuzzing cases per operation
+
+
+def depth() -> str:
+    value = os.environ.get("KUSTOM_CONTRACT_DEPTH", "default")
+    if value not in DEPTHS:
+        raise pytest.UsageError(
+            f"KUSTOM_CONTRACT_DEPTH must be one of {sorted(DEPTHS)}, not {value!r}"
+        )
+    return value
+
+
+def _target() -> Target:
+    try:
+        return target_from_env()
+    except TargetError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def build_schema(target: Target) -> BaseSchema:
+    """The spec as Schemathesis tests it against ``target``: the contract's own limits only
+    against the project's mock, status changes only where cancelling is allowed, politely
+    rate-limited against any other server."""
+    document = load_spec().document
+    if not target.is_mock:
+        document = without_contract_limits(document)
+    schema: BaseSchema = schemathesis.openapi.from_dict(document)
+    if not target.can_cancel:
+        schema = schema.exclude(operation_id="patchCustomerToken")
+        schema.config.phases.update(phases=["examples", "coverage", "fuzzing"])
+    if target.rate_limit is not None:
+        schema.config.update(rate_limit=target.rate_limit)
+    schema.config.generation.update(max_examples=DEPTHS[depth()])
+
+    class RunCredentials(BothForms):
+        def __init__(self) -> None:
+            super().__init__(Credentials(target.username, target.api_key))
+
+    schema.auth(refresh_interval=None)(RunCredentials)
+    return schema
+
+
+# Credentials and depth are bound when pytest builds the test from the schema (at collection);
+# only the base URL waits for the target to be listening (the base_url fixture).
+TARGET = _target()
+SCHEMA = build_schema(TARGET)
+hooks.configure(TARGET)
+try:
+    extra_requests.configure(TARGET)
+except ValueError as exc:
+    raise pytest.UsageError(str(exc)) from None
+_ = checks  # registers the run's own checks with Schemathesis

@@ -1,0 +1,69 @@
+"""The layers of ARCHITECTURE.md: which of this repository's packages may import which."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from kustom_spec import REPO_ROOT
+
+OURS = {
+    "kustom_spec",
+    "kustom_rules",
+    "kustom_customer_token_client",
+    "kustom_client",
+    "kustom_mock",
+    "kustom_devtools",
+    "contract_tests",
+    "tests",
+    "benchmarks",
+}
+# Package -> the packages of this repository it may import (itself always).
+ALLOWED = {
+    "kustom_spec": set(),
+    "kustom_rules": set(),
+    "kustom_client": {"kustom_customer_token_client", "kustom_rules"},
+    "kustom_mock": {"kustom_spec", "kustom_rules"},
+    "kustom_devtools": {"kustom_spec"},
+}
+SOURCES = {name: REPO_ROOT / "src" / name for name in ALLOWED}
+
+
+def imported(path: Path) -> set[str]:
+    """The top-level packages of this repository that a module imports."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found & OURS
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_each_package_imports_only_the_layers_below(package: str) -> None:
+    wrong = {
+        f"{path.relative_to(REPO_ROOT)} imports {name}"
+        for path in SOURCES[package].rglob("*.py")
+        for name in imported(path) - ALLOWED[package] - {package}
+    }
+    assert not wrong, sorted(wrong)
+
+
+def test_the_check_finds_an_import() -> None:
+    assert imported(SOURCES["kustom_mock"] / "app.py") >= {"kustom_spec"}
+
+
+def test_test_modules_do_not_import_each_other() -> None:
+    """Helpers live in modules of their own; a test module is never imported by another."""
+    wrong = []
+    for folder in ("tests", "contract_tests"):
+        for path in (REPO_ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    last = node.module.rsplit(".", 1)[-1]
+                    if last.startswith("test_") or last == "conftest":
+                        wrong.append(f"{path.relative_to(REPO_ROOT)} imports {node.module}")
+    assert not wrong, wrong
