@@ -8,6 +8,7 @@ import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import uvicorn
 
@@ -28,8 +29,14 @@ from kustom_spec import DEFAULT_SPEC_PATH
 DEFAULT_DB = Path(".state") / "mock.sqlite3"
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """A bad flag is one line on stderr and exit 2 (argparse adds its usage first)."""
+        self.exit(2, f"{self.prog}: {message} (see --help)\n")
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="scripts/mock",
         description="Serve the stateful mock of Kustom's Customer Token API (openapi.yaml).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
