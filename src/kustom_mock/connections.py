@@ -109,13 +109,13 @@ class ConnectionGate:
             except (BlockingIOError, InterruptedError, ConnectionAbortedError):
                 return
             except OSError as exc:
-                if exc.errno not in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
-                    raise
-                # Out of descriptors despite the cap (something else holds them): leave the
-                # connections in the backlog and try again shortly, rather than drop them.
                 logger.warning("cannot accept a connection: %s", exc.strerror)
-                self._pause()
-                self.loop.call_later(0.1, self._resume)
+                if exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                    # Out of descriptors or memory despite the cap (something else holds
+                    # them): leave the connections in the backlog and try again shortly,
+                    # rather than drop them.
+                    self._pause()
+                    self.loop.call_later(0.1, self._resume)
                 return
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no 40 ms delayed ACK
             self.pending += 1

@@ -158,7 +158,6 @@ class KustomHttpToolsProtocol(HttpToolsProtocol):
             if isinstance(refusal, Refused):  # raised in a callback, wrapped by httptools
                 self._refuse(refusal.status, refusal.message, mid_response_ok=False)
             else:
-                self.logger.warning("Invalid HTTP request received.")
                 self.send_400_response(f"Malformed HTTP request: {exc}")
 
     def on_message_begin(self) -> None:
@@ -205,8 +204,7 @@ class KustomHttpToolsProtocol(HttpToolsProtocol):
                 self._become_idle()
 
     def send_400_response(self, msg: str) -> None:
-        self.transport.write(protocol_error_response(msg))
-        self.transport.close()
+        self._refuse(400, msg, mid_response_ok=False)
 
     def _refuse(self, status: int, message: str, *, mid_response_ok: bool) -> None:
         """Answer ``status`` in Kustom's shape and close, unless an answer is being written
