@@ -61,36 +61,42 @@ def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("limits (enforced while reading)")
     group.add_argument(
         "--max-url-bytes",
+        metavar="BYTES",
         type=positive_int(minimum=64, maximum=1024 * 1024),
         default=DEFAULTS.max_url_bytes,
         help="longest request target; past it 414 and the connection is closed",
     )
     group.add_argument(
         "--max-header-bytes",
+        metavar="BYTES",
         type=positive_int(minimum=1024, maximum=1024 * 1024),
         default=DEFAULTS.max_header_bytes,
         help="largest request line and header section, in bytes as sent; past it 431 and close",
     )
     group.add_argument(
         "--max-headers",
+        metavar="N",
         type=positive_int(maximum=10_000),
         default=DEFAULTS.max_headers,
         help="most header fields in one request; past it 431 and close",
     )
     group.add_argument(
         "--header-timeout",
+        metavar="SECONDS",
         type=positive_number(maximum=HOUR),
         default=DEFAULTS.header_timeout,
         help="seconds from a request's first byte to the end of its headers; then 408 and close",
     )
     group.add_argument(
         "--body-timeout",
+        metavar="SECONDS",
         type=positive_number(maximum=HOUR),
         default=DEFAULTS.body_timeout,
         help="seconds from the end of the headers to the end of the body; then 408 and close",
     )
     group.add_argument(
         "--keep-alive-timeout",
+        metavar="SECONDS",
         type=positive_number(maximum=HOUR),
         default=DEFAULTS.keep_alive_timeout,
         help="seconds a connection may stay open with no request in progress (new or between "
@@ -98,6 +104,7 @@ def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--max-connections",
+        metavar="N",
         type=positive_int(maximum=1_000_000),
         default=DEFAULTS.max_connections,
         help="open connections per process (lowered to fit the open-file limit); at the cap a "
