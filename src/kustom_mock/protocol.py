@@ -92,6 +92,7 @@ class KustomHttpToolsProtocol(HttpToolsProtocol):
         self.idle_since: float | None = None
         self._reading_head = True  # the next bytes belong to a request's head
         self._begun = False  # a request's first byte has been parsed and it is not complete
+        self._completed = False  # a request was completed during the current read
         self._head_bytes = 0
         self._url_bytes = 0
         self._header_count = 0
@@ -119,10 +120,13 @@ class KustomHttpToolsProtocol(HttpToolsProtocol):
         self.transport.close()
 
     def _become_idle(self) -> None:
-        self.idle_since = time.monotonic()
         self.timeout_keep_alive_task = self.loop.call_later(
             self.timeout_keep_alive, self.timeout_keep_alive_handler
         )
+        self._note_idle()
+
+    def _note_idle(self) -> None:
+        self.idle_since = time.monotonic()
         if self.gate is not None:
             self.gate.idle_now()
 
@@ -130,8 +134,7 @@ class KustomHttpToolsProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         self._unset_keepalive_if_required()
         self.idle_since = None
-        if self._reading_head:
-            self._arm_deadline(self.limits.header_timeout, "headers")
+        self._completed = False
         view = memoryview(data)
         try:
             while view and not self.transport.is_closing():
@@ -151,6 +154,7 @@ class KustomHttpToolsProtocol(HttpToolsProtocol):
                 self.parser.feed_data(piece)
         except Refused as over_limit:
             self._refuse(over_limit.status, over_limit.message, mid_response_ok=False)
+            return
         except httptools.HttpParserUpgrade:
             self._unsupported_upgrade_warning()
         except httptools.HttpParserError as exc:
@@ -159,12 +163,21 @@ class KustomHttpToolsProtocol(HttpToolsProtocol):
                 self._refuse(refusal.status, refusal.message, mid_response_ok=False)
             else:
                 self.send_400_response(f"Malformed HTTP request: {exc}")
+            return
+        # Deadlines only for a request left incomplete by this read: one that arrives whole
+        # (the usual case) costs no timer. Bytes that neither began nor ended a request (empty
+        # lines) count as a head begun, so that dripping them cannot hold a connection.
+        if self.transport.is_closing():
+            return
+        if not self._reading_head:
+            self._arm_deadline(self.limits.body_timeout, "body")
+        elif self._begun or not self._completed:
+            self._arm_deadline(self.limits.header_timeout, "headers")
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._reading_head = True
         self._begun = True
-        self._arm_deadline(self.limits.header_timeout, "headers")
 
     def on_url(self, url: bytes) -> None:
         self._url_bytes += len(url)
@@ -180,13 +193,14 @@ class KustomHttpToolsProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._reading_head = False
-        self._arm_deadline(self.limits.body_timeout, "body", restart=True)
+        self._cancel_deadline()  # the head's; the body's is armed if the read ends before it
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         self._cancel_deadline()
         self._reading_head = True
         self._begun = False
+        self._completed = True
         self._head_bytes = self._url_bytes = self._header_count = 0
         super().on_message_complete()
 
@@ -199,9 +213,10 @@ class KustomHttpToolsProtocol(HttpToolsProtocol):
             self.transport.close()
         super().on_response_complete()
         if self.timeout_keep_alive_task is not None:  # uvicorn armed it: no answer pending
-            self._unset_keepalive_if_required()
-            if not self._begun:  # nor a next request on its way in
-                self._become_idle()
+            if self._begun:  # ... but the next request is on its way in: not idle
+                self._unset_keepalive_if_required()
+            else:
+                self._note_idle()
 
     def send_400_response(self, msg: str) -> None:
         self._refuse(400, msg, mid_response_ok=False)
@@ -221,11 +236,9 @@ class KustomHttpToolsProtocol(HttpToolsProtocol):
         self.transport.close()
 
     # Deadlines
-    def _arm_deadline(self, seconds: float, what: str, *, restart: bool = False) -> None:
+    def _arm_deadline(self, seconds: float, what: str) -> None:
         if self._deadline is not None:
-            if not restart:
-                return
-            self._deadline.cancel()
+            return  # armed when the head or body began: dripping does not extend it
         self._deadline = self.loop.call_later(seconds, self._deadline_passed, seconds, what)
 
     def _cancel_deadline(self) -> None:
