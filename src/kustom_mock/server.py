@@ -108,6 +108,10 @@ def supervise(workers: int, run_worker: Callable[[int], int]) -> int:
                 for sig in (signal.SIGINT, signal.SIGTERM):
                     signal.signal(sig, signal.SIG_DFL)
                 code = run_worker(parent)
+            except SystemExit as exit_:  # uvicorn's exit on a failed startup
+                code = exit_.code if isinstance(exit_.code, int) else 1
+            except BaseException:
+                logger.exception("worker %d failed", os.getpid())
             finally:
                 logging.shutdown()
                 os._exit(code)
