@@ -38,6 +38,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from kustom_mock.errors import printable
 from kustom_mock.headers import CORRELATION_HEADER
+from kustom_mock.limits import DEFAULTS as DEFAULT_LIMITS
 from kustom_mock.limits import ServerLimits
 
 if TYPE_CHECKING:
@@ -76,10 +77,13 @@ class Refused(Exception):
 
 
 class KustomHttpToolsProtocol(HttpToolsProtocol):
+    """Made by MockServer with the flags' limits and its ConnectionGate; as a plain uvicorn
+    ``Config(http=...)`` class it keeps the default limits, without the connection cap."""
+
     def __init__(
         self,
         *args: Any,
-        limits: ServerLimits,
+        limits: ServerLimits = DEFAULT_LIMITS,
         gate: ConnectionGate | None = None,
         **kwargs: Any,
     ) -> None:
@@ -156,7 +160,13 @@ class KustomHttpToolsProtocol(HttpToolsProtocol):
             self._refuse(over_limit.status, over_limit.message, mid_response_ok=False)
             return
         except httptools.HttpParserUpgrade:
-            self._unsupported_upgrade_warning()
+            # No WebSocket here: the request was answered as an ordinary one, and the parser
+            # reads no more HTTP after an upgrade, so the connection closes after the answer.
+            if self.cycle is not None and not self.cycle.response_complete:
+                self.cycle.keep_alive = False
+            else:
+                self.transport.close()
+            return
         except httptools.HttpParserError as exc:
             refusal = exc.__context__
             if isinstance(refusal, Refused):  # raised in a callback, wrapped by httptools
