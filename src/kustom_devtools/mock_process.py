@@ -59,16 +59,20 @@ def running_mock(
     module: str = "kustom_mock",
     launcher: Sequence[str] | None = None,
     cwd: Path | None = None,
+    open_files_limit: int | None = None,
 ) -> Iterator[RunningMock]:
     """``python -m <module> --host 127.0.0.1 --port 0``, stopped (then killed) on exit.
 
     ``module`` is the mock, or a test double that serves it the same way (the fault injector).
     ``launcher`` replaces ``python -m <module>``: the mock installed elsewhere (its console
-    script in another virtual environment), run from ``cwd``.
+    script in another virtual environment), run from ``cwd``. ``open_files_limit``: start it
+    under ``prlimit --nofile=N`` (util-linux), as a host with a low descriptor limit would.
     """
     with tempfile.NamedTemporaryFile(prefix="kustom-mock-", suffix=".log", delete=False) as log:
         log_path = Path(log.name)
+    prefix = [] if open_files_limit is None else ["prlimit", f"--nofile={open_files_limit}", "--"]
     cmd = [
+        *prefix,
         *(launcher or (sys.executable, "-m", module)),
         "--host",
         "127.0.0.1",

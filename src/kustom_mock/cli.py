@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
-import math
-import signal
 import socket
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import uvicorn
 
 from kustom_mock.app import ASGIApp, MockApp, create_app
 from kustom_mock.fixtures import FixtureError
-from kustom_mock.protocol import KustomHttpToolsProtocol
+from kustom_mock.limits import (
+    ServerLimits,
+    add_limit_arguments,
+    limits_from_args,
+    positive_int,
+    positive_number,
+)
+from kustom_mock.server import MockServer, supervise
 from kustom_mock.settings import DEFAULT_RETENTION_SECONDS, Settings
 from kustom_mock.store import StoreError
 from kustom_spec import DEFAULT_SPEC_PATH
@@ -24,17 +29,14 @@ from kustom_spec import DEFAULT_SPEC_PATH
 DEFAULT_DB = Path(".state") / "mock.sqlite3"
 
 
-class _Server(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        """Shut down gracefully on SIGINT/SIGTERM, then exit 0 (uvicorn would re-raise them)."""
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, self.handle_exit)
-        yield
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """A bad flag is one line on stderr and exit 2 (argparse adds its usage first)."""
+        self.exit(2, f"{self.prog}: {message} (see --help)\n")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="scripts/mock",
         description="Serve the stateful mock of Kustom's Customer Token API (openapi.yaml).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -82,45 +84,23 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "crash or a power cut; without it, it survives a crash or kill -9 of the mock",
     )
     parser.add_argument(
+        "--workers",
+        type=positive_int(maximum=64),
+        default=1,
+        metavar="N",
+        help="serve from N processes on one port, sharing the database (not :memory:)",
+    )
+    parser.add_argument(
         "--log-level",
         default="info",
         choices=["debug", "info", "warning", "error"],
         help="log level",
     )
+    add_limit_arguments(parser)
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error("--port must be 0-65535")
     return args
-
-
-def positive_number(*, maximum: float) -> Callable[[str], float]:
-    """An argparse type: a finite number above 0 and at most ``maximum`` (no nan, no inf)."""
-
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if not math.isfinite(value) or not 0 < value <= maximum:
-            raise argparse.ArgumentTypeError(f"must be above 0 and at most {maximum:g}: {text!r}")
-        return value
-
-    return parse
-
-
-def positive_int(*, maximum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number from 1 to ``maximum``."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-        if not 1 <= value <= maximum:
-            raise argparse.ArgumentTypeError(f"must be 1 to {maximum}: {text!r}")
-        return value
-
-    return parse
 
 
 def build_app(args: argparse.Namespace) -> MockApp | None:
@@ -146,8 +126,8 @@ def build_app(args: argparse.Namespace) -> MockApp | None:
     return None
 
 
-def serve(app: ASGIApp, args: argparse.Namespace, label: str = "kustom-mock") -> int:
-    """Listen on --host/--port, print the ready line, serve until SIGINT or SIGTERM."""
+def bind(args: argparse.Namespace) -> socket.socket | None:
+    """The listening socket for --host/--port, or None after printing why not."""
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say they are TCP;
     # without it, headers and body go out in two segments and delayed ACK adds 40 ms.
@@ -161,9 +141,18 @@ def serve(app: ASGIApp, args: argparse.Namespace, label: str = "kustom-mock") ->
             file=sys.stderr,
         )
         sock.close()
-        return 1
+        return None
     sock.listen(2048)  # before the ready line: early connections wait in the backlog
+    return sock
+
+
+def announce(sock: socket.socket, args: argparse.Namespace, label: str) -> None:
+    # A line that scripts and tests wait for; with --port 0 it is how they learn the port.
     host, port = sock.getsockname()[:2]
+    print(f"{label} listening on http://{host}:{port} (db: {args.db})", flush=True)
+
+
+def server_for(app: ASGIApp, args: argparse.Namespace, parent_pid: int | None = None) -> MockServer:
     config = uvicorn.Config(
         app,
         log_level=args.log_level,
@@ -171,22 +160,56 @@ def serve(app: ASGIApp, args: argparse.Namespace, label: str = "kustom-mock") ->
         log_config=None,  # keep the format set in main() for uvicorn's lines too
         server_header=False,
         lifespan="on",
-        http=KustomHttpToolsProtocol,  # httptools, with Kustom's error object on a malformed request
         loop="uvloop",
+        ws="none",  # no WebSocket: an Upgrade header is an ordinary request
+        proxy_headers=False,  # the mock is reached directly; X-Forwarded-* change nothing
     )
-    # A line that scripts and tests wait for; with --port 0 it is how they learn the port.
-    print(f"{label} listening on http://{host}:{port} (db: {args.db})", flush=True)
+    limits: ServerLimits = limits_from_args(args)
+    return MockServer(config, limits, parent_pid=parent_pid)
+
+
+def serve(app: ASGIApp, args: argparse.Namespace, label: str = "kustom-mock") -> int:
+    """Listen on --host/--port, print the ready line, serve until SIGINT or SIGTERM."""
+    sock = bind(args)
+    if sock is None:
+        return 1
+    announce(sock, args, label)
     try:
-        _Server(config).run(sockets=[sock])
+        server_for(app, args).run(sockets=[sock])
     finally:
         sock.close()
     return 0
 
 
+def serve_workers(args: argparse.Namespace, label: str = "kustom-mock") -> int:
+    """--workers N: the ready line once, then N processes accepting on the same socket, each
+    with its own connection to the database (opened after the fork; --reset done already)."""
+    sock = bind(args)
+    if sock is None:
+        return 1
+    announce(sock, args, label)
+    worker_args = argparse.Namespace(**{**vars(args), "reset": False})
+
+    def run_worker(parent_pid: int) -> int:
+        app = build_app(worker_args)
+        if app is None:
+            return 2
+        try:
+            server_for(app, args, parent_pid=parent_pid).run(sockets=[sock])
+        finally:
+            app.store.close()
+        return 0
+
+    try:
+        return supervise(args.workers, run_worker)
+    finally:
+        sock.close()
+
+
 def configure_logging(level: str) -> None:
     logging.basicConfig(
         level=level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        format="%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
         stream=sys.stderr,
     )
 
@@ -194,9 +217,19 @@ def configure_logging(level: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     configure_logging(args.log_level)
-    app = build_app(args)
+    if args.workers > 1 and args.db == ":memory:":
+        print(
+            f"scripts/mock: --workers {args.workers} needs a database file the processes can "
+            "share, not --db :memory:",
+            file=sys.stderr,
+        )
+        return 2
+    app = build_app(args)  # also when forking workers: bad flags fail here, once
     if app is None:
         return 2
+    if args.workers > 1:
+        app.store.close()
+        return serve_workers(args)
     try:
         return serve(app, args)
     finally:

@@ -129,6 +129,9 @@ def test_help() -> None:
         "--spec",
         "--fsync",
         "--log-level",
+        "--workers",
+        "--max-connections",
+        "--header-timeout",
     ):
         assert flag in result.stdout
 

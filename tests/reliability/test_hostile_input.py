@@ -139,6 +139,57 @@ HOSTILE: dict[str, bytes] = {
     "malformed Basic credentials": raw_request().replace(AUTH.encode(), b"Basic %%%%"),
     "very long path": raw_request(path="/customer-token/v1/tokens/" + "t" * 20_000 + "/order"),
     "unknown method": raw_request(method="PROPFIND"),
+    # Issue 12: headers that reached the 500 safety net or were read ambiguously, control
+    # characters echoed, and what the server now refuses while reading.
+    "non-ASCII byte in Basic credentials": raw_request().replace(AUTH.encode(), b"Basic \xe9"),
+    "UTF-8 in Basic credentials": raw_request().replace(AUTH.encode(), "Basic é".encode()),
+    "TAB and C1 controls in the content type": raw_request(
+        content_type="application/x\tjson\x85\x9b"
+    ),
+    "C1 controls in the content encoding": raw_request(
+        headers={"Content-Encoding": "gz\x85ip\x9b"}
+    ),
+    "two Authorization headers, bad then good": raw_request().replace(
+        b"Authorization:", b"Authorization: Basic bad\r\nAuthorization:"
+    ),
+    "two idempotency keys": raw_request(headers={"Klarna-Idempotency-Key": "k-1"}).replace(
+        b"Klarna-Idempotency-Key:", b"Klarna-Idempotency-Key: k-2\r\nKlarna-Idempotency-Key:"
+    ),
+    "two content types": raw_request().replace(
+        b"Content-Type:", b"Content-Type: application/json\r\nContent-Type:"
+    ),
+    "two hosts": raw_request().replace(b"Host:", b"Host: 127.0.0.1\r\nHost:"),
+    "no host in HTTP/1.1": raw_request().replace(b"Host: 127.0.0.1\r\n", b""),
+    "a host with a space": raw_request().replace(b"Host: 127.0.0.1", b"Host: a b"),
+    "a 1 MB header": raw_request(headers={"X-Padding": "p" * 1024 * 1024}),
+    "200 small headers": raw_request(headers={f"X-H{i}": "v" for i in range(200)}),
+    "a 1 MB path": raw_request(path="/customer-token/v1/tokens/" + "t" * 1024 * 1024 + "/order"),
+    "Expect: 100-continue past the body limit": raw_request(b"").replace(
+        b"Content-Length: 0", b"Content-Length: 536870912\r\nExpect: 100-continue"
+    ),
+    "an upgrade to WebSocket": raw_request(
+        method="GET", headers={"Upgrade": "websocket", "Sec-WebSocket-Version": "13"}
+    ).replace(b"Connection: close", b"Connection: Upgrade"),
+}
+# Where the status itself is the point (issue 12): the rest need only be a 4xx.
+EXPECTED_STATUS = {
+    "non-ASCII byte in Basic credentials": 401,
+    "UTF-8 in Basic credentials": 401,
+    "TAB and C1 controls in the content type": 415,
+    "C1 controls in the content encoding": 415,
+    "two Authorization headers, bad then good": 400,
+    "two idempotency keys": 400,
+    "two content types": 400,
+    "two hosts": 400,
+    "no host in HTTP/1.1": 400,
+    "a host with a space": 400,
+    "huge header": 431,
+    "many headers": 431,
+    "a 1 MB header": 431,
+    "200 small headers": 431,
+    "very long path": 414,
+    "a 1 MB path": 414,
+    "Expect: 100-continue past the body limit": 413,
 }
 
 
@@ -157,6 +208,7 @@ def test_hostile_input_gets_a_4xx_error_object(mock: RunningMock, kind: str) -> 
     reply = send(mock.base_url, HOSTILE[kind])
     assert reply is not None, "no answer"
     assert 400 <= reply.status < 500, (reply.status, reply.body[:300])
+    assert reply.status == EXPECTED_STATUS.get(kind, reply.status), reply.body[:300]
     assert reply.headers.get("content-type", "").startswith("application/json")
     error = json.loads(reply.body)
     assert error["error_code"]
@@ -188,6 +240,8 @@ def test_no_traceback_and_no_key_in_the_log(mock: RunningMock) -> None:
         "lone surrogate",
         "huge header",
         "control characters in the token",
+        "non-ASCII byte in Basic credentials",
+        "TAB and C1 controls in the content type",
     ):
         send(mock.base_url, HOSTILE[kind])
     log = mock.log()
@@ -196,6 +250,25 @@ def test_no_traceback_and_no_key_in_the_log(mock: RunningMock) -> None:
     assert "/tokens/tok?00…#" in log
     assert "\x00" not in log
     assert "\x1b" not in log
+    assert "\x85" not in log
+    assert "\x9b" not in log
     assert "Traceback" not in log
     assert "INTERNAL_ERROR" not in log
     assert API_KEY not in log
+
+
+def test_whitespace_around_the_idempotency_key_is_not_part_of_it(mock: RunningMock) -> None:
+    """A proxy that trims header values (RFC 9110) must not turn a retry into a second
+    order: ``K``, ``K  `` and ``<TAB>K`` are one key, so one order and two replays."""
+    key = "k-trimmed-" + str(len(VALID))
+    replies = [
+        send(mock.base_url, raw_request(headers={"Klarna-Idempotency-Key": sent}))
+        for sent in (key + "  ", key, "\t" + key)
+    ]
+    assert all(reply is not None for reply in replies)
+    statuses = [reply.status for reply in replies if reply is not None]
+    assert statuses == [200, 200, 200]
+    order_ids = {json.loads(reply.body)["order_id"] for reply in replies if reply is not None}
+    assert len(order_ids) == 1
+    replayed = [reply.headers.get("idempotent-replayed") for reply in replies if reply]
+    assert replayed == [None, "true", "true"]
