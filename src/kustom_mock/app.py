@@ -252,14 +252,16 @@ def create_app(
     fsync: bool = False,
     reset: bool = False,
 ) -> MockApp:
-    """Build the mock: the spec is loaded and its schemas compiled here, once. ``fsync``: make
+    """Build the mock: the spec is loaded and its schemas compiled here, once. ``db_path``: a
+    SQLite file, ``:memory:``, or a ``postgresql://`` URL (kustom_mock.store). ``fsync``: make
     the database survive an OS crash too, not only a crash of the mock (slower; see Store).
     ``reset``: forget the database's tokens, orders and idempotency records first."""
     spec = load_spec(spec_path)
     fixtures = load_fixtures(fixtures_path, spec)
-    store = Store(db_path, clock=clock, fsync=fsync)
+    settings = settings or Settings()
+    store = Store(db_path, clock=clock, fsync=fsync, retention=settings.retention_seconds)
     store.seed_tokens(
         (TokenState(t.token, t.merchant_id, t.status) for t in fixtures.tokens.values()),
         reset=reset,
     )
-    return MockApp(spec=spec, fixtures=fixtures, store=store, settings=settings or Settings())
+    return MockApp(spec=spec, fixtures=fixtures, store=store, settings=settings)

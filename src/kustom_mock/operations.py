@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kustom_mock.errors import ApiError, Reply
+from kustom_mock.errors import ApiError, Reply, encode
 from kustom_mock.fixtures import Fixtures, Merchant, Outcome, TokenProfile
 from kustom_mock.settings import Settings
 from kustom_mock.store import NewOrder, Transaction
@@ -116,8 +116,8 @@ class Operations:
                 merchant_id=call.merchant.merchant_id,
                 token=call.token,
                 key=call.idempotency_key,
-                summary=order_summary(call.body),
-                response=body,
+                summary=encode(order_summary(call.body)),
+                response=encode(body),
             )
         )
         return Reply(200, body)

@@ -1,16 +1,14 @@
-"""SQLite storage: token state, orders, idempotency records and tok_flaky's attempts, in WAL
-mode.
+"""SQLite storage (the default): one file in WAL mode, one connection per process.
 
-One connection, used under a lock: every write is one short transaction, and a whole decision
-(look up the idempotency record, read the token, create the order or change the status,
-record the response) runs inside one ``BEGIN IMMEDIATE``, so that a concurrent request, even
-from another process on the same file, sees either nothing or the finished record. A
-transaction is committed before the response is sent, so an acknowledged order survives
-kill -9: a commit is in the operating system's hands once written, with or without fsync. By
-default nothing is fsynced (synchronous=OFF): the checkpoints' fsync stalled requests by
-10-700 ms under load on these disks and doubled the p99 (README, "Benchmarks").
-``fsync=True`` (``scripts/mock --fsync``) adds synchronous=NORMAL, which also keeps the file
-sound through an OS crash or a power cut.
+The connection is used under a lock: every decision (look up the idempotency record, read the
+token, create the order or change the status, record the response) runs inside one
+``BEGIN IMMEDIATE``, so that a concurrent request, even from another process on the same file,
+sees either nothing or the finished record. A transaction is committed before the response is
+sent, so an acknowledged order survives kill -9: a commit is in the operating system's hands
+once written, with or without fsync. By default nothing is fsynced (synchronous=OFF): the
+checkpoints' fsync stalled requests by 10-700 ms under load on these disks and doubled the p99
+(README, "Benchmarks"). ``fsync=True`` (``scripts/mock --fsync``) adds synchronous=NORMAL, which
+also keeps the file sound through an OS crash or a power cut.
 
 The schema is versioned (``PRAGMA user_version``): each entry of MIGRATIONS takes a database
 one version up, so a file written by an older mock is brought up to date at start.
@@ -21,13 +19,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kustom_mock.store.base import NewOrder, Purged, StoredResponse, StoreError
 from kustom_mock.tokens import TokenState
 
 MIGRATIONS: tuple[str, ...] = (
@@ -71,38 +68,17 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE orders SET summary = '{}';
     CREATE INDEX idempotency_created_at ON idempotency (created_at);
     """,
+    # 3: orders and tok_flaky's attempts are purged past the retention window too (by age).
+    """
+    CREATE INDEX orders_created_at ON orders (created_at);
+    CREATE INDEX flaky_attempts_created_at ON flaky_attempts (created_at);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class StoreError(RuntimeError):
-    """The database cannot be opened or is not one this mock can use."""
-
-
-@dataclass(frozen=True)
-class StoredResponse:
-    """A response as first sent, replayed byte for byte under the same idempotency key."""
-
-    fingerprint: str
-    status: int
-    body: bytes
-    headers: dict[str, str]
-
-
-@dataclass(frozen=True)
-class NewOrder:
-    """What is kept of an order: who placed it with which token, a summary and the answer."""
-
-    order_id: str
-    merchant_id: str
-    token: str
-    key: str | None
-    summary: dict[str, Any]
-    response: dict[str, Any]
-
-
-class Transaction:
-    """The operations a request's decision needs, inside one write transaction."""
+class SQLiteTransaction:
+    """The Transaction operations on one SQLite connection, inside ``BEGIN IMMEDIATE``."""
 
     def __init__(self, db: sqlite3.Connection, clock: Callable[[], float]) -> None:
         self._db = db
@@ -141,8 +117,8 @@ class Transaction:
                 order.token,
                 order.key,
                 self._clock(),
-                json.dumps(order.summary),
-                json.dumps(order.response),
+                order.summary.decode(),
+                order.response.decode(),
             ),
         )
 
@@ -172,11 +148,16 @@ class Transaction:
         for table in ("tokens", "orders", "idempotency", "flaky_attempts"):
             self._db.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
 
-    def purge_expired(self, cutoff: float) -> int:
-        """Drop idempotency records and flaky attempts older than ``cutoff``."""
-        cursor = self._db.execute("DELETE FROM idempotency WHERE created_at < ?", (cutoff,))
-        self._db.execute("DELETE FROM flaky_attempts WHERE created_at < ?", (cutoff,))
-        return cursor.rowcount
+    def purge_expired(self, cutoff: float) -> Purged:
+        """Drop idempotency records, orders and flaky attempts older than ``cutoff``."""
+        counts = [
+            self._db.execute(
+                f"DELETE FROM {table} WHERE created_at < ?",  # noqa: S608 (fixed names)
+                (cutoff,),
+            ).rowcount
+            for table in ("idempotency", "orders", "flaky_attempts")
+        ]
+        return Purged(*counts)
 
     def first_flaky_attempt(self, merchant_id: str, key: str, retention: float) -> bool:
         """True the first time a key is seen for tok_flaky (within the retention window)."""
@@ -191,28 +172,45 @@ class Transaction:
         )
         return cursor.rowcount == 1
 
+    def orders(self, merchant_id: str | None) -> list[dict[str, Any]]:
+        query = (
+            "SELECT order_id, merchant_id, customer_token, idempotency_key, summary, response "
+            "FROM orders"
+        )
+        params: tuple[str, ...] = ()
+        if merchant_id is not None:
+            query += " WHERE merchant_id = ?"
+            params = (merchant_id,)
+        rows = self._db.execute(query + " ORDER BY rowid", params).fetchall()
+        return [
+            {
+                "order_id": r[0],
+                "merchant_id": r[1],
+                "customer_token": r[2],
+                "idempotency_key": r[3],
+                "summary": json.loads(r[4]),
+                "response": json.loads(r[5]),
+            }
+            for r in rows
+        ]
 
-class Store:
-    def __init__(
-        self,
-        path: str | Path = ":memory:",
-        clock: Callable[[], float] = time.time,
-        *,
-        fsync: bool = False,
-    ):
-        self.path = str(path)
-        self.clock = clock
+
+class SQLiteBackend:
+    def __init__(self, path: str, clock: Callable[[], float], *, fsync: bool) -> None:
+        self.path = path
+        self.label = path
+        self._clock = clock
         try:
-            if self.path != ":memory:":
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            if path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
             # Autocommit mode: transactions are opened explicitly with BEGIN IMMEDIATE.
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA busy_timeout=5000")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(f"PRAGMA synchronous={'NORMAL' if fsync else 'OFF'}")
             self._migrate()
         except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot use {self.path} as the mock's database: {exc}") from None
+            raise StoreError(f"cannot use {path} as the mock's database: {exc}") from None
         self._lock = threading.Lock()
 
     def _migrate(self) -> None:
@@ -239,54 +237,16 @@ class Store:
             self._db.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
+    def transaction(self) -> Iterator[SQLiteTransaction]:
         """One write transaction, serialised with every other (threads and processes)."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                yield Transaction(self._db, self.clock)
+                yield SQLiteTransaction(self._db, self._clock)
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
-
-    def seed_tokens(self, tokens: Iterable[TokenState], *, reset: bool = False) -> None:
-        """Give each fixture token its first state, unless it has one (a cancel survives a
-        restart). ``reset``: forget every token, order and idempotency record first."""
-        with self.transaction() as tx:
-            if reset:
-                tx.forget_everything()
-            for state in tokens:
-                tx.claim_token(state.token, state.merchant_id, state.status)
-
-    def purge(self, retention: float) -> int:
-        """Drop idempotency records past the retention window; the orders themselves stay."""
-        with self.transaction() as tx:
-            return tx.purge_expired(self.clock() - retention)
-
-    def orders(self, merchant_id: str | None = None) -> list[dict[str, Any]]:
-        """Every stored order (for tests and inspection), oldest first."""
-        query = (
-            "SELECT order_id, merchant_id, customer_token, idempotency_key, summary, response "
-            "FROM orders"
-        )
-        params: tuple[str, ...] = ()
-        if merchant_id is not None:
-            query += " WHERE merchant_id = ?"
-            params = (merchant_id,)
-        with self._lock:
-            rows = self._db.execute(query + " ORDER BY rowid", params).fetchall()
-        return [
-            {
-                "order_id": r[0],
-                "merchant_id": r[1],
-                "customer_token": r[2],
-                "idempotency_key": r[3],
-                "summary": json.loads(r[4]),
-                "response": json.loads(r[5]),
-            }
-            for r in rows
-        ]
 
     def pragma(self, name: str) -> Any:
         """A SQLite setting as in force (for tests and inspection)."""
@@ -294,9 +254,3 @@ class Store:
             raise ValueError(f"not a pragma name: {name!r}")
         with self._lock:
             return self._db.execute(f"PRAGMA {name}").fetchone()[0]
-
-    def token_status(self, token: str) -> str | None:
-        """A token's status as stored (for tests and inspection)."""
-        with self._lock:
-            row = self._db.execute("SELECT status FROM tokens WHERE token = ?", (token,)).fetchone()
-        return None if row is None else str(row[0])
