@@ -197,6 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = build_app(args)
     if app is None:
         return 2
+    args.db = app.store.label  # the ready line names the database without its password
     try:
         return serve(app, args)
     finally:

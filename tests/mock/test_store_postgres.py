@@ -109,6 +109,31 @@ def test_a_bad_url_is_one_line_and_exit_2_without_the_password() -> None:
     assert "postgresql://someone:***@127.0.0.1" in lines[0]
 
 
+def test_the_ready_line_and_the_log_never_show_the_password(pg_url: str) -> None:
+    """The test server trusts loopback, so a URL with a password connects all the same."""
+    url = pg_url.replace("kustom@", "kustom:pw-not-shown@")
+    with running_mock(url) as mock, httpx.Client(auth=AUTH_A, timeout=10) as http:
+        assert http.post(mock.base_url + PATH.format("tok_active"), json=MINIMAL_ORDER).is_success
+    assert "pw-not-shown" not in mock.log()
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "kustom_mock", "--port", "0", "--db", url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        ready = process.stdout.readline()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        assert process.stdout is not None
+        process.stdout.close()
+    assert "listening on http://127.0.0.1:" in ready
+    assert "kustom:***@" in ready
+    assert "pw-not-shown" not in ready
+
+
 def test_redacted_hides_passwords_in_the_netloc_and_the_query() -> None:
     assert redacted("postgresql://u:pw@h:5/db") == "postgresql://u:***@h:5/db"
     assert redacted("postgresql://h/db?password=pw&sslmode=off") == (
