@@ -83,3 +83,26 @@ def test_a_stream_of_large_orders_keeps_the_database_small(tmp_path: Path) -> No
     }
     size = sum(p.stat().st_size for p in tmp_path.glob("mock.sqlite3*"))
     assert size < 8 * 1024 * 1024, f"{size} bytes on disk for 40 orders"
+
+
+def test_a_version_2_database_is_migrated_with_its_orders(tmp_path: Path) -> None:
+    """Schema 3 rebuilt the orders table (no index on order_id): old orders are kept, in
+    order, and the file's version is the current one."""
+    from kustom_mock.store.sqlite import MIGRATIONS, SCHEMA_VERSION
+
+    db = tmp_path / "v2.sqlite3"
+    with sqlite3.connect(db) as conn:
+        for script in MIGRATIONS[:2]:
+            conn.executescript(script)
+        conn.execute("PRAGMA user_version = 2")
+        for n in range(3):
+            conn.execute(
+                "INSERT INTO orders VALUES (?, 'M-TEST-A', 'tok_active', ?, 1.0, '{}', '{}')",
+                (f"order-{n}", f"key-{n}"),
+            )
+    app = create_app(db_path=db)
+    try:
+        assert [o["order_id"] for o in app.store.orders()] == ["order-0", "order-1", "order-2"]
+        assert app.store.pragma("user_version") == SCHEMA_VERSION == 3
+    finally:
+        app.store.close()

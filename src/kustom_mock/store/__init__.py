@@ -13,8 +13,8 @@ sharing the database takes its turn.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from kustom_mock.store.base import (
     Backend,
     NewOrder,
     Purged,
+    PurgeSchedule,
     StoredResponse,
     StoreError,
     Transaction,
@@ -56,50 +57,41 @@ class Store:
     ):
         db = str(path)
         self.clock = clock
-        self.retention = retention
-        self.purge_every = purge_every
-        self._next_purge = clock() + purge_every
+        schedule = PurgeSchedule(clock, retention, purge_every)
         self.backend: Backend = (
-            PostgresBackend(db, clock, fsync=fsync)
+            PostgresBackend(db, clock, fsync=fsync, schedule=schedule)
             if is_postgres_url(db)
-            else SQLiteBackend(db, clock, fsync=fsync)
+            else SQLiteBackend(db, clock, fsync=fsync, schedule=schedule)
         )
         self.label = self.backend.label  # the database, safe to print (no password)
 
     def close(self) -> None:
         self.backend.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        """One write transaction, serialised against every other on the same key (and, on
-        SQLite, against every other); purges first when a purge is due."""
-        with self.backend.transaction() as tx:
-            if self.retention is not None:
-                now = self.clock()
-                if now >= self._next_purge:
-                    self._next_purge = now + self.purge_every
-                    tx.purge_expired(now - self.retention)
-            yield tx
+    def transaction(self) -> AbstractContextManager[Transaction]:
+        """One write transaction, serialised against every other on the same idempotency key
+        (on SQLite, against every other); a purge of expired rows runs first when one is due."""
+        return self.backend.transaction()
 
     def seed_tokens(self, tokens: Iterable[TokenState], *, reset: bool = False) -> None:
         """Give each fixture token its first state, unless it has one (a cancel survives a
         restart). ``reset``: forget every token, order and idempotency record first."""
-        with self.backend.transaction() as tx:
+        with self.backend.transaction(purge=False) as tx:
             seed(tx, tokens, reset=reset)
 
     def purge(self, retention: float) -> int:
         """Drop what is past the retention window now; the number of idempotency records."""
-        with self.backend.transaction() as tx:
+        with self.backend.transaction(purge=False) as tx:
             return tx.purge_expired(self.clock() - retention).idempotency_records
 
     def orders(self, merchant_id: str | None = None) -> list[dict[str, Any]]:
         """Every stored order (for tests and inspection), oldest first."""
-        with self.backend.transaction() as tx:
+        with self.backend.transaction(purge=False) as tx:
             return tx.orders(merchant_id)
 
     def token_status(self, token: str) -> str | None:
         """A token's status as stored (for tests and inspection)."""
-        with self.backend.transaction() as tx:
+        with self.backend.transaction(purge=False) as tx:
             state = tx.token(token)
         return None if state is None else state.status
 

@@ -7,7 +7,7 @@ records and tok_flaky's attempts as one unit, committed before the response is s
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -53,6 +53,29 @@ class Purged:
     flaky_attempts: int
 
 
+class PurgeSchedule:
+    """When the next purge of expired rows is due: every ``every`` seconds, inside whichever
+    transaction comes first after that (no thread, no timer; each process sharing a database
+    keeps its own schedule, and a purge that finds nothing costs one indexed lookup per table).
+    Without ``retention`` nothing is ever purged."""
+
+    def __init__(self, clock: Callable[[], float], retention: float | None, every: float) -> None:
+        self._clock = clock
+        self.retention = retention
+        self.every = every
+        self._next = clock() + every
+
+    def due(self) -> float | None:
+        """The cutoff (drop what is older) when a purge is due now, else None."""
+        if self.retention is None:
+            return None
+        now = self._clock()
+        if now < self._next:
+            return None
+        self._next = now + self.every
+        return now - self.retention
+
+
 class Transaction(Protocol):
     """The operations a request's decision needs, inside one write transaction."""
 
@@ -84,7 +107,7 @@ class Backend(Protocol):
 
     label: str
 
-    def transaction(self) -> AbstractContextManager[Transaction]: ...
+    def transaction(self, *, purge: bool = True) -> AbstractContextManager[Transaction]: ...
 
     def close(self) -> None: ...
 

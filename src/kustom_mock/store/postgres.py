@@ -35,7 +35,7 @@ from typing import Any
 
 import psycopg
 
-from kustom_mock.store.base import NewOrder, Purged, StoredResponse, StoreError
+from kustom_mock.store.base import NewOrder, Purged, PurgeSchedule, StoredResponse, StoreError
 from kustom_mock.tokens import TokenState
 
 SCHEMA = "kustom_mock"
@@ -251,8 +251,16 @@ class PostgresTransaction:
 
 
 class PostgresBackend:
-    def __init__(self, url: str, clock: Callable[[], float], *, fsync: bool) -> None:
+    def __init__(
+        self,
+        url: str,
+        clock: Callable[[], float],
+        *,
+        fsync: bool,
+        schedule: PurgeSchedule | None = None,
+    ) -> None:
         self._url = url
+        self.schedule = schedule or PurgeSchedule(clock, None, 0)
         self.label = redacted(url)
         self._clock = clock
         self._fsync = fsync
@@ -312,10 +320,15 @@ class PostgresBackend:
             self._db.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[PostgresTransaction]:
-        """One transaction; committed (or rolled back) before the lock is let go."""
+    def transaction(self, *, purge: bool = True) -> Iterator[PostgresTransaction]:
+        """One transaction; committed (or rolled back) before the lock is let go. ``purge``:
+        purge expired rows first when a purge is due."""
         with self._lock:
             if self._db.broken or self._db.closed:  # the server restarted, or the link dropped
                 self._db = self._connect()
             with self._db.transaction():
-                yield PostgresTransaction(self._db, self._clock)
+                tx = PostgresTransaction(self._db, self._clock)
+                cutoff = self.schedule.due() if purge else None
+                if cutoff is not None:
+                    tx.purge_expired(cutoff)
+                yield tx
