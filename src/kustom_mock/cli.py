@@ -18,7 +18,7 @@ from kustom_mock.app import ASGIApp, MockApp, create_app
 from kustom_mock.fixtures import FixtureError
 from kustom_mock.protocol import KustomHttpToolsProtocol
 from kustom_mock.settings import DEFAULT_RETENTION_SECONDS, Settings
-from kustom_mock.store import StoreError
+from kustom_mock.store import StoreError, safe_label
 from kustom_spec import DEFAULT_SPEC_PATH
 
 DEFAULT_DB = Path(".state") / "mock.sqlite3"
@@ -175,7 +175,7 @@ def serve(app: ASGIApp, args: argparse.Namespace, label: str = "kustom-mock") ->
         loop="uvloop",
     )
     # A line that scripts and tests wait for; with --port 0 it is how they learn the port.
-    print(f"{label} listening on http://{host}:{port} (db: {args.db})", flush=True)
+    print(f"{label} listening on http://{host}:{port} (db: {safe_label(args.db)})", flush=True)
     try:
         _Server(config).run(sockets=[sock])
     finally:
@@ -197,7 +197,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = build_app(args)
     if app is None:
         return 2
-    args.db = app.store.label  # the ready line names the database without its password
     try:
         return serve(app, args)
     finally:

@@ -28,7 +28,7 @@ from kustom_mock.store.base import (
     Transaction,
     seed,
 )
-from kustom_mock.store.postgres import PostgresBackend, is_postgres_url
+from kustom_mock.store.postgres import PostgresBackend, is_postgres_url, redacted
 from kustom_mock.store.sqlite import SQLiteBackend
 from kustom_mock.tokens import TokenState
 
@@ -40,9 +40,15 @@ __all__ = [
     "StoreError",
     "StoredResponse",
     "Transaction",
+    "safe_label",
 ]
 
 DEFAULT_PURGE_EVERY_SECONDS = 60.0
+
+
+def safe_label(db: str) -> str:
+    """``--db`` as it may be printed: a PostgreSQL URL without its password."""
+    return redacted(db) if is_postgres_url(db) else db
 
 
 class Store:
