@@ -205,12 +205,13 @@ class PostgresTransaction:
         """Drop idempotency records, orders and flaky attempts older than ``cutoff``."""
         counts = [
             self._db.execute(
-                f"DELETE FROM {table} WHERE created_at < %s",  # noqa: S608 (fixed names)
+                f"WITH gone AS (DELETE FROM {table} WHERE created_at < %s RETURNING 1) "  # noqa: S608 (fixed names)
+                "SELECT count(*) FROM gone",
                 (cutoff,),
-            ).rowcount
+            ).fetchone()
             for table in ("idempotency", "orders", "flaky_attempts")
         ]
-        return Purged(*counts)
+        return Purged(*(int(row[0]) if row else 0 for row in counts))
 
     def first_flaky_attempt(self, merchant_id: str, key: str, retention: float) -> bool:
         """True the first time a key is seen for tok_flaky (within the retention window)."""
@@ -219,11 +220,11 @@ class PostgresTransaction:
             "AND created_at < %s",
             (merchant_id, key, self._clock() - retention),
         )
-        cursor = self._db.execute(
-            "INSERT INTO flaky_attempts VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+        inserted = self._db.execute(
+            "INSERT INTO flaky_attempts VALUES (%s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1",
             (merchant_id, key, self._clock()),
-        )
-        return cursor.rowcount == 1
+        ).fetchone()
+        return inserted is not None
 
     def orders(self, merchant_id: str | None) -> list[dict[str, Any]]:
         if merchant_id is None:
@@ -326,6 +327,8 @@ class PostgresBackend:
         with self._lock:
             if self._db.broken or self._db.closed:  # the server restarted, or the link dropped
                 self._db = self._connect()
+            # Not in pipeline mode: it would save two of an order's four round trips, but
+            # psycopg's pipeline costs more than that here (550 vs 400 us per order, measured).
             with self._db.transaction():
                 tx = PostgresTransaction(self._db, self._clock)
                 cutoff = self.schedule.due() if purge else None
