@@ -130,9 +130,10 @@ def servers_under_load(seconds: float, rounds: int, connections: int = 32) -> di
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         postgres = stack.enter_context(running_postgres())
         urls = {"mock": stack.enter_context(running_mock(tmp / "mock.sqlite3")).base_url}
-        if mock_has_workers_flag():
-            workers = running_mock(tmp / "workers.sqlite3", ["--workers", "2"])
-            urls["mock --workers 2"] = stack.enter_context(workers).base_url
+        # The flag, or until it lands here, the same model started by benchmarks.workers_server.
+        module = "kustom_mock" if mock_has_workers_flag() else "benchmarks.workers_server"
+        workers = running_mock(tmp / "workers.sqlite3", ["--workers", "2"], module=module)
+        urls["mock --workers 2"] = stack.enter_context(workers).base_url
         urls["mock on PostgreSQL"] = stack.enter_context(
             running_mock(postgres.new_database())
         ).base_url
