@@ -253,9 +253,9 @@ def small_order_handling(calls: int, profile_to: Path | None = None) -> dict[str
                 with profiler:
                     for _ in range(calls):
                         mock.handle()
-                profile_to.write_text(
-                    profiler.output_text(unicode=False, color=False), encoding="utf-8"
-                )
+                text = profiler.output_text(unicode=False, color=False)
+                # Paths relative to the repository: no machine's directories in the results.
+                profile_to.write_text(text.replace(f"{REPO_ROOT}/", ""), encoding="utf-8")
         finally:
             mock.close()
     samples.sort()

@@ -139,6 +139,11 @@ def _parse_plain(raw: bytes) -> Any:
 
 def parse_json(raw: bytes) -> Any:
     """The JSON value in ``raw`` (strict UTF-8, no BOM, no duplicate keys), or a 400 ApiError."""
+    # orjson refuses invalid UTF-8, encoded surrogates, a BOM and an empty body by itself: the
+    # fast path goes first, and the checks below word the refusal.
+    value = _parse_plain(raw)
+    if value is not _DEFER:
+        return value
     if not raw.strip():
         raise bad_request("Request body is empty: expected a JSON order")
     try:
@@ -147,9 +152,6 @@ def parse_json(raw: bytes) -> Any:
         raise bad_request(f"Request body is not valid UTF-8 (byte {exc.start})") from None
     if text.startswith("\ufeff"):
         raise bad_request("Request body starts with a byte order mark")
-    value = _parse_plain(raw)
-    if value is not _DEFER:
-        return value
     try:
         value = json.loads(
             text,

@@ -77,6 +77,11 @@ def agrees(raw: bytes) -> None:
         b' \n{"a": [1, 2, {"b": null}]}\t',
         b'"just a string"',
         '{"name": "Ærø: ünïcode ✓"}'.encode(),
+        b'"\xed\xa0\x80"',  # an encoded surrogate: not UTF-8
+        b'{"a": "\xff"}',
+        b"\xef\xbb\xbf{}",  # a byte order mark
+        b"",
+        b" \n ",
     ],
 )
 def test_known_cases(raw: bytes) -> None:

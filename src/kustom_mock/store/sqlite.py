@@ -95,7 +95,8 @@ class SQLiteTransaction:
     """The Transaction operations on one SQLite connection, inside ``BEGIN IMMEDIATE``."""
 
     def __init__(self, db: sqlite3.Connection, clock: Callable[[], float]) -> None:
-        self._db = db
+        # One cursor for every statement: Connection.execute makes a new one each time.
+        self._db = db.cursor()
         self._clock = clock
 
     def find_response(self, merchant_id: str, key: str, retention: float) -> StoredResponse | None:
@@ -239,7 +240,7 @@ class SQLiteWrite:
         backend = self._backend
         backend.lock.acquire()
         try:
-            backend.db.execute("BEGIN IMMEDIATE")
+            backend.cursor.execute("BEGIN IMMEDIATE")
             cutoff = backend.schedule.due() if self._purge else None
             if cutoff is not None:
                 backend.tx.purge_expired(cutoff)
@@ -257,16 +258,16 @@ class SQLiteWrite:
         self._end(failed=exc_type is not None)
 
     def _end(self, *, failed: bool) -> None:
-        db = self._backend.db
+        backend = self._backend
         try:
             if not failed:
-                db.execute("COMMIT")
+                backend.cursor.execute("COMMIT")
         finally:
             try:
-                if db.in_transaction:  # an exception, or a COMMIT that failed
-                    db.execute("ROLLBACK")
+                if backend.db.in_transaction:  # an exception, or a COMMIT that failed
+                    backend.cursor.execute("ROLLBACK")
             finally:
-                self._backend.lock.release()
+                backend.lock.release()
 
 
 class SQLiteBackend:
@@ -294,6 +295,7 @@ class SQLiteBackend:
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot use {path} as the mock's database: {exc}") from None
         self.db = self._db
+        self.cursor = self._db.cursor()
         self.lock = threading.Lock()
         self.tx = SQLiteTransaction(self._db, clock)  # holds nothing per transaction: reused
 
