@@ -96,11 +96,11 @@ class SQLiteTransaction:
 
     def __init__(self, db: sqlite3.Connection, clock: Callable[[], float]) -> None:
         # One cursor for every statement: Connection.execute makes a new one each time.
-        self._db = db.cursor()
+        self._cursor = db.cursor()
         self._clock = clock
 
     def find_response(self, merchant_id: str, key: str, retention: float) -> StoredResponse | None:
-        row = self._db.execute(
+        row = self._cursor.execute(
             "SELECT fingerprint, status, body, headers FROM idempotency "
             "WHERE merchant_id = ? AND idempotency_key = ? AND created_at >= ?",
             (merchant_id, key, self._clock() - retention),
@@ -110,7 +110,7 @@ class SQLiteTransaction:
         return StoredResponse(row[0], row[1], row[2].encode(), json.loads(row[3]))
 
     def save_response(self, merchant_id: str, key: str, response: StoredResponse) -> None:
-        self._db.execute(
+        self._cursor.execute(
             "INSERT OR REPLACE INTO idempotency VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 merchant_id,
@@ -124,7 +124,7 @@ class SQLiteTransaction:
         )
 
     def save_order(self, order: NewOrder) -> None:
-        self._db.execute(
+        self._cursor.execute(
             "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 order.order_id,
@@ -138,14 +138,14 @@ class SQLiteTransaction:
         )
 
     def token(self, token: str) -> TokenState | None:
-        row = self._db.execute(
+        row = self._cursor.execute(
             "SELECT merchant_id, status FROM tokens WHERE token = ?", (token,)
         ).fetchone()
         return None if row is None else TokenState(token, row[0], row[1])
 
     def claim_token(self, token: str, merchant_id: str, status: str) -> TokenState:
         """The token's state, created with this owner and status if it has none yet."""
-        self._db.execute(
+        self._cursor.execute(
             "INSERT OR IGNORE INTO tokens VALUES (?, ?, ?, ?)",
             (token, merchant_id, status, self._clock()),
         )
@@ -154,14 +154,14 @@ class SQLiteTransaction:
         return state
 
     def set_token_status(self, token: str, status: str) -> None:
-        self._db.execute(
+        self._cursor.execute(
             "UPDATE tokens SET status = ?, updated_at = ? WHERE token = ?",
             (status, self._clock(), token),
         )
 
     def forget_everything(self) -> None:
         for table in ("tokens", "orders", "idempotency", "flaky_attempts"):
-            self._db.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
+            self._cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
 
     def purge_expired(self, cutoff: float) -> Purged:
         """Drop idempotency records, orders and flaky attempts older than ``cutoff``.
@@ -172,31 +172,31 @@ class SQLiteTransaction:
         wait for a later purge.
         """
         records, attempts = (
-            self._db.execute(
+            self._cursor.execute(
                 f"DELETE FROM {table} WHERE created_at < ?",  # noqa: S608 (fixed names)
                 (cutoff,),
             ).rowcount
             for table in ("idempotency", "flaky_attempts")
         )
-        kept = self._db.execute(
+        kept = self._cursor.execute(
             "SELECT rowid FROM orders WHERE created_at >= ? ORDER BY rowid LIMIT 1", (cutoff,)
         ).fetchone()
         if kept is None:
-            orders = self._db.execute("DELETE FROM orders WHERE created_at < ?", (cutoff,))
+            orders = self._cursor.execute("DELETE FROM orders WHERE created_at < ?", (cutoff,))
         else:
-            orders = self._db.execute(
+            orders = self._cursor.execute(
                 "DELETE FROM orders WHERE rowid < ? AND created_at < ?", (kept[0], cutoff)
             )
         return Purged(records, orders.rowcount, attempts)
 
     def first_flaky_attempt(self, merchant_id: str, key: str, retention: float) -> bool:
         """True the first time a key is seen for tok_flaky (within the retention window)."""
-        self._db.execute(
+        self._cursor.execute(
             "DELETE FROM flaky_attempts WHERE merchant_id = ? AND idempotency_key = ? "
             "AND created_at < ?",
             (merchant_id, key, self._clock() - retention),
         )
-        cursor = self._db.execute(
+        cursor = self._cursor.execute(
             "INSERT OR IGNORE INTO flaky_attempts VALUES (?, ?, ?)",
             (merchant_id, key, self._clock()),
         )
@@ -211,7 +211,7 @@ class SQLiteTransaction:
         if merchant_id is not None:
             query += " WHERE merchant_id = ?"
             params = (merchant_id,)
-        rows = self._db.execute(query + " ORDER BY rowid", params).fetchall()
+        rows = self._cursor.execute(query + " ORDER BY rowid", params).fetchall()
         return [
             {
                 "order_id": r[0],
@@ -287,22 +287,21 @@ class SQLiteBackend:
             if path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             # Autocommit mode: transactions are opened explicitly with BEGIN IMMEDIATE.
-            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(f"PRAGMA synchronous={'NORMAL' if fsync else 'OFF'}")
+            self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA busy_timeout=5000")
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute(f"PRAGMA synchronous={'NORMAL' if fsync else 'OFF'}")
             self._migrate()
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot use {path} as the mock's database: {exc}") from None
-        self.db = self._db
-        self.cursor = self._db.cursor()
+        self.cursor = self.db.cursor()
         self.lock = threading.Lock()
-        self.tx = SQLiteTransaction(self._db, clock)  # holds nothing per transaction: reused
+        self.tx = SQLiteTransaction(self.db, clock)  # holds nothing per transaction: reused
 
     def _migrate(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
+        self.db.execute("BEGIN IMMEDIATE")
         try:
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path} was written by a newer mock (schema {version}, "
@@ -311,16 +310,16 @@ class SQLiteBackend:
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
                 for statement in script.split(";"):
                     if statement.strip():
-                        self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {number}")
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number}")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self.db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
+        self.db.execute("COMMIT")
 
     def close(self) -> None:
         with self.lock:
-            self._db.close()
+            self.db.close()
 
     def transaction(self, *, purge: bool = True) -> SQLiteWrite:
         """One write transaction, serialised with every other (threads and processes);
@@ -332,4 +331,4 @@ class SQLiteBackend:
         if not name.isidentifier():
             raise ValueError(f"not a pragma name: {name!r}")
         with self.lock:
-            return self._db.execute(f"PRAGMA {name}").fetchone()[0]
+            return self.db.execute(f"PRAGMA {name}").fetchone()[0]
