@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import os
 import re
 import shutil
@@ -24,11 +25,12 @@ from benchmarks.orders import encoded, realistic_order
 from kustom_client import KustomClient
 from kustom_devtools.contract_run import run_contract
 from kustom_devtools.mock_process import running_mock
+from kustom_devtools.postgres import running_postgres
 from kustom_devtools.prism import running_prism
 from kustom_mock import create_app
 from kustom_spec import REPO_ROOT
 
-USERNAME, API_KEY = "M-TEST-A", "kco_test_api_merchant_a"
+USERNAME, API_KEY = "M-TEST-A-4f2c", "kco_test_api_merchant_a"
 ORDER_PATH = "/customer-token/v1/tokens/tok_active/order"
 WRK_SCRIPT = """
 wrk.method = "POST"
@@ -104,23 +106,35 @@ def parse_wrk(out: str) -> Load:
     return Load(rps, p50, p99, int(non_2xx[1]) if non_2xx else 0)
 
 
-def servers_under_load(seconds: float, rounds: int, connections: int = 16) -> dict[str, list[Load]]:
-    """The mock, Prism and the no-op ceiling, all up at once, loaded in turn, ``rounds`` times
-    (interleaved, so that the machine's noise falls on all three alike)."""
+def servers_under_load(seconds: float, rounds: int, connections: int = 32) -> dict[str, list[Load]]:
+    """Every server up at once, loaded in turn, ``rounds`` times (interleaved, so that the
+    machine's noise falls on all alike): the mock on SQLite (one process, and two with
+    ``--workers 2``), the mock on PostgreSQL, Prism at its fastest (no
+    per-request log) and the no-op ceiling. A run with any non-2xx answer is an error: a
+    benchmark of refusals would flatter."""
     body = encoded(realistic_order(10))
-    results: dict[str, list[Load]] = {"mock": [], "prism": [], "noop": []}
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        running_mock(Path(tmp) / "mock.sqlite3") as mock,
-        running_mock(":memory:", module="benchmarks.noop_server") as noop,
-        running_prism() as prism,
-    ):
-        urls = {"mock": mock.base_url, "prism": prism, "noop": noop.base_url}
+    results: dict[str, list[Load]] = {}
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        postgres = stack.enter_context(running_postgres())
+        urls = {"mock": stack.enter_context(running_mock(tmp / "mock.sqlite3")).base_url}
+        workers = running_mock(tmp / "workers.sqlite3", ["--workers", "2"])
+        urls["mock --workers 2"] = stack.enter_context(workers).base_url
+        urls["mock on PostgreSQL"] = stack.enter_context(
+            running_mock(postgres.new_database())
+        ).base_url
+        urls["prism"] = stack.enter_context(running_prism(quiet=True))
+        urls["noop"] = stack.enter_context(
+            running_mock(":memory:", module="benchmarks.noop_server")
+        ).base_url
         for url in urls.values():  # warm up; Prism's first requests can all take over 1 s
             _run_wrk(url + ORDER_PATH, body, 3, connections)
         for _ in range(rounds):
             for name, url in urls.items():
-                results[name].append(wrk(url + ORDER_PATH, body, seconds, connections))
+                load = wrk(url + ORDER_PATH, body, seconds, connections)
+                if load.non_2xx:
+                    raise RuntimeError(f"{name} answered {load.non_2xx} requests with non-2xx")
+                results.setdefault(name, []).append(load)
     return results
 
 
@@ -133,6 +147,47 @@ def _median_time(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(samples)
 
 
+class InProcessMock:
+    """The mock as an ASGI app called in process with one order's bytes, as uvicorn calls it
+    (no access log: logging is not configured here)."""
+
+    def __init__(self, db: Path, body: bytes) -> None:
+        self.app = create_app(db_path=db)
+        auth = b"Basic " + base64.b64encode(f"{USERNAME}:{API_KEY}".encode())
+        self.scope = {
+            "type": "http",
+            "method": "POST",
+            "path": ORDER_PATH,
+            "raw_path": ORDER_PATH.encode(),
+            "http_version": "1.1",
+            "headers": [
+                (b"host", b"127.0.0.1"),
+                (b"content-type", b"application/json"),
+                (b"authorization", auth),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+        self.body = body
+        self.statuses: set[int] = set()
+        self.loop = asyncio.new_event_loop()
+
+    async def _receive(self) -> dict[str, Any]:
+        return {"type": "http.request", "body": self.body, "more_body": False}
+
+    async def _send(self, message: Any) -> None:
+        if message["type"] == "http.response.start":
+            self.statuses.add(message["status"])
+
+    def handle(self) -> None:
+        self.loop.run_until_complete(self.app(self.scope, self._receive, self._send))
+
+    def close(self) -> None:
+        self.loop.close()
+        self.app.store.close()
+        if self.statuses != {200}:
+            raise RuntimeError(f"the mock did not accept the order: {self.statuses}")
+
+
 def large_order_handling(repeat: int) -> dict[str, float]:
     """The mock's handling of a 1000-line order (ASGI call, in process) against json.loads of
     the same body, interleaved."""
@@ -140,51 +195,61 @@ def large_order_handling(repeat: int) -> dict[str, float]:
 
     body = encoded(realistic_order(1000))
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(db_path=Path(tmp) / "mock.sqlite3")
-        auth = b"Basic " + base64.b64encode(f"{USERNAME}:{API_KEY}".encode())
-        scope = {
-            "type": "http",
-            "method": "POST",
-            "path": ORDER_PATH,
-            "raw_path": ORDER_PATH.encode(),
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"authorization", auth),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-        statuses: list[int] = []
-
-        async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        async def send(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                statuses.append(message["status"])
-
-        loop = asyncio.new_event_loop()
+        mock = InProcessMock(Path(tmp) / "mock.sqlite3", body)
         try:
-
-            def handle() -> None:
-                loop.run_until_complete(app(scope, receive, send))
 
             def parse() -> None:
                 json.loads(body)
 
-            handle()
+            mock.handle()
             handles, parses = [], []
             for _ in range(repeat):
                 parses.append(_median_time(parse, 1))
-                handles.append(_median_time(handle, 1))
+                handles.append(_median_time(mock.handle, 1))
         finally:
-            loop.close()
-            app.store.close()
-    if set(statuses) != {200}:
-        raise RuntimeError(f"the mock did not accept the 1000-line order: {set(statuses)}")
+            mock.close()
     return {
         "bytes": len(body),
         "json_loads_ms": statistics.median(parses) * 1e3,
         "handling_ms": statistics.median(handles) * 1e3,
+    }
+
+
+def small_order_handling(calls: int, profile_to: Path | None = None) -> dict[str, float]:
+    """A valid 10-line order through the mock in process (SQLite file, each order committed):
+    the median of ``calls`` single calls in microseconds (a per-call median: a shared
+    machine's stalls hit a few calls, not the middle), and a profile of as many calls more
+    written to ``profile_to`` (pyinstrument; where the time goes)."""
+    body = encoded(realistic_order(10))
+    with tempfile.TemporaryDirectory() as tmp:
+        mock = InProcessMock(Path(tmp) / "mock.sqlite3", body)
+        try:
+            for _ in range(500):  # warm up: statement cache, page cache, caches in the app
+                mock.handle()
+            samples = []
+            clock = time.perf_counter
+            for _ in range(calls):
+                started = clock()
+                mock.handle()
+                samples.append(clock() - started)
+            if profile_to is not None:
+                from pyinstrument import Profiler
+
+                profiler = Profiler(interval=0.0001)
+                with profiler:
+                    for _ in range(calls):
+                        mock.handle()
+                text = profiler.output_text(unicode=False, color=False)
+                # Paths relative to the repository: no machine's directories in the results.
+                profile_to.write_text(text.replace(f"{REPO_ROOT}/", ""), encoding="utf-8")
+        finally:
+            mock.close()
+    samples.sort()
+    return {
+        "bytes": len(body),
+        "median_us": statistics.median(samples) * 1e6,
+        "p90_us": samples[int(len(samples) * 0.9)] * 1e6,
+        "calls": calls,
     }
 
 

@@ -23,7 +23,7 @@ from kustom_mock.limits import (
 )
 from kustom_mock.server import MockServer, supervise
 from kustom_mock.settings import DEFAULT_RETENTION_SECONDS, Settings
-from kustom_mock.store import StoreError
+from kustom_mock.store import StoreError, safe_label
 from kustom_spec import DEFAULT_SPEC_PATH
 
 DEFAULT_DB = Path(".state") / "mock.sqlite3"
@@ -46,7 +46,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--port", type=int, default=4010, help="port to listen on; 0 picks a free one"
     )
     parser.add_argument(
-        "--db", default=str(DEFAULT_DB), help="SQLite file for orders and idempotency (or :memory:)"
+        "--db",
+        default=str(DEFAULT_DB),
+        help="where token states, orders and idempotency records live: a SQLite file, :memory:, "
+        "or a PostgreSQL URL (postgresql://user@host/db) shared by several mocks",
     )
     parser.add_argument(
         "--fixtures",
@@ -149,7 +152,7 @@ def bind(args: argparse.Namespace) -> socket.socket | None:
 def announce(sock: socket.socket, args: argparse.Namespace, label: str) -> None:
     # A line that scripts and tests wait for; with --port 0 it is how they learn the port.
     host, port = sock.getsockname()[:2]
-    print(f"{label} listening on http://{host}:{port} (db: {args.db})", flush=True)
+    print(f"{label} listening on http://{host}:{port} (db: {safe_label(args.db)})", flush=True)
 
 
 def server_for(app: ASGIApp, args: argparse.Namespace, parent_pid: int | None = None) -> MockServer:

@@ -6,13 +6,13 @@ ApiError; either way the answer is the decision that the idempotency record keep
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kustom_mock.errors import ApiError, Reply
+from kustom_mock.errors import ApiError, Reply, encode
 from kustom_mock.fixtures import Fixtures, Merchant, Outcome, TokenProfile
+from kustom_mock.ids import uuid4
 from kustom_mock.settings import Settings
 from kustom_mock.store import NewOrder, Transaction
 from kustom_mock.tokens import TokenState, is_fresh, profile_of
@@ -103,10 +103,10 @@ class Operations:
             raise ApiError(
                 503, "SERVICE_UNAVAILABLE", ["The service is temporarily unavailable, please retry"]
             )
-        order_id = str(uuid.uuid4())
+        order_id = uuid4()
         body = {
             "order_id": order_id,
-            "redirect_url": f"{self.settings.redirect_base}/{uuid.uuid4()}/redirect",
+            "redirect_url": f"{self.settings.redirect_base}/{uuid4()}/redirect",
             "fraud_status": profile.fraud_status,
             "authorized_payment_method": profile.payment_method,
         }
@@ -116,8 +116,8 @@ class Operations:
                 merchant_id=call.merchant.merchant_id,
                 token=call.token,
                 key=call.idempotency_key,
-                summary=order_summary(call.body),
-                response=body,
+                summary=encode(order_summary(call.body)),
+                response=encode(body),
             )
         )
         return Reply(200, body)

@@ -67,7 +67,8 @@ class RequestValidator:
         if not isinstance(value, dict):
             raise bad_request("Request body must be a JSON object")
         assert self._body is not None
-        errors = list(self._body.iter_errors(value))
+        # is_valid first: a valid body (the common case) skips building the error iterator.
+        errors = [] if self._body.is_valid(value) else list(self._body.iter_errors(value))
         if errors:
             fields: dict[str, str] = {}
             for error in errors:

@@ -1,0 +1,119 @@
+"""What every storage backend keeps and the operations a request's decision needs from it.
+
+A backend (SQLite, PostgreSQL) opens one write transaction per decision and hands out a
+``Transaction``; the operations inside see and change token states, orders, idempotency
+records and tok_flaky's attempts as one unit, committed before the response is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from kustom_mock.tokens import TokenState
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened or is not one this mock can use (never shows a password)."""
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """A response as first sent, replayed byte for byte under the same idempotency key."""
+
+    fingerprint: str
+    status: int
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    """What is kept of an order: who placed it with which token, a summary and the answer.
+
+    ``response`` is the answer's JSON as sent; ``summary`` is bounded whatever the order's size.
+    """
+
+    order_id: str
+    merchant_id: str
+    token: str = field(repr=False)  # a customer token can charge a customer
+    key: str | None
+    summary: bytes
+    response: bytes
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What one purge removed."""
+
+    idempotency_records: int
+    orders: int
+    flaky_attempts: int
+
+
+class PurgeSchedule:
+    """When the next purge of expired rows is due: every ``every`` seconds, inside whichever
+    transaction comes first after that (no thread, no timer; each process sharing a database
+    keeps its own schedule, and a purge that finds nothing costs one indexed lookup per table).
+    Without ``retention`` nothing is ever purged."""
+
+    def __init__(self, clock: Callable[[], float], retention: float | None, every: float) -> None:
+        self._clock = clock
+        self.retention = retention
+        self.every = every
+        self._next = clock() + every
+
+    def due(self) -> float | None:
+        """The cutoff (drop what is older) when a purge is due now, else None."""
+        if self.retention is None:
+            return None
+        now = self._clock()
+        if now < self._next:
+            return None
+        self._next = now + self.every
+        return now - self.retention
+
+
+class Transaction(Protocol):
+    """The operations a request's decision needs, inside one write transaction."""
+
+    def find_response(
+        self, merchant_id: str, key: str, retention: float
+    ) -> StoredResponse | None: ...
+
+    def save_response(self, merchant_id: str, key: str, response: StoredResponse) -> None: ...
+
+    def save_order(self, order: NewOrder) -> None: ...
+
+    def token(self, token: str) -> TokenState | None: ...
+
+    def claim_token(self, token: str, merchant_id: str, status: str) -> TokenState: ...
+
+    def set_token_status(self, token: str, status: str) -> None: ...
+
+    def first_flaky_attempt(self, merchant_id: str, key: str, retention: float) -> bool: ...
+
+    def forget_everything(self) -> None: ...
+
+    def purge_expired(self, cutoff: float) -> Purged: ...
+
+    def orders(self, merchant_id: str | None) -> list[dict[str, Any]]: ...
+
+
+class Backend(Protocol):
+    """One database: its transactions, a label safe to print, and how to let it go."""
+
+    label: str
+
+    def transaction(self, *, purge: bool = True) -> AbstractContextManager[Transaction]: ...
+
+    def close(self) -> None: ...
+
+
+def seed(tx: Transaction, tokens: Iterable[TokenState], *, reset: bool) -> None:
+    if reset:
+        tx.forget_everything()
+    for state in tokens:
+        tx.claim_token(state.token, state.merchant_id, state.status)
