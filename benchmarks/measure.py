@@ -151,14 +151,16 @@ class InProcessMock:
     """The mock as an ASGI app called in process with one order's bytes, as uvicorn calls it
     (no access log: logging is not configured here)."""
 
-    def __init__(self, db: Path, body: bytes) -> None:
+    def __init__(
+        self, db: Path, body: bytes, *, method: str = "POST", path: str = ORDER_PATH
+    ) -> None:
         self.app = create_app(db_path=db)
         auth = b"Basic " + base64.b64encode(f"{USERNAME}:{API_KEY}".encode())
         self.scope = {
             "type": "http",
-            "method": "POST",
-            "path": ORDER_PATH,
-            "raw_path": ORDER_PATH.encode(),
+            "method": method,
+            "path": path,
+            "raw_path": path.encode(),
             "http_version": "1.1",
             "headers": [
                 (b"host", b"127.0.0.1"),
@@ -251,6 +253,33 @@ def small_order_handling(calls: int, profile_to: Path | None = None) -> dict[str
         "p90_us": samples[int(len(samples) * 0.9)] * 1e6,
         "calls": calls,
     }
+
+
+def read_against_order(calls: int) -> dict[str, float]:
+    """A token read against a 10-line order, in process on one SQLite file, interleaved in
+    rounds of 100 calls: per-call medians in microseconds."""
+    body = encoded(realistic_order(10))
+    read_path = ORDER_PATH.removesuffix("/order")
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "mock.sqlite3"
+        order = InProcessMock(db, body)
+        read = InProcessMock(db, b"", method="GET", path=read_path)
+        samples: dict[str, list[float]] = {"order": [], "read": []}
+        clock = time.perf_counter
+        try:
+            for _ in range(300):  # warm up both
+                order.handle()
+                read.handle()
+            for _ in range(max(1, calls // 100)):
+                for name, mock in (("order", order), ("read", read)):
+                    for _ in range(100):
+                        started = clock()
+                        mock.handle()
+                        samples[name].append(clock() - started)
+        finally:
+            order.close()
+            read.close()
+    return {f"{name}_us": statistics.median(values) * 1e6 for name, values in samples.items()}
 
 
 def client_overhead(repeat: int) -> dict[str, float]:

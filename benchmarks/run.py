@@ -111,10 +111,13 @@ def collect(quick: bool) -> tuple[list[Row], dict[str, object]]:
     raw["load"] = {name: [asdict(run) for run in runs] for name, runs in load.items()}
     small = measure.small_order_handling(calls, RESULTS / "profile-10-line-order.txt")
     large = measure.large_order_handling(repeat)
+    reads = measure.read_against_order(calls)
     client = measure.client_overhead(repeat)
     contract = measure.contract_run("quick" if quick else "default", 1 if quick else 2)
     regen = measure.regeneration()
-    raw.update(small=small, large=large, client=client, contract=contract, regeneration=regen)
+    raw.update(
+        small=small, large=large, reads=reads, client=client, contract=contract, regeneration=regen
+    )
     rows = [
         *load_rows(load, connections),
         Row(
@@ -124,6 +127,14 @@ def collect(quick: bool) -> tuple[list[Row], dict[str, object]]:
             False,
             f"per-call median of {small['calls']} ASGI calls (p90 {small['p90_us']:.0f} us), "
             f"{small['bytes']} bytes, committed to SQLite; profile in profile-10-line-order.txt",
+        ),
+        Row(
+            "token read / 10-line order, in process",
+            reads["read_us"] / reads["order_us"],
+            1,
+            False,
+            f"{reads['read_us']:.0f} us vs {reads['order_us']:.0f} us, per-call medians, "
+            "interleaved on one SQLite file",
         ),
         Row(
             "1000-line order: handling / json.loads",
