@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kustom_rules import NEGATIVE_LINE_TYPES, expected_line_tax
+from kustom_spec import load_spec
 
 Order = dict[str, Any]
-MAX_LINES = 1000  # the schema's maxItems on order_lines
+_LINE = load_spec().component("OrderLine")["properties"]
+MAX_LINES: int = load_spec().component("OrderRequest")["properties"]["order_lines"]["maxItems"]
+MAX_LINE_TOTAL: int = _LINE["total_amount"]["maximum"]
 
 
 @dataclass(frozen=True)
@@ -26,9 +29,18 @@ class BrokenOrder:
 
 
 def _line_total_off(order: Order) -> BrokenOrder | None:
-    """Rule 1: a line's total no longer quantity x unit_price - discount; the sums still hold."""
+    """Rule 1: a line's total no longer quantity x unit_price - discount; the sums still hold
+    (order_amount moves with it, so it must stay non-negative and the line within its limits)."""
     line = order["order_lines"][0]
-    step = -1 if line["total_amount"] >= 1 or line.get("type") in NEGATIVE_LINE_TYPES else 1
+    may_go_down = order["order_amount"] >= 1 and (
+        line["total_amount"] >= 1 or line.get("type") in NEGATIVE_LINE_TYPES
+    )
+    if may_go_down:
+        step = -1
+    elif line["total_amount"] < MAX_LINE_TOTAL:
+        step = 1
+    else:
+        return None
     line["total_amount"] += step
     order["order_amount"] += step
     if "total_tax_amount" in line:
