@@ -7,17 +7,17 @@ Test-only: the product never imports this.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import kustom_mock.app
-import kustom_mock.store
 from kustom_mock import MockApp
 from kustom_mock.app import ASGIApp, Message, Receive, Scope, Send
 from kustom_mock.cli import build_app, configure_logging, parse_args, serve
-from kustom_mock.errors import Reply
+from kustom_mock.errors import Reply, Response
 from kustom_mock.operations import Call, OwnedToken
 from kustom_mock.store import Transaction
 from kustom_rules import RuleViolation
@@ -159,9 +159,14 @@ def rules_not_enforced(app: MockApp) -> None:
 
 
 def replay_ignored(app: MockApp) -> None:
-    """The idempotency key's form is checked, but no record is ever found: a repeat runs again
-    (a second order) and a reuse with another body is never refused."""
-    kustom_mock.store.Transaction.find_response = lambda self, *args: None  # type: ignore[method-assign]
+    """The idempotency key's form is checked, but the key is never honoured: every request
+    runs anew (a second order), and a reuse with another body is never refused."""
+    execute = app._execute
+
+    def forgetful(call: Call, correlation_id: str) -> Response:
+        return execute(dataclasses.replace(call, idempotency_key=None), correlation_id)
+
+    app._execute = forgetful  # type: ignore[method-assign]
 
 
 def conflict_ignored(app: MockApp) -> None:

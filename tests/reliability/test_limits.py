@@ -23,7 +23,7 @@ import pytest
 
 from kustom_devtools.mock_process import RunningMock, running_mock
 from tests.mock.helpers import AUTH_A, FULL_ORDER, PATH
-from tests.reliability.test_hostile_input import raw_request
+from tests.reliability.raw_http import raw_request
 
 ORDER_PATH = PATH.format("tok_active")
 MIB = 1024 * 1024
