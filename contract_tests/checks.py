@@ -28,20 +28,16 @@ import schemathesis
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.case import Case
 
+from contract_tests.cases import IDEMPOTENCY_HEADER, operation_id
 from contract_tests.extra_requests import LEDGER, resend
 from contract_tests.rule_breakers import break_one_rule
 from kustom_spec import load_spec
 
 SPEC = load_spec()
-IDEMPOTENCY_HEADER = "Klarna-Idempotency-Key"
 CANCELLED_TOKENS: set[str] = set()
 # How often each check ran to a verdict on a case (for the summary).
 CHECK_COUNTS: Counter[str] = Counter()
 _rule_turns = itertools.count()
-
-
-def _operation_id(case: Case[Any]) -> str:
-    return str(case.operation.definition.raw.get("operationId", ""))
 
 
 def _json(response: Any) -> Any:
@@ -63,7 +59,7 @@ def _sent_key(response: Any) -> str | None:
 @schemathesis.check
 def rules_across_fields(ctx: Any, response: Any, case: Case[Any]) -> bool | None:
     """An accepted order's sibling with one rule broken is refused with 400 BAD_VALUE."""
-    if _operation_id(case) != "createOrder" or response.status_code != 200:
+    if operation_id(case) != "createOrder" or response.status_code != 200:
         return None
     if not isinstance(case.body, dict) or not _positive_body(case):
         return None
@@ -91,7 +87,7 @@ def rules_across_fields(ctx: Any, response: Any, case: Case[Any]) -> bool | None
 @schemathesis.check
 def idempotency(ctx: Any, response: Any, case: Case[Any]) -> bool | None:
     """The same key and body get the same answer; another body under the key is refused."""
-    operation = _operation_id(case)
+    operation = operation_id(case)
     key = _sent_key(response)
     if key is None or not (
         (operation == "createOrder" and response.status_code == 200)
@@ -140,7 +136,7 @@ def error_codes(ctx: Any, response: Any, case: Case[Any]) -> bool | None:
     """A documented error's error_code is one the spec lists for its status; it has a
     correlation_id."""
     status = response.status_code
-    operation = SPEC.operations.get(_operation_id(case))
+    operation = SPEC.operations.get(operation_id(case))
     if status < 400 or operation is None or status not in operation.statuses:
         return None
     if case.meta is not None and case.meta.is_negative_at(ParameterLocation.PATH):
@@ -166,7 +162,7 @@ def token_state(ctx: Any, response: Any, case: Case[Any]) -> bool | None:
     token = (case.path_parameters or {}).get("customerToken")
     if not isinstance(token, str):
         return None
-    operation = _operation_id(case)
+    operation = operation_id(case)
     if operation == "patchCustomerToken" and response.status_code == 202:
         CANCELLED_TOKENS.add(token)
         return True

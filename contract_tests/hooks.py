@@ -26,10 +26,10 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.case import Case
 from schemathesis.generation.meta import TestPhase
 
+from contract_tests.cases import IDEMPOTENCY_HEADER, operation_id
 from contract_tests.repair import repair_order
 from kustom_devtools.target import FRESH_PREFIX, Target
 
-IDEMPOTENCY_HEADER = "Klarna-Idempotency-Key"
 MAX_KEY_LENGTH = 255
 REFUSING_SHARE = 10  # one positive case in this many draws a token that is refused
 
@@ -88,7 +88,7 @@ def _token_for(target: Target, case: Case[Any], digest: bytes) -> str:
         return str(current)  # set by a link from an earlier step
     if stateful and target.cancel_token is None:
         return f"{FRESH_PREFIX}{_RUN}-{next(_sequence_tokens)}"
-    if stateful or case.operation.definition.raw.get("operationId") == "patchCustomerToken":
+    if stateful or operation_id(case) == "patchCustomerToken":
         return fresh_token(target, digest)
     return choose_token(target, digest)
 
@@ -98,11 +98,8 @@ def map_case(context: Any, case: Case[Any]) -> Case[Any]:
     if _target is None:
         return case
     body = case.body
-    if (
-        isinstance(body, dict)
-        and "order_lines" in body
-        and not _negative(case, ParameterLocation.BODY)
-    ):
+    is_order = operation_id(case) == "createOrder"
+    if is_order and isinstance(body, dict) and not _negative(case, ParameterLocation.BODY):
         repair_order(body, currency=_target.currency)
     digest = _digest(case)
     if not _negative(case, ParameterLocation.PATH) and case.path_parameters is not None:

@@ -20,6 +20,7 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.case import Case
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 
+from contract_tests.cases import operation_id
 from contract_tests.extra_requests import LEDGER, SESSION
 from contract_tests.run import FAILURES_DIR, SCHEMA, TARGET, depth
 from contract_tests.stats import STATS
@@ -38,10 +39,6 @@ def _mode(case: Case[Any]) -> str:
 
 def _phase(case: Case[Any]) -> str:
     return case.meta.phase.name.value if case.meta is not None else "explicit"
-
-
-def _operation(case: Case[Any]) -> str:
-    return str(case.operation.definition.raw.get("operationId", case.operation.label))
 
 
 def must_reject(case: Case[Any]) -> bool:
@@ -93,7 +90,7 @@ SUCCESS_MODELS: dict[str, Any] = {"createOrder": OrderResponse, "readCustomerTok
 
 def round_trip_through_the_client(case: Case[Any], response: Any) -> None:
     """The generated models carry every valid body and every answer without loss."""
-    operation = _operation(case)
+    operation = operation_id(case)
     if isinstance(case.body, dict) and not (
         case.meta and case.meta.is_negative_at(ParameterLocation.BODY)
     ):
@@ -115,13 +112,13 @@ DRY_RUN = os.environ.get("KUSTOM_CONTRACT_DRY") == "1"
 
 def record(case: Case[Any], response: Any) -> None:
     STATS.record(
-        _operation(case),
+        operation_id(case),
         _phase(case),
         _mode(case),
         response.status_code,
         must_reject=must_reject(case),
     )
-    if _operation(case) == "createOrder":
+    if operation_id(case) == "createOrder":
         try:
             body = response.json()
         except ValueError:
@@ -132,14 +129,14 @@ def record(case: Case[Any], response: Any) -> None:
 def note_failure(case: Case[Any], response: Any, error: BaseException) -> None:
     name = dump_failure(case, response, error)
     STATS.failures.append(
-        f"{_operation(case)} {_phase(case)}/{_mode(case)} -> {response.status_code}: {name}"
+        f"{operation_id(case)} {_phase(case)}/{_mode(case)} -> {response.status_code}: {name}"
     )
 
 
 @schema.parametrize()
 def test_contract(case: Case[Any], base_url: str) -> None:
     if DRY_RUN:
-        STATS.record(_operation(case), _phase(case), _mode(case), 0, must_reject=False)
+        STATS.record(operation_id(case), _phase(case), _mode(case), 0, must_reject=False)
         return
     response = case.call(base_url=base_url, session=SESSION)
     record(case, response)

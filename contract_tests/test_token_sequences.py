@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from contract_tests.auth import Credentials
+from contract_tests.cases import IDEMPOTENCY_HEADER
 from contract_tests.run import SCHEMA, TARGET
 from kustom_devtools.target import FRESH_PREFIX
 from kustom_spec import load_spec, response_problems
@@ -66,7 +67,7 @@ class Api:
         return self.send("createOrder", token, ORDER)
 
     def cancel(self, token: str, key: str | None = None) -> httpx.Response:
-        headers = {"Klarna-Idempotency-Key": key} if key else {}
+        headers = {IDEMPOTENCY_HEADER: key} if key else {}
         return self.send("patchCustomerToken", token, {"status": "CANCELLED"}, headers)
 
 
@@ -113,7 +114,7 @@ def test_a_replayed_cancel_under_one_key(api: Api, token: str) -> None:
     again = api.cancel(token, key)
     assert first.status_code == again.status_code == 202
     conflict = api.send(
-        "patchCustomerToken", token, {"status": "ACTIVE"}, {"Klarna-Idempotency-Key": key}
+        "patchCustomerToken", token, {"status": "ACTIVE"}, {IDEMPOTENCY_HEADER: key}
     )
     assert conflict.status_code in {400, 409}  # a bad status, or a conflicting reuse
 
