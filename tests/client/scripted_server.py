@@ -1,7 +1,7 @@
 """A local HTTP server on 127.0.0.1 (free port) that records each request and plays scripted
 replies, for the client's tests of what goes over the wire.
 
-Unlike tests/canned_server.py it answers any method, can send a body that is not JSON and
+Unlike tests/generated/canned_server.py it answers any method, can send a body that is not JSON and
 can drop the connection without answering; it stops when its ``with`` block ends.
 """
 

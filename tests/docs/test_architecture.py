@@ -67,3 +67,13 @@ def test_test_modules_do_not_import_each_other() -> None:
                     if last.startswith("test_") or last == "conftest":
                         wrong.append(f"{path.relative_to(REPO_ROOT)} imports {node.module}")
     assert not wrong, wrong
+
+
+def test_tests_are_grouped_by_the_part_they_test() -> None:
+    """CONTRIBUTING.md's table names every folder of tests/; no test module sits loose at the top."""
+    loose = sorted(path.name for path in (REPO_ROOT / "tests").glob("test_*.py"))
+    folders = {path.parent.name for path in (REPO_ROOT / "tests").glob("*/test_*.py")}
+    table = (REPO_ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    unnamed = sorted(name for name in folders if f"`tests/{name}/`" not in table)
+    assert not loose, loose
+    assert not unnamed, unnamed

@@ -162,7 +162,7 @@ def test_the_repository_passes_its_own_gate(capsys: pytest.CaptureFixture[str]) 
     assert "Compared with " in capsys.readouterr().out
 
 
-TEMPLATES = REPO_ROOT / "templates"
+TEMPLATES = REPO_ROOT / "ci-templates"
 WORKFLOWS = [TEMPLATES / "github-actions-contract.yml", TEMPLATES / "github-actions-release.yml"]
 BIN = Path(sys.executable).parent
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from kustom_spec import Spec, load_spec
-from tests.seed_page import SeedField, find_seed_page, parse
+from tests.spec.seed_page import SeedField, find_seed_page, parse
 
 SEED = find_seed_page()
 pytestmark = pytest.mark.skipif(

@@ -18,7 +18,7 @@ from kustom_customer_token_client.api.customer_token import (
 )
 
 from kustom_spec import load_spec
-from tests.canned_server import CannedServer, canned_server
+from tests.generated.canned_server import CannedServer, canned_server
 
 SPEC = load_spec()
 
