@@ -78,7 +78,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=None,
         metavar="N",
         help="allow N requests per second per merchant and operation, then 429 with "
-        "X-Ratelimit-* and Retry-After (default: no limit)",
+        "the spec's rate-limit headers (default: no limit)",
     )
     parser.add_argument(
         "--fsync",
