@@ -52,6 +52,7 @@ def test_help_lists_its_own_flags_and_every_variable(tmp_path: Path) -> None:
     # Every KUSTOM_ variable the run reads is in the help.
     sources = [
         REPO_ROOT / "src" / "kustom_devtools" / "target.py",
+        REPO_ROOT / "src" / "kustom_devtools" / "contract_settings.py",
         REPO_ROOT / "contract_tests" / "conftest.py",
         REPO_ROOT / "contract_tests" / "extra_requests.py",
     ]

@@ -22,7 +22,7 @@ from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 
 from contract_tests.cases import operation_id
 from contract_tests.extra_requests import LEDGER, SESSION
-from contract_tests.run import FAILURES_DIR, SCHEMA, TARGET, depth
+from contract_tests.run import DEPTH, FAILURES_DIR, SCHEMA, TARGET
 from contract_tests.stats import STATS
 
 # The schema is loaded at import (pytest parametrizes from it); the session fixture
@@ -150,9 +150,7 @@ def test_contract(case: Case[Any], base_url: str) -> None:
         raise
 
 
-# Sequences of the stateful phase (each up to STEPS requests) by depth.
-SEQUENCES = {"quick": 10, "default": 40, "deep": 400}
-STEPS = 6
+STEPS = 6  # requests in a sequence of the stateful phase, at most (DEPTH.sequences of them)
 
 
 def test_stateful(base_url: str) -> None:
@@ -182,7 +180,7 @@ def test_stateful(base_url: str) -> None:
     Sequences.run(
         settings=settings(
             # A live target has one token to cancel: one sequence, so none sees it cancelled.
-            max_examples=SEQUENCES[depth()] if TARGET.is_mock else 1,
+            max_examples=DEPTH.sequences if TARGET.is_mock else 1,
             stateful_step_count=STEPS,
             deadline=None,
             database=None,
