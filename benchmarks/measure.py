@@ -28,17 +28,22 @@ from kustom_devtools.mock_process import running_mock
 from kustom_devtools.postgres import running_postgres
 from kustom_devtools.prism import running_prism
 from kustom_mock import create_app
-from kustom_spec import REPO_ROOT
+from kustom_spec import REPO_ROOT, load_spec, read_names
 
+SPEC = load_spec()
+NAMES = read_names(SPEC)
 USERNAME, API_KEY = "M-TEST-A-4f2c", "kco_test_api_merchant_a"
-ORDER_PATH = "/customer-token/v1/tokens/tok_active/order"
+PAIR = base64.b64encode(f"{USERNAME}:{API_KEY}".encode()).decode()
+AUTHORIZATION = f"{NAMES.auth_scheme} {PAIR}"
+ORDER_PATH = SPEC.operation("createOrder").path.replace("{customerToken}", "tok_active")
+READ_PATH = SPEC.operation("readCustomerToken").path.replace("{customerToken}", "tok_active")
 WRK_SCRIPT = """
 wrk.method = "POST"
 local f = io.open(os.getenv("KUSTOM_BENCH_BODY"), "rb")
 wrk.body = f:read("*a")
 f:close()
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Basic " .. os.getenv("KUSTOM_BENCH_AUTH")
+wrk.headers["Authorization"] = os.getenv("KUSTOM_BENCH_AUTH")
 """
 
 
@@ -71,7 +76,7 @@ def _run_wrk(url: str, body: bytes, seconds: float, connections: int) -> str:
         env = {
             **os.environ,
             "KUSTOM_BENCH_BODY": str(Path(tmp) / "body.json"),
-            "KUSTOM_BENCH_AUTH": base64.b64encode(f"{USERNAME}:{API_KEY}".encode()).decode(),
+            "KUSTOM_BENCH_AUTH": AUTHORIZATION,
         }
         return subprocess.run(  # noqa: S603
             [
@@ -155,7 +160,6 @@ class InProcessMock:
         self, db: Path, body: bytes, *, method: str = "POST", path: str = ORDER_PATH
     ) -> None:
         self.app = create_app(db_path=db)
-        auth = b"Basic " + base64.b64encode(f"{USERNAME}:{API_KEY}".encode())
         self.scope = {
             "type": "http",
             "method": method,
@@ -165,7 +169,7 @@ class InProcessMock:
             "headers": [
                 (b"host", b"127.0.0.1"),
                 (b"content-type", b"application/json"),
-                (b"authorization", auth),
+                (b"authorization", AUTHORIZATION.encode()),
                 (b"content-length", str(len(body)).encode()),
             ],
         }
@@ -259,11 +263,10 @@ def read_against_order(calls: int) -> dict[str, float]:
     """A token read against a 10-line order, in process on one SQLite file, interleaved in
     rounds of 100 calls: per-call medians in microseconds."""
     body = encoded(realistic_order(10))
-    read_path = ORDER_PATH.removesuffix("/order")
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "mock.sqlite3"
         order = InProcessMock(db, body)
-        read = InProcessMock(db, b"", method="GET", path=read_path)
+        read = InProcessMock(db, b"", method="GET", path=READ_PATH)
         samples: dict[str, list[float]] = {"order": [], "read": []}
         clock = time.perf_counter
         try:
@@ -300,7 +303,7 @@ def client_overhead(repeat: int) -> dict[str, float]:
 
             def send_raw() -> None:
                 # The same request the client sends: its bytes and a fresh idempotency key.
-                key = {"Klarna-Idempotency-Key": str(uuid.uuid4())}
+                key = {NAMES.idempotency_key: str(uuid.uuid4())}
                 response = raw.post(url, content=body, headers=headers | key)
                 response.raise_for_status()
                 response.json()

@@ -15,6 +15,8 @@ from typing import Any
 from requests.structures import CaseInsensitiveDict
 from schemathesis.generation.case import Case
 
+from contract_tests.cases import NAMES
+
 
 @dataclass(frozen=True)
 class Credentials:
@@ -22,13 +24,13 @@ class Credentials:
     api_key: str = field(repr=False)
 
     def raw_key(self) -> str:
-        """Kustom's primary form: ``Basic <API key>``."""
-        return f"Basic {self.api_key}"
+        """Kustom's primary form: ``<scheme> <API key>``."""
+        return f"{NAMES.auth_scheme} {self.api_key}"
 
     def username_and_key(self) -> str:
-        """The alternative: ``Basic base64(<username>:<API key>)``."""
+        """The alternative: ``<scheme> base64(<username>:<API key>)``."""
         encoded = base64.b64encode(f"{self.username}:{self.api_key}".encode()).decode()
-        return f"Basic {encoded}"
+        return f"{NAMES.auth_scheme} {encoded}"
 
     def header_for(self, seed: str) -> str:
         if not self.username:

@@ -1,5 +1,5 @@
 """What the run's hooks and checks read off a generated case, in one place: its operation, and
-the idempotency header's name (from openapi.yaml, not restated)."""
+the names it sends (the idempotency header, the auth scheme: from openapi.yaml, not restated)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from typing import Any
 
 from schemathesis.generation.case import Case
 
-from kustom_spec import load_spec
+from kustom_spec import load_spec, read_names
 
-IDEMPOTENCY_HEADER: str = load_spec().document["components"]["parameters"]["IdempotencyKey"]["name"]
+NAMES = read_names(load_spec())
+IDEMPOTENCY_HEADER = NAMES.idempotency_key
 
 
 def operation_id(case: Case[Any]) -> str:

@@ -28,7 +28,7 @@ import schemathesis
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.case import Case
 
-from contract_tests.cases import IDEMPOTENCY_HEADER, operation_id
+from contract_tests.cases import IDEMPOTENCY_HEADER, NAMES, operation_id
 from contract_tests.extra_requests import LEDGER, resend
 from contract_tests.rule_breakers import break_one_rule
 from kustom_spec import load_spec
@@ -176,7 +176,7 @@ def token_state(ctx: Any, response: Any, case: Case[Any]) -> bool | None:
             raise AssertionError(
                 f"a token whose cancel was accepted (202) reads as {status!r}, not 'CANCELLED'"
             )
-    replayed = "idempotent-replayed" in {k.lower() for k in response.headers}
+    replayed = NAMES.idempotent_replayed.lower() in {k.lower() for k in response.headers}
     if operation == "createOrder" and not replayed:  # a replay answers an earlier request
         if 200 <= response.status_code < 300:
             raise AssertionError(

@@ -1,11 +1,16 @@
 """Fixtures and hooks of the contract run: the target as a running server, the progress lines
-and the summary. Its configuration is contract_tests/run.py; KUSTOM_CONTRACT_FAULT (the
-project's own tests) spawns the mock with one fault injected (contract_tests/faults.py).
+and the summary. Its configuration is contract_tests/run.py.
+
+``--mock-command "MODULE [FLAGS]"`` spawns ``python -m MODULE FLAGS`` instead of the project's
+mock: a server built on it that takes scripts/mock's flags, such as
+``contract_tests.faulty_mock --fault NAME`` (how contract_tests/test_faults.py proves that the
+run catches each fault).
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,22 +23,31 @@ from contract_tests.stats import POSITIVE_2XX_GOAL, STATS, Progress
 from kustom_devtools.mock_process import running_mock
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--mock-command",
+        default=None,
+        metavar="MODULE [FLAGS]",
+        help="spawn python -m MODULE FLAGS instead of the project's mock (without "
+        "KUSTOM_BASE_URL): a server built on it that takes scripts/mock's flags",
+    )
+
+
 @pytest.fixture(scope="session")
-def target_url() -> Iterator[str]:
+def target_url(pytestconfig: pytest.Config) -> Iterator[str]:
     """The base URL of the run's target: KUSTOM_BASE_URL, or the mock spawned for the run."""
     target = TARGET
     STATS.target = target.describe()
     if target.base_url is not None:
         yield target.base_url
         return
-    fault = os.environ.get("KUSTOM_CONTRACT_FAULT")
-    module = "contract_tests.faults" if fault else "kustom_mock"
-    extra = ["--fault", fault] if fault else []
+    command = pytestconfig.getoption("--mock-command")
+    module, *flags = shlex.split(command) if command else ["kustom_mock"]
     with tempfile.TemporaryDirectory(prefix="kustom-contract-") as tmp:
         db = Path(tmp) / "mock.sqlite3"
-        with running_mock(db, extra, module=module) as mock:
-            if fault:
-                STATS.target += f" with fault {fault!r}"
+        with running_mock(db, flags, module=module) as mock:
+            if command:
+                STATS.target += f" served by {command}"
             try:
                 yield mock.base_url
             finally:

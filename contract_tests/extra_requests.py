@@ -2,8 +2,8 @@
 session, through the run's rate limit, and, for orders, within a budget.
 
 Against a live server each extra order request may place a real order, so a budget
-(KUSTOM_ORDER_BUDGET, 20 by default; none for the spawned mock) caps them, and the summary says
-how many orders the run placed in all.
+(KUSTOM_ORDER_BUDGET, kustom_devtools.contract_settings; none for the spawned mock) caps them,
+and the summary says how many orders the run placed in all.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ import requests
 from schemathesis.core.rate_limit import ratelimit
 from schemathesis.generation.case import Case
 
+from kustom_devtools.contract_settings import order_budget_from_env
 from kustom_devtools.target import Target
-
-DEFAULT_LIVE_ORDER_BUDGET = 20
 
 # One keep-alive connection for the run: a new one per case cost about a millisecond each.
 SESSION = requests.Session()
@@ -61,10 +60,7 @@ def configure(target: Target, env: dict[str, str] | None = None) -> None:
     if target.is_mock:
         LEDGER.budget = None
         return
-    value = env.get("KUSTOM_ORDER_BUDGET", str(DEFAULT_LIVE_ORDER_BUDGET)).strip()
-    if not value.isdigit():
-        raise ValueError(f"KUSTOM_ORDER_BUDGET must be a whole number, not {value!r}")
-    LEDGER.budget = int(value)
+    LEDGER.budget = order_budget_from_env(env)
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@ the schema Schemathesis generates from (built at import: pytest parametrizes the
 at collection, before any fixture runs).
 
 Target: the project's mock, spawned on a free loopback port with a fresh database (default),
-or the server KUSTOM_BASE_URL names (src/kustom_devtools/target.py). Depth:
-KUSTOM_CONTRACT_DEPTH = quick | default | deep.
+or the server KUSTOM_BASE_URL names (src/kustom_devtools/target.py). Depth and order budget:
+KUSTOM_CONTRACT_DEPTH and KUSTOM_ORDER_BUDGET (src/kustom_devtools/contract_settings.py).
 """
 
 from __future__ import annotations
@@ -19,21 +19,19 @@ from schemathesis.schemas import BaseSchema
 from contract_tests import checks, extra_requests, hooks
 from contract_tests.auth import BothForms, Credentials
 from contract_tests.contract_limits import without_contract_limits
+from kustom_devtools.contract_settings import Depth, SettingError, depth_from_env
 from kustom_devtools.target import Target, TargetError, target_from_env
 from kustom_spec import REPO_ROOT, load_spec
 
 REPORTS = Path(os.environ.get("KUSTOM_REPORTS_DIR", REPO_ROOT / "reports"))
 FAILURES_DIR = REPORTS / "contract-failures"
-DEPTHS = {"quick": 150, "default": 700, "deep": 4000}  # fuzzing cases per operation
 
 
-def depth() -> str:
-    value = os.environ.get("KUSTOM_CONTRACT_DEPTH", "default")
-    if value not in DEPTHS:
-        raise pytest.UsageError(
-            f"KUSTOM_CONTRACT_DEPTH must be one of {sorted(DEPTHS)}, not {value!r}"
-        )
-    return value
+def _depth() -> Depth:
+    try:
+        return depth_from_env(os.environ)
+    except SettingError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def _target() -> Target:
@@ -43,7 +41,7 @@ def _target() -> Target:
         raise pytest.UsageError(str(exc)) from None
 
 
-def build_schema(target: Target) -> BaseSchema:
+def build_schema(target: Target, depth: Depth) -> BaseSchema:
     """The spec as Schemathesis tests it against ``target``: the contract's own limits only
     against the project's mock, status changes only where cancelling is allowed, politely
     rate-limited against any other server."""
@@ -56,7 +54,7 @@ def build_schema(target: Target) -> BaseSchema:
         schema.config.phases.update(phases=["examples", "coverage", "fuzzing"])
     if target.rate_limit is not None:
         schema.config.update(rate_limit=target.rate_limit)
-    schema.config.generation.update(max_examples=DEPTHS[depth()])
+    schema.config.generation.update(max_examples=depth.fuzzing_cases)
 
     class RunCredentials(BothForms):
         def __init__(self) -> None:
@@ -69,10 +67,11 @@ def build_schema(target: Target) -> BaseSchema:
 # Credentials and depth are bound when pytest builds the test from the schema (at collection);
 # only the base URL waits for the target to be listening (the base_url fixture).
 TARGET = _target()
-SCHEMA = build_schema(TARGET)
+DEPTH = _depth()
+SCHEMA = build_schema(TARGET, DEPTH)
 hooks.configure(TARGET)
 try:
     extra_requests.configure(TARGET)
-except ValueError as exc:
+except SettingError as exc:
     raise pytest.UsageError(str(exc)) from None
 _ = checks  # registers the run's own checks with Schemathesis

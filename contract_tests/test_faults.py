@@ -1,7 +1,8 @@
 """The contract run bites: against the mock with one fault injected, it fails, each time.
 
 Each fault runs the real contract run (contract_tests/test_contract.py, quick depth) in a
-subprocess against the mock spawned with that fault.
+subprocess against the mock spawned with that fault (contract_tests/faulty_mock.py, given to the
+run with ``--mock-command``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests.faults import FAULTS
+from contract_tests.faulty_mock import FAULTS
 from kustom_devtools.contract_run import run_contract as run_contract_in_subprocess
 from kustom_devtools.mock_process import running_mock
 
@@ -46,21 +47,26 @@ LIVE_STYLE_ENV = {
 }
 
 
-def run_contract(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return run_contract_in_subprocess(env, reports_dir=tmp_path / "reports")
+def run_contract(
+    tmp_path: Path, env: dict[str, str], pytest_args: list[str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return run_contract_in_subprocess(
+        env, reports_dir=tmp_path / "reports", pytest_args=pytest_args
+    )
 
 
 def test_every_fault_has_an_expectation() -> None:
-    assert sorted(EXPECTED) == FAULTS
+    assert sorted(EXPECTED) == sorted(FAULTS)
 
 
-@pytest.mark.parametrize("fault", [f for f in FAULTS if f not in PROSE_FAULTS])
+@pytest.mark.parametrize("fault", sorted(set(FAULTS) - set(PROSE_FAULTS)))
 def test_the_contract_run_fails_on_each_fault(tmp_path: Path, fault: str) -> None:
-    result = run_contract(tmp_path, {"KUSTOM_CONTRACT_FAULT": fault})
+    command = f"contract_tests.faulty_mock --fault {fault}"
+    result = run_contract(tmp_path, {}, ["--mock-command", command])
     output = result.stdout + result.stderr
     assert result.returncode == 1, output[-3000:]
     assert EXPECTED[fault] in output, output[-3000:]
-    assert f"with fault '{fault}'" in output
+    assert f"served by {command}" in output
     assert "kco_test_api_merchant_a" not in output, "the API key leaked into the output"
     failures = list((tmp_path / "reports" / "contract-failures").glob("*.json"))
     assert failures, "no replay file was written"
@@ -70,7 +76,7 @@ def test_the_contract_run_fails_on_each_fault(tmp_path: Path, fault: str) -> Non
 @pytest.mark.parametrize("fault", PROSE_FAULTS)
 def test_a_live_style_run_fails_on_each_fault_of_the_prose(tmp_path: Path, fault: str) -> None:
     with running_mock(
-        tmp_path / "db.sqlite3", ["--fault", fault], module="contract_tests.faults"
+        tmp_path / "db.sqlite3", ["--fault", fault], module="contract_tests.faulty_mock"
     ) as mock:
         result = run_contract(tmp_path, {**LIVE_STYLE_ENV, "KUSTOM_BASE_URL": mock.base_url})
     output = result.stdout + result.stderr

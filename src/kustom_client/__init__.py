@@ -1,5 +1,5 @@
-"""A client people want to use, around the generated one: HTTP Basic auth as Kustom documents
-it, idempotent retries, typed errors, checks before sending and an order builder.
+"""A client people want to use, around the generated one: auth in the two forms Kustom
+documents, idempotent retries, typed errors, checks before sending and an order builder.
 
 Hand-written and kept apart from generated/ (regeneration never touches it); requests and
 responses are the generated models. docs/client.md is the guide.

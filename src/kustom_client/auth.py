@@ -1,7 +1,7 @@
 """The Authorization header, in the two forms Kustom documents, checked before anything is sent.
 
-Kustom's primary form is ``Basic <API key>``: the raw key, not base64. The alternative is
-``Basic base64(<username>:<API key>)`` with the portal's username (``<MID>-<suffix>``); it is
+Kustom's primary form is ``<scheme> <API key>`` (constants.AUTH_SCHEME): the raw key, not
+base64. The alternative is ``<scheme> base64(<username>:<API key>)`` with the portal's username (``<MID>-<suffix>``); it is
 optional, but when given it must be the merchant's own.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 
+from kustom_client.constants import AUTH_SCHEME
 from kustom_client.errors import InvalidArgumentError
 
 
@@ -36,14 +37,14 @@ class Credentials:
     def __init__(self, api_key: str, username: str | None) -> None:
         _check_credential("api_key", api_key)
         if username is None:
-            self._header = f"Basic {api_key}"
+            self._header = f"{AUTH_SCHEME} {api_key}"
         else:
             _check_credential("username", username)
             if ":" in username:
-                # HTTP Basic splits user:password at the first colon.
+                # base64(<username>:<API key>) is split at the first colon.
                 raise InvalidArgumentError("username", "contains ':'")
             pair = base64.b64encode(f"{username}:{api_key}".encode("ascii")).decode("ascii")
-            self._header = f"Basic {pair}"
+            self._header = f"{AUTH_SCHEME} {pair}"
         self.username = username
 
     @property

@@ -253,7 +253,7 @@ class KustomClient(_BaseClient):
         timeout: TimeoutTypes = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> CancelledToken:
-        """Cancel a customer token for good (PATCH .../status to CANCELLED; Kustom answers 202).
+        """Cancel a customer token for good (its status set to CANCELLED; Kustom answers 202).
 
         Retried like create_order, under one idempotency key for every attempt.
         """

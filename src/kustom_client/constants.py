@@ -6,15 +6,19 @@ import httpx
 PRODUCTION_BASE_URL = "https://api.kustom.co"
 PLAYGROUND_BASE_URL = "https://api.playground.kustom.co"
 
-# The three operations' paths; tests hold them to the spec.
-READ_TOKEN_PATH = "/customer-token/v1/tokens/{customer_token}"  # noqa: S105 (a path, readCustomerToken)
-STATUS_PATH = "/customer-token/v1/tokens/{customer_token}/status"  # patchCustomerToken
-ORDER_PATH = "/customer-token/v1/tokens/{customer_token}/order"  # createOrder
+# The client's copy of openapi.yaml's routes, header names and auth scheme: it ships without
+# the spec. tests/spec/test_contract_literals.py holds each to the spec, and finds no other copy.
+TOKENS_PATH = "/customer-token/v1/tokens"
+READ_TOKEN_PATH = TOKENS_PATH + "/{customer_token}"  # readCustomerToken
+STATUS_PATH = READ_TOKEN_PATH + "/status"  # patchCustomerToken
+ORDER_PATH = READ_TOKEN_PATH + "/order"  # createOrder
 IDEMPOTENCY_HEADER = "Klarna-Idempotency-Key"
 CORRELATION_HEADER = "Klarna-Correlation-Id"
 REPLAYED_HEADER = "Idempotent-Replayed"  # "true" on a response replayed under its key
+RETRY_AFTER_HEADER = "Retry-After"
 # Klarna's rate-limit header: seconds until the current metering interval resets.
 RATELIMIT_RESET_HEADER = "X-Ratelimit-Reset"
+AUTH_SCHEME = "Basic"  # both of Kustom's forms: "<scheme> <credentials>"
 
 # Read when the matching argument is omitted (arguments win), as Stainless-built clients do.
 ENV_API_KEY = "KUSTOM_API_KEY"
@@ -26,8 +30,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
 INITIAL_RETRY_DELAY = 0.5  # seconds, doubled on each retry
 MAX_RETRY_DELAY = 8.0
-# The longest Retry-After (or X-Ratelimit-Reset) the client waits for. A server that asks for
-# more gets no early retry: the error is raised at once with the delay on ``retry_after``.
+# The longest wait the client accepts from the server (RETRY_AFTER_HEADER, or
+# RATELIMIT_RESET_HEADER on a 429). A server that asks for more gets no early retry: the error is raised at once with the delay on ``retry_after``.
 MAX_RETRY_AFTER = 60.0
 RETRYABLE_STATUSES = frozenset({408, 429})  # and every 5xx; never 409 or another 4xx
 

@@ -69,7 +69,7 @@ class KustomAPIError(KustomError):
     ) -> None:
         self.status_code = status_code
         self.body = body
-        # Seconds the server asked to wait (Retry-After, or X-Ratelimit-Reset on a 429).
+        # Seconds the server asked to wait (kustom_client.retry.retry_after).
         self.retry_after = retry_after
         fields = body if isinstance(body, dict) else {}
         self.error_code = _text(fields.get("error_code"))

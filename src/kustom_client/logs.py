@@ -17,13 +17,13 @@ import re
 import sys
 from collections.abc import Mapping
 
-from kustom_client.constants import ENV_LOG
+from kustom_client.constants import ENV_LOG, TOKENS_PATH
 
 logger = logging.getLogger("kustom")
 
 REDACTED = "***"
-# The customer token is the segment after /customer-token/v1/tokens/.
-_TOKEN_SEGMENT = re.compile(r"(/customer-token/v1/tokens/)[^/?#\s\"]+")
+# The customer token is the path segment after TOKENS_PATH.
+_TOKEN_SEGMENT = re.compile("(" + re.escape(TOKENS_PATH) + r"/)[^/?#\s\"]+")
 _LEVELS = {"info": logging.INFO, "debug": logging.DEBUG}
 _HANDLER_NAME = "kustom-env"
 

@@ -19,8 +19,8 @@ from kustom_client.call import Answer
 class CreatedOrder:
     """The result of ``create_order``.
 
-    ``replayed`` is True when the server answered from its idempotency record (the header
-    ``Idempotent-Replayed: true``): the order was placed by an earlier call with the same key,
+    ``replayed`` is True when the server answered from its idempotency record (its replay
+    header, constants.REPLAYED_HEADER, says ``true``): the order was placed by an earlier call with the same key,
     not by this one. The order's fields are also readable here directly (``order_id``, ...).
     """
 

@@ -2,8 +2,8 @@
 
 Retried: connection errors and timeouts, 408, 429 and 5xx; every attempt carries the same
 idempotency key, so a retry cannot place a second order. Never 409 or another 4xx: the answer
-would not change. The wait is the server's Retry-After (or X-Ratelimit-Reset on a 429) when it
-asks for one up to MAX_RETRY_AFTER; above that the client stops at once rather than retry
+would not change. The wait is the one the server asks for (RETRY_AFTER_HEADER, or
+RATELIMIT_RESET_HEADER on a 429) up to MAX_RETRY_AFTER; above that the client stops at once rather than retry
 early. Otherwise exponential backoff with jitter.
 """
 
@@ -23,6 +23,7 @@ from kustom_client.constants import (
     MAX_RETRY_AFTER,
     MAX_RETRY_DELAY,
     RATELIMIT_RESET_HEADER,
+    RETRY_AFTER_HEADER,
     RETRYABLE_STATUSES,
 )
 
@@ -63,17 +64,17 @@ def retry_after(
 ) -> float | None:
     """Seconds the server asked to wait, uncapped; None when it did not ask or is unreadable.
 
-    ``retry-after-ms``, then ``Retry-After`` (seconds or an HTTP date), then on a 429 Klarna's
-    ``X-Ratelimit-Reset`` (seconds until the metering interval resets; only its first number,
-    in case it is given per window like ``X-Ratelimit-Limit``).
+    ``retry-after-ms``, then RETRY_AFTER_HEADER (seconds or an HTTP date), then on a 429
+    Klarna's RATELIMIT_RESET_HEADER (seconds until the metering interval resets; only its
+    first number, in case it is given per window like the rate limit itself).
     """
     lowered = {name.lower(): value for name, value in headers.items()}
     if "retry-after-ms" in lowered:
         milliseconds = _seconds(lowered["retry-after-ms"].strip())
         if milliseconds is not None:
             return milliseconds / 1000
-    if "retry-after" in lowered:
-        value = lowered["retry-after"].strip()
+    if RETRY_AFTER_HEADER.lower() in lowered:
+        value = lowered[RETRY_AFTER_HEADER.lower()].strip()
         seconds = _seconds(value)
         if seconds is not None:
             return seconds

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from kustom_devtools.contract_settings import QUICK
 from kustom_devtools.paths import REPO_ROOT
 
 
@@ -17,7 +18,7 @@ def run_contract(
     env: Mapping[str, str],
     *,
     reports_dir: Path,
-    depth: str = "quick",
+    depth: str = QUICK.name,
     timeout: float = 300,
     pytest_args: Sequence[str] | None = None,
 ) -> subprocess.CompletedProcess[str]:

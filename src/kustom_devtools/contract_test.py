@@ -14,23 +14,34 @@ from dataclasses import dataclass
 
 import httpx
 
+from kustom_devtools.contract_settings import (
+    DEEP,
+    DEFAULT,
+    DEFAULT_LIVE_ORDER_BUDGET,
+    DEPTHS,
+    QUICK,
+    SettingError,
+    depth_from_env,
+    order_budget_from_env,
+)
 from kustom_devtools.paths import REPO_ROOT
 from kustom_devtools.target import DEFAULT_LIVE_RATE_LIMIT, TargetError, target_from_env
 
-DEPTHS = ("quick", "default", "deep")
-HELP = f"""usage: scripts/contract-test [--quick | --deep] [--help] [pytest arguments]
+# Each depth but the default is a flag of its own name.
+FLAGS = {f"--{depth.name}": depth.name for depth in (QUICK, DEEP)}
+HELP = f"""usage: scripts/contract-test [{" | ".join(FLAGS)}] [--help] [pytest arguments]
 
 The contract tests (Schemathesis + pytest) against the project's mock, spawned on a free
 loopback port, or against the server KUSTOM_BASE_URL names. Reports go to
 $KUSTOM_REPORTS_DIR (contract-junit.xml, contract-summary.json, contract-failures/).
 
 options (anywhere on the line):
-  --quick     150 fuzzing cases per operation, 10 stateful sequences (KUSTOM_CONTRACT_DEPTH=quick)
-  --deep      4,000 fuzzing cases per operation, 400 sequences (KUSTOM_CONTRACT_DEPTH=deep)
+  --{QUICK.name}     {QUICK.fuzzing_cases:,} fuzzing cases per operation, {QUICK.sequences} stateful sequences (KUSTOM_CONTRACT_DEPTH={QUICK.name})
+  --{DEEP.name}      {DEEP.fuzzing_cases:,} fuzzing cases per operation, {DEEP.sequences} sequences (KUSTOM_CONTRACT_DEPTH={DEEP.name})
   --help      this text
 
 environment (default in brackets):
-  KUSTOM_CONTRACT_DEPTH     quick | default | deep [default: 700 fuzzing cases per operation]
+  KUSTOM_CONTRACT_DEPTH     {" | ".join(DEPTHS)} [{DEFAULT.name}: {DEFAULT.fuzzing_cases:,} fuzzing cases per operation]
   KUSTOM_BASE_URL           a running server to test [unset: spawn the mock]
   KUSTOM_API_KEY            its API key [required with KUSTOM_BASE_URL]
   KUSTOM_USERNAME           the merchant's username [empty: the API key alone]
@@ -39,7 +50,7 @@ environment (default in brackets):
   KUSTOM_RATE_LIMIT         N/s, N/m, N/h or off [{DEFAULT_LIVE_RATE_LIMIT} with KUSTOM_BASE_URL]
   KUSTOM_ALLOW_CANCEL       1, with KUSTOM_CANCEL_TOKEN, to test cancelling on a live server [unset]
   KUSTOM_CANCEL_TOKEN       the token that may be cancelled (burned) [unset]
-  KUSTOM_ORDER_BUDGET       extra order requests the checks may send [20 with KUSTOM_BASE_URL]
+  KUSTOM_ORDER_BUDGET       extra order requests the checks may send [{DEFAULT_LIVE_ORDER_BUDGET} with KUSTOM_BASE_URL]
   KUSTOM_PURCHASE_CURRENCY  the currency valid orders use [unset: a real one per case]
   KUSTOM_REPORTS_DIR        where the reports go [reports]
 
@@ -50,7 +61,7 @@ Exit 0: no failure; 1: a contract failure; 2: a configuration error or an unreac
 
 @dataclass(frozen=True)
 class Invocation:
-    depth: str | None  # from --quick/--deep; None: the environment's
+    depth: str | None  # from a depth's flag (FLAGS); None: the environment's
     show_help: bool
     pytest_args: list[str]
 
@@ -64,10 +75,10 @@ def parse(argv: Sequence[str]) -> Invocation:
     show_help = False
     rest: list[str] = []
     for arg in argv:
-        if arg in ("--quick", "--deep"):
-            if depth is not None and depth != arg[2:]:
-                raise ConfigurationError("--quick and --deep exclude each other: give one")
-            depth = arg[2:]
+        if arg in FLAGS:
+            if depth is not None and depth != FLAGS[arg]:
+                raise ConfigurationError(f"{' and '.join(FLAGS)} exclude each other: give one")
+            depth = FLAGS[arg]
         elif arg in ("--help", "-h"):
             show_help = True
         else:
@@ -77,17 +88,11 @@ def parse(argv: Sequence[str]) -> Invocation:
 
 def check_environment(env: dict[str, str]) -> None:
     """Everything the run reads from the environment, checked before pytest starts."""
-    depth = env.get("KUSTOM_CONTRACT_DEPTH", "default")
-    if depth not in DEPTHS:
-        raise ConfigurationError(
-            f"KUSTOM_CONTRACT_DEPTH must be one of {', '.join(DEPTHS)}, not {depth!r}"
-        )
-    budget = env.get("KUSTOM_ORDER_BUDGET", "20").strip()
-    if not budget.isdigit():
-        raise ConfigurationError(f"KUSTOM_ORDER_BUDGET must be a whole number, not {budget!r}")
     try:
+        depth_from_env(env)
+        order_budget_from_env(env)
         target = target_from_env(env)
-    except TargetError as exc:
+    except (SettingError, TargetError) as exc:
         raise ConfigurationError(str(exc)) from None
     if target.base_url is not None:
         probe(target.base_url)
@@ -113,7 +118,7 @@ def pytest_command(invocation: Invocation, env: dict[str, str]) -> list[str]:
     # The suite's 300 s per test bounds the default run. The deep run and a run against another
     # server (each case a network round trip, rate-limited) get an hour.
     timeout = []
-    if env.get("KUSTOM_CONTRACT_DEPTH") == "deep" or env.get("KUSTOM_BASE_URL"):
+    if env.get("KUSTOM_CONTRACT_DEPTH") == DEEP.name or env.get("KUSTOM_BASE_URL"):
         timeout = ["--timeout=3600"]
     return [
         sys.executable,

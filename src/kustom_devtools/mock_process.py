@@ -63,7 +63,8 @@ def running_mock(
 ) -> Iterator[RunningMock]:
     """``python -m <module> --host 127.0.0.1 --port 0``, stopped (then killed) on exit.
 
-    ``module`` is the mock, or a test double that serves it the same way (the fault injector).
+    ``module`` is the mock, or any module that takes scripts/mock's flags and prints its ready
+    line (a server built on the mock, the benchmarks' no-op endpoint).
     ``launcher`` replaces ``python -m <module>``: the mock installed elsewhere (its console
     script in another virtual environment), run from ``cwd``. ``open_files_limit``: start it
     under ``prlimit --nofile=N`` (util-linux), as a host with a low descriptor limit would.

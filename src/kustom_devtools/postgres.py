@@ -1,6 +1,10 @@
-"""A throwaway PostgreSQL server for the tests and the benchmarks: Debian's ``postgresql``
-package, a cluster in a temporary directory, listening on 127.0.0.1 on a free port (and on a
-unix socket in the same directory), stopped and deleted on exit.
+"""A throwaway PostgreSQL server: Debian's ``postgresql`` package, a cluster in a temporary
+directory, listening on 127.0.0.1 on a free port (and on a unix socket in the same directory),
+stopped and deleted on exit.
+
+Tooling, like the mock and Prism as processes (mock_process.py, prism.py): scripts/bench
+measures the mock on it (benchmarks/measure.py), and the tests of the mock's PostgreSQL store
+start one (tests/mock/conftest.py). The product never imports it.
 
 PostgreSQL refuses to run as root: as root the server runs as the package's ``postgres`` user
 (``runuser``), in a directory handed to that user.

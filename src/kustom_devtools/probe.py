@@ -22,9 +22,11 @@ from typing import Any
 import httpx
 
 from kustom_devtools.target import Target, TargetError, target_from_env
-from kustom_spec import load_spec
+from kustom_spec import load_spec, read_names
 
 SPEC = load_spec()
+NAMES = read_names(SPEC)
+SCHEME = NAMES.auth_scheme
 MINIMAL = SPEC.resolve(SPEC.document["components"]["examples"]["MinimalOrder"])["value"]
 DISCOUNT = SPEC.resolve(SPEC.document["components"]["examples"]["DiscountLineOrder"])["value"]
 KEY_LIMIT = SPEC.resolve(SPEC.document["components"]["parameters"]["IdempotencyKey"])["schema"][
@@ -66,11 +68,11 @@ class Client:
         self.token = target.approving_tokens[0]
 
     def raw_key(self) -> dict[str, str]:
-        return {"Authorization": f"Basic {self.target.api_key}"}
+        return {"Authorization": f"{SCHEME} {self.target.api_key}"}
 
-    def basic(self, user: str, password: str) -> dict[str, str]:
+    def username_and_key(self, user: str, password: str) -> dict[str, str]:
         encoded = base64.b64encode(f"{user}:{password}".encode()).decode()
-        return {"Authorization": f"Basic {encoded}"}
+        return {"Authorization": f"{SCHEME} {encoded}"}
 
     def read(self, headers: dict[str, str], token: str | None = None) -> httpx.Response:
         path = SPEC.operation("readCustomerToken").path
@@ -80,7 +82,7 @@ class Client:
         self, body: Any, *, key: str | None = None, token: str | None = None
     ) -> httpx.Response:
         path = SPEC.operation("createOrder").path.replace("{customerToken}", token or self.token)
-        headers = {**self.raw_key(), "Klarna-Idempotency-Key": key or str(uuid.uuid4())}
+        headers = {**self.raw_key(), NAMES.idempotency_key: key or str(uuid.uuid4())}
         return self.http.post(path, json=body, headers=headers)
 
     def cancel(self, token: str) -> httpx.Response:
@@ -137,7 +139,7 @@ def _wrong_method(client: Client) -> Observed:
 
 def _rate_limit_headers(client: Client) -> Observed:
     response = client.read(client.raw_key())
-    names = ("X-Ratelimit-Limit", "X-Ratelimit-Remaining", "X-Ratelimit-Reset")
+    names = NAMES.rate_limit
     present = [n for n in names if n in response.headers]
     shown = ", ".join(f"{n}: {response.headers[n]}" for n in present) or "none"
     return Observed(shown, len(present) == len(names))
@@ -163,14 +165,14 @@ def _cancelled_token(client: Client) -> Observed:
 
 PROBES: tuple[Probe, ...] = (
     Probe(
-        "auth: Basic <API key>",
+        f"auth: {SCHEME} <API key>",
         "200 (securitySchemes.apiKey)",
         lambda c: _expect(c.read(c.raw_key()), {200}),
     ),
     Probe(
-        "auth: Basic base64(username:key)",
+        f"auth: {SCHEME} base64(username:key)",
         "200 (securitySchemes.usernameAndKey)",
-        lambda c: _expect(c.read(c.basic(c.target.username, c.target.api_key)), {200}),
+        lambda c: _expect(c.read(c.username_and_key(c.target.username, c.target.api_key)), {200}),
         needs="KUSTOM_USERNAME",
     ),
     Probe(
@@ -178,7 +180,9 @@ PROBES: tuple[Probe, ...] = (
         "401",
         lambda c: _expect(
             c.read(
-                {"Authorization": "Basic " + base64.b64encode(c.target.api_key.encode()).decode()}
+                {
+                    "Authorization": f"{SCHEME} {base64.b64encode(c.target.api_key.encode()).decode()}"
+                }
             ),
             {401},
         ),
@@ -186,7 +190,7 @@ PROBES: tuple[Probe, ...] = (
     Probe(
         "auth: the key as the username",
         "401",
-        lambda c: _expect(c.read(c.basic(c.target.api_key, "")), {401}),
+        lambda c: _expect(c.read(c.username_and_key(c.target.api_key, "")), {401}),
     ),
     Probe(
         "unknown token read",
@@ -227,7 +231,7 @@ PROBES: tuple[Probe, ...] = (
     Probe("PUT on the order path", "405, Allow: POST", _wrong_method),
     Probe(
         "rate-limit headers on a response",
-        "X-Ratelimit-Limit, -Remaining, -Reset",
+        ", ".join(NAMES.rate_limit),
         _rate_limit_headers,
     ),
     Probe(

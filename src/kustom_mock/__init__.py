@@ -1,6 +1,7 @@
 """A stateful mock of Kustom's Customer Token API, driven by openapi.yaml."""
 
 from kustom_mock.app import MockApp, create_app
+from kustom_mock.behaviour import Behaviour
 from kustom_mock.settings import Settings
 
-__all__ = ["MockApp", "Settings", "create_app"]
+__all__ = ["Behaviour", "MockApp", "Settings", "create_app"]

@@ -4,13 +4,13 @@ A bare ASGI callable rather than a framework: every answer, 404 and 405 included
 Kustom's error shape, and the routes come from the spec. Checks run in this order (README,
 "Order of checks"): route and method, headers, auth, rate limit, content type and size, JSON,
 the body's schema and rules, the idempotency key header, then inside one transaction the
-idempotency record and the operation itself.
+idempotency record and the operation itself. The steps a server may take differently go
+through the app's ``Behaviour`` (kustom_mock.behaviour), the mock's own unless
+``create_app(behaviour=...)`` gives another.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import re
 import time
@@ -19,9 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from kustom_mock.auth import authenticate
+from kustom_mock.behaviour import Behaviour
 from kustom_mock.body import check_content_encoding, check_content_type, parse_json, too_large
 from kustom_mock.errors import ApiError, Reply, Response, bad_request, render
 from kustom_mock.fixtures import Fixtures, Merchant, load_fixtures
@@ -63,16 +61,6 @@ async def lifespan(receive: Receive, send: Send) -> None:
             return
 
 
-def fingerprint(call: Call) -> str:
-    """The request as compared under one idempotency key: operation, token and body."""
-    try:  # orjson: a tenth of json.dumps's time on a 1000-line order
-        canonical = orjson.dumps(call.body, option=orjson.OPT_SORT_KEYS)
-    except orjson.JSONEncodeError:  # integers past 64 bits, which the schema allows
-        canonical = json.dumps(call.body, sort_keys=True, separators=(",", ":")).encode()
-    head = f"{call.operation_id}\n{call.token}\n".encode("utf-8", "surrogatepass")
-    return hashlib.sha256(head + canonical).hexdigest()
-
-
 def loggable_path(raw_path: str) -> str:
     """The path for the access log: percent-encoded as sent (a %0A cannot start a forged
     line), short, and with any customer token in it shortened to a prefix and a hash."""
@@ -87,15 +75,23 @@ def _loggable_prefix(path: str) -> str:
 class MockApp:
     """The ASGI app: ``await app(scope, receive, send)``."""
 
-    def __init__(self, spec: Spec, fixtures: Fixtures, store: Store, settings: Settings) -> None:
+    def __init__(
+        self,
+        spec: Spec,
+        fixtures: Fixtures,
+        store: Store,
+        settings: Settings,
+        behaviour: Behaviour | None = None,
+    ) -> None:
         self.spec = spec
         self.fixtures = fixtures
         self.store = store
         self.settings = settings
+        self.behaviour = behaviour or Behaviour()
         self.router = Router(spec)
-        self.operations = Operations(fixtures, settings)
+        self.operations = Operations(fixtures, settings, self.behaviour)
         self.validators = {
-            op_id: RequestValidator(op, self.operations.rules.get(op_id))
+            op_id: RequestValidator(op, self.behaviour.body_rules(op_id))
             for op_id, op in spec.operations.items()
         }
         missing = set(spec.operations) ^ set(self.operations.handlers)
@@ -177,13 +173,15 @@ class MockApp:
         match = self.router.match(scope["method"], raw_path)
         operation_id = match.operation.operation_id
         headers = read_headers(scope["headers"], scope.get("http_version", "1.1"))
-        merchant = authenticate(headers.get("authorization"), self.fixtures.merchants_by_key)
+        merchant = self.behaviour.authenticate(
+            headers.get("authorization"), self.fixtures.merchants_by_key
+        )
         limit_headers: dict[str, str] = {}
         if self.rate_limiter is not None:
             limit_headers = self.rate_limiter.admit(merchant.merchant_id, operation_id)
         try:
             call = await self._call(match.path_params, operation_id, merchant, headers, receive)
-            response = self._execute(call, correlation_id)
+            response = self.behaviour.answer(call, self._execute(call, correlation_id))
         except ApiError as error:
             error.headers.update(limit_headers)
             raise
@@ -206,8 +204,10 @@ class MockApp:
             raw = await self._read_body(
                 receive, headers.get("content-length"), validator.max_body_bytes
             )
-            body = validator.body(parse_json(raw))
-        key = validator.idempotency_key(headers.get(IDEMPOTENCY_HEADER.lower()))
+            body = self.behaviour.check_body(validator, parse_json(raw))
+        key = self.behaviour.idempotency_key(
+            validator.idempotency_key(headers.get(IDEMPOTENCY_HEADER.lower()))
+        )
         return Call(operation_id, merchant, path_params["customerToken"], body, key)
 
     def _execute(self, call: Call, correlation_id: str) -> Response:
@@ -217,7 +217,7 @@ class MockApp:
         with self.store.transaction() as tx:
             request_print = ""
             if call.idempotency_key is not None:
-                request_print = fingerprint(call)
+                request_print = self.behaviour.fingerprint(call)
                 stored = tx.find_response(
                     merchant_id, call.idempotency_key, self.settings.retention_seconds
                 )
@@ -258,11 +258,14 @@ def create_app(
     clock: Callable[[], float] = time.time,
     fsync: bool = False,
     reset: bool = False,
+    behaviour: Behaviour | None = None,
 ) -> MockApp:
     """Build the mock: the spec is loaded and its schemas compiled here, once. ``db_path``: a
     SQLite file, ``:memory:``, or a ``postgresql://`` URL (kustom_mock.store). ``fsync``: make
     the database survive an OS crash too, not only a crash of the mock (slower; see Store).
-    ``reset``: forget the database's tokens, orders and idempotency records first."""
+    ``reset``: forget the database's tokens, orders and idempotency records first.
+    ``behaviour``: the steps a server may take differently (kustom_mock.behaviour); the mock's
+    own when None."""
     spec = load_spec(spec_path)
     fixtures = load_fixtures(fixtures_path, spec)
     settings = settings or Settings()
@@ -271,4 +274,6 @@ def create_app(
         (TokenState(t.token, t.merchant_id, t.status) for t in fixtures.tokens.values()),
         reset=reset,
     )
-    return MockApp(spec=spec, fixtures=fixtures, store=store, settings=settings)
+    return MockApp(
+        spec=spec, fixtures=fixtures, store=store, settings=settings, behaviour=behaviour
+    )

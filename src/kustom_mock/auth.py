@@ -1,7 +1,8 @@
-"""HTTP Basic with a merchant's API credentials, in exactly the two forms Kustom documents:
+"""The merchant's API credentials in the Authorization header, in exactly the two forms Kustom
+documents (openapi.yaml, ``securitySchemes``; the scheme's name is read from there):
 
-- ``Authorization: Basic <API key>``: the key itself, not base64 (Kustom's primary form);
-- ``Authorization: Basic base64(<username>:<API key>)`` with the merchant's own username.
+- ``<scheme> <API key>``: the key itself, not base64 (Kustom's primary form, ``apiKey``);
+- ``<scheme> base64(<username>:<API key>)`` with the merchant's own username (``usernameAndKey``).
 
 Anything else (the key base64-encoded alone, the key as a username, a username that is not
 the merchant's) is refused with 401, as strict as the vendor: a client must not come to rely
@@ -16,9 +17,11 @@ from collections.abc import Mapping
 
 from kustom_mock.errors import ApiError
 from kustom_mock.fixtures import Merchant
+from kustom_mock.headers import NAMES
 
-CHALLENGE = 'Basic realm="Kustom API", charset="UTF-8"'
-FORMS = "send Authorization: Basic <API key>, or Basic base64(<username>:<API key>)"
+SCHEME = NAMES.auth_scheme
+CHALLENGE = f'{SCHEME} realm="Kustom API", charset="UTF-8"'
+FORMS = f"send Authorization: {SCHEME} <API key>, or {SCHEME} base64(<username>:<API key>)"
 
 
 def unauthorized(problem: str) -> ApiError:
@@ -36,7 +39,7 @@ def authenticate(header: str | None, merchants_by_key: Mapping[str, Merchant]) -
         raise unauthorized("Missing credentials")
     scheme, _, credentials = header.strip().partition(" ")
     credentials = credentials.strip()
-    if scheme.lower() != "basic" or not credentials:
+    if scheme.lower() != SCHEME.lower() or not credentials:
         raise unauthorized("Malformed credentials")
     merchant = merchants_by_key.get(credentials)
     if merchant is not None:

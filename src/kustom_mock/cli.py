@@ -13,6 +13,7 @@ from typing import NoReturn
 import uvicorn
 
 from kustom_mock.app import ASGIApp, MockApp, create_app
+from kustom_mock.behaviour import Behaviour
 from kustom_mock.fixtures import FixtureError
 from kustom_mock.limits import (
     ServerLimits,
@@ -78,7 +79,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=None,
         metavar="N",
         help="allow N requests per second per merchant and operation, then 429 with "
-        "X-Ratelimit-* and Retry-After (default: no limit)",
+        "the spec's rate-limit headers (default: no limit)",
     )
     parser.add_argument(
         "--fsync",
@@ -106,8 +107,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def build_app(args: argparse.Namespace) -> MockApp | None:
-    """The app the arguments describe, or None after printing why it cannot be built."""
+def build_app(args: argparse.Namespace, behaviour: Behaviour | None = None) -> MockApp | None:
+    """The app the arguments describe, or None after printing why it cannot be built.
+    ``behaviour``: as for create_app (a server that takes a step differently)."""
     try:
         return create_app(
             spec_path=args.spec,
@@ -118,6 +120,7 @@ def build_app(args: argparse.Namespace) -> MockApp | None:
             ),
             fsync=args.fsync,
             reset=args.reset,
+            behaviour=behaviour,
         )
     except (FixtureError, StoreError) as exc:
         print(f"scripts/mock: {exc}", file=sys.stderr)

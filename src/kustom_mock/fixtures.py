@@ -92,7 +92,7 @@ def _format_schema() -> dict[str, Any]:
                     "required": ["merchant_id", "username", "api_key"],
                     "properties": {
                         "merchant_id": {"type": "string", "minLength": 1},
-                        # Printable ASCII without ':' (HTTP Basic's separator).
+                        # Printable ASCII without ':' (it separates the username from the key).
                         "username": {"type": "string", "pattern": "^[!-9;-~]+$"},
                         "api_key": {"type": "string", "pattern": "^[!-9;-~]+$"},
                     },

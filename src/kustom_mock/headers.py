@@ -1,15 +1,18 @@
-"""The HTTP header names the mock reads and writes, and the request's headers as a checked
-mapping: one value for each header that may only have one."""
+"""The contract's header names the mock reads and writes (read from openapi.yaml, the document
+the mock ships with), and the request's headers as a checked mapping: one value for each header
+that may only have one."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from kustom_mock.errors import bad_request
+from kustom_spec import load_spec, read_names
 
-IDEMPOTENCY_HEADER = "Klarna-Idempotency-Key"  # tests hold these to openapi.yaml
-CORRELATION_HEADER = "Klarna-Correlation-Id"
-REPLAY_HEADER = "Idempotent-Replayed"
+NAMES = read_names(load_spec())
+IDEMPOTENCY_HEADER = NAMES.idempotency_key
+CORRELATION_HEADER = NAMES.correlation_id
+REPLAY_HEADER = NAMES.idempotent_replayed
 MAX_HEADER_BYTES = 16 * 1024
 # A proxy in front that reads the first of two such headers would see another identity,
 # key or body than the mock: a repeat is refused rather than guessed at.

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kustom_mock.errors import ApiError
+from kustom_mock.headers import NAMES
 
 WINDOW_SECONDS = 1.0
 
@@ -31,7 +32,7 @@ class RateLimiter:
         self._windows: dict[tuple[str, str], _Window] = {}
 
     def admit(self, merchant_id: str, operation_id: str) -> dict[str, str]:
-        """The X-Ratelimit-* headers for this request; a 429 ApiError when over the limit."""
+        """The rate-limit headers for this request; a 429 ApiError when over the limit."""
         now = self._clock()
         start = math.floor(now / WINDOW_SECONDS) * WINDOW_SECONDS
         window = self._windows.get((merchant_id, operation_id))
@@ -40,9 +41,9 @@ class RateLimiter:
         window.count += 1
         reset = max(1, math.ceil(start + WINDOW_SECONDS - now))
         headers = {
-            "X-Ratelimit-Limit": f"{self.per_second}, {self.per_second};w={WINDOW_SECONDS:g}",
-            "X-Ratelimit-Remaining": str(max(0, self.per_second - window.count)),
-            "X-Ratelimit-Reset": str(reset),
+            NAMES.rate_limit_limit: f"{self.per_second}, {self.per_second};w={WINDOW_SECONDS:g}",
+            NAMES.rate_limit_remaining: str(max(0, self.per_second - window.count)),
+            NAMES.rate_limit_reset: str(reset),
         }
         if window.count > self.per_second:
             raise ApiError(
@@ -52,6 +53,6 @@ class RateLimiter:
                     f"Too many requests for this operation (limit {self.per_second} per "
                     f"second); retry after {reset} second{'s' if reset != 1 else ''}"
                 ],
-                headers={**headers, "Retry-After": str(reset)},
+                headers={**headers, NAMES.retry_after: str(reset)},
             )
         return headers

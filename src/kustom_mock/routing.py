@@ -1,5 +1,5 @@
-"""Routes from the spec's paths: ``/customer-token/v1/tokens/{customerToken}/order`` matches
-``/customer-token/v1/tokens/tok_active/order``; nothing about the routes is written here."""
+"""Routes from the spec's paths: a path template such as ``/a/{customerToken}/b`` matches
+``/a/tok_active/b``; nothing about the routes is written here."""
 
 from __future__ import annotations
 

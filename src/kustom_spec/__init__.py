@@ -1,15 +1,19 @@
-"""openapi.yaml, loaded once and turned into compiled JSON Schema validators."""
+"""openapi.yaml, loaded once: its operations, compiled JSON Schema validators, and the header
+names and auth scheme that code sends and reads (``read_names``)."""
 
 from kustom_spec.conformance import response_problems
 from kustom_spec.document import Example, Operation, Spec, load_spec
 from kustom_spec.location import DEFAULT_SPEC_PATH, REPO_ROOT
+from kustom_spec.names import Names, read_names
 
 __all__ = [
     "DEFAULT_SPEC_PATH",
     "REPO_ROOT",
     "Example",
+    "Names",
     "Operation",
     "Spec",
     "load_spec",
+    "read_names",
     "response_problems",
 ]

@@ -60,7 +60,7 @@ def test_a_server_that_differs_on_one_fact_is_named(tmp_path: Path) -> None:
     with running_mock(
         tmp_path / "db.sqlite3",
         ["--fault", "refuse_discount_lines", "--rate-limit", "50"],
-        module="contract_tests.faults",
+        module="contract_tests.faulty_mock",
     ) as mock:
         result = probe({**ENV, "KUSTOM_BASE_URL": mock.base_url})
     assert result.returncode == 1, result.stdout + result.stderr

@@ -1,0 +1,183 @@
+"""The mock with one deliberate fault, to prove that the contract run catches each kind.
+
+``python -m contract_tests.faulty_mock --fault NAME [scripts/mock flags]`` serves like
+scripts/mock, with the app built through the mock's own seam for this:
+``create_app(behaviour=...)``, a ``kustom_mock.Behaviour`` that takes one step differently.
+The contract run spawns it with ``--mock-command`` (contract_tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from kustom_mock import Behaviour
+from kustom_mock.cli import build_app, configure_logging, parse_args, serve
+from kustom_mock.errors import Response
+from kustom_mock.fixtures import Merchant
+from kustom_mock.operations import CANCELLED, Call, OwnedToken
+from kustom_mock.store import Transaction
+from kustom_mock.validation import BodyRules, RequestValidator
+from kustom_rules import RuleViolation
+
+JSON = dict[str, Any]
+
+
+class EditedAnswers(Behaviour):
+    """Every JSON answer (status and body) passed through ``edit(call, status, body)``."""
+
+    def __init__(self, edit: Callable[[Call, int, JSON], tuple[int, JSON]]) -> None:
+        self.edit = edit
+
+    def answer(self, call: Call, response: Response) -> Response:
+        if not response.body:  # an empty 202: nothing to edit
+            return response
+        status, body = self.edit(call, response.status, json.loads(response.body))
+        return Response(status, json.dumps(body).encode(), response.headers, response.replayed)
+
+
+def server_error(call: Call, status: int, body: JSON) -> tuple[int, JSON]:
+    """A 500 whenever a token is refused (some valid input)."""
+    if status == 403:
+        return 500, {"error_code": "INTERNAL", "error_messages": ["boom"]}
+    return status, body
+
+
+def undocumented_status(call: Call, status: int, body: JSON) -> tuple[int, JSON]:
+    return (418, body) if call.token == "tok_pending" and status == 200 else (status, body)
+
+
+def enum_violation(call: Call, status: int, body: JSON) -> tuple[int, JSON]:
+    if status == 200 and call.token == "tok_card":
+        body["fraud_status"] = "MAYBE"
+    return status, body
+
+
+def missing_field(call: Call, status: int, body: JSON) -> tuple[int, JSON]:
+    if status == 200:
+        body.pop("order_id", None)
+    return status, body
+
+
+def wrong_error_code(call: Call, status: int, body: JSON) -> tuple[int, JSON]:
+    """An unknown token's order answered with the read's code (NOT_FOUND, not TOKEN_NOT_FOUND)."""
+    if status == 404 and body.get("error_code") == "TOKEN_NOT_FOUND":
+        body["error_code"] = "NOT_FOUND"
+    return status, body
+
+
+class AcceptInvalid(Behaviour):
+    """Neither the schema nor the rules are checked: an invalid body gets an order."""
+
+    def check_body(self, validator: RequestValidator, body: Any) -> dict[str, Any]:
+        return body if isinstance(body, dict) else {}
+
+
+class IgnoreCredentials(Behaviour):
+    """Any credentials, or none, pass as the first merchant."""
+
+    def authenticate(
+        self, header: str | None, merchants_by_key: Mapping[str, Merchant]
+    ) -> Merchant:
+        return next(iter(merchants_by_key.values()))
+
+
+class CancelDoesNotStick(Behaviour):
+    """A cancel is answered 202 but changes nothing."""
+
+    def cancel(self, tx: Transaction, token: str) -> None:
+        return None
+
+
+class CancelledTokenOrders(Behaviour):
+    """A cancelled token can still place orders."""
+
+    def refuse_order(self, token: OwnedToken, call: Call) -> None:
+        if token.state.status != CANCELLED:
+            super().refuse_order(token, call)
+
+
+class RefuseDiscountLines(Behaviour):
+    """Negative amounts refused on every line, as before Kustom's discount lines were known."""
+
+    def body_rules(self, operation_id: str) -> BodyRules | None:
+        rules = super().body_rules(operation_id)
+        if rules is None:
+            return None
+
+        def stricter(order: Mapping[str, Any]) -> list[RuleViolation]:
+            negative = [
+                RuleViolation(f"order_lines[{i}].unit_price", "negative unit_price")
+                for i, line in enumerate(order["order_lines"])
+                if line["unit_price"] < 0
+            ]
+            return negative or rules(order)
+
+        return stricter
+
+
+class RulesNotEnforced(Behaviour):
+    """The schema is checked, the rules across fields are not: orders that do not add up pass."""
+
+    def body_rules(self, operation_id: str) -> BodyRules | None:
+        return None
+
+
+class ReplayIgnored(Behaviour):
+    """The idempotency key's form is checked, but the key is never honoured: every request
+    runs anew (a second order), and a reuse with another body is never refused."""
+
+    def idempotency_key(self, key: str | None) -> str | None:
+        return None
+
+
+class ConflictIgnored(Behaviour):
+    """A key's record ignores the body: another body under the same key gets the first answer."""
+
+    def fingerprint(self, call: Call) -> str:
+        return f"{call.operation_id}\n{call.token}"
+
+
+FAULTS: dict[str, Callable[[], Behaviour]] = {
+    "accept_invalid": AcceptInvalid,
+    "ignore_credentials": IgnoreCredentials,
+    "cancel_does_not_stick": CancelDoesNotStick,
+    "cancelled_token_orders": CancelledTokenOrders,
+    "refuse_discount_lines": RefuseDiscountLines,
+    "rules_not_enforced": RulesNotEnforced,
+    "replay_ignored": ReplayIgnored,
+    "conflict_ignored": ConflictIgnored,
+    **{
+        edit.__name__: functools.partial(EditedAnswers, edit)
+        for edit in (
+            server_error,
+            undocumented_status,
+            enum_violation,
+            missing_field,
+            wrong_error_code,
+        )
+    },
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--fault", choices=sorted(FAULTS), required=True)
+    known, rest = pre.parse_known_args(argv)
+    args = parse_args(rest)
+    configure_logging(args.log_level)
+    app = build_app(args, behaviour=FAULTS[known.fault]())
+    if app is None:
+        return 2
+    try:
+        return serve(app, args, label=f"kustom-mock (fault: {known.fault})")
+    finally:
+        app.store.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
