@@ -237,7 +237,8 @@ def run_client_process(server: ScriptedServer, **env: str) -> str:
         [sys.executable, "-c", SCRIPT],
         env=environment,
         cwd=REPO_ROOT,
-        capture_output=True,
+        stdout=subprocess.DEVNULL,  # the script prints nothing; its log goes to stderr
+        stderr=subprocess.PIPE,
         text=True,
         timeout=60,
         check=True,
