@@ -121,16 +121,22 @@ class CheckedClient:
         auth: tuple[str, str] | None = AUTH_A,
         key: str | None = None,
         headers: dict[str, str] | None = None,
+        content: bytes | str | None = None,
     ) -> httpx.Response:
+        """An order: ``body`` as JSON (FULL_ORDER by default), or ``content`` as sent, raw, as
+        application/json unless ``headers`` name another Content-Type."""
         all_headers = dict(headers or {})
         if key is not None:
             all_headers["Klarna-Idempotency-Key"] = key
-        return self.post(
-            PATH.format(token),
-            json=FULL_ORDER if body is None else body,
-            auth=auth,
-            headers=all_headers,
-        )
+        if content is None:
+            return self.post(
+                PATH.format(token),
+                json=FULL_ORDER if body is None else body,
+                auth=auth,
+                headers=all_headers,
+            )
+        all_headers = {"Content-Type": "application/json"} | all_headers
+        return self.post(PATH.format(token), content=content, auth=auth, headers=all_headers)
 
 
 def check(method: str, url: str, response: httpx.Response) -> None:
