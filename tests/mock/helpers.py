@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import anyio.from_thread
@@ -37,6 +39,39 @@ MINIMAL_ORDER: dict[str, Any] = SPEC.resolve(
 def order(**changes: Any) -> dict[str, Any]:
     """A copy of the full example order with top-level changes."""
     return copy.deepcopy(FULL_ORDER) | changes
+
+
+def at_once(
+    base_urls: Sequence[str],
+    method: str,
+    path: str,
+    *,
+    json: Any,
+    key: str,
+    times: int = 64,
+    timeout: float = 20,
+) -> list[httpx.Response]:
+    """``times`` identical requests under one idempotency key, all in flight together over
+    real sockets (a connection each), spread in turn over the mock processes at ``base_urls``."""
+
+    async def burst() -> list[httpx.Response]:
+        limits = httpx.Limits(max_connections=times // len(base_urls))
+        async with contextlib.AsyncExitStack() as stack:
+            clients = [
+                await stack.enter_async_context(
+                    httpx.AsyncClient(base_url=url, auth=AUTH_A, limits=limits, timeout=timeout)
+                )
+                for url in base_urls
+            ]
+            headers = {"Klarna-Idempotency-Key": key}
+            return await asyncio.gather(
+                *(
+                    clients[i % len(clients)].request(method, path, json=json, headers=headers)
+                    for i in range(times)
+                )
+            )
+
+    return asyncio.run(burst())
 
 
 def assert_error_shape(response: httpx.Response) -> dict[str, Any]:
