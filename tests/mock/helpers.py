@@ -47,12 +47,13 @@ def at_once(
     path: str,
     *,
     json: Any,
-    key: str,
+    key: str | None,
     times: int = 64,
     timeout: float = 20,
 ) -> list[httpx.Response]:
-    """``times`` identical requests under one idempotency key, all in flight together over
-    real sockets (a connection each), spread in turn over the mock processes at ``base_urls``."""
+    """``times`` identical requests under one idempotency key (``None``: without one), all in
+    flight together over real sockets (a connection each), spread in turn over the mock
+    processes at ``base_urls``."""
 
     async def burst() -> list[httpx.Response]:
         limits = httpx.Limits(max_connections=times // len(base_urls))
@@ -63,7 +64,7 @@ def at_once(
                 )
                 for url in base_urls
             ]
-            headers = {"Klarna-Idempotency-Key": key}
+            headers = {} if key is None else {"Klarna-Idempotency-Key": key}
             return await asyncio.gather(
                 *(
                     clients[i % len(clients)].request(method, path, json=json, headers=headers)
