@@ -27,7 +27,7 @@ from kustom_client import (
 )
 from kustom_spec import REPO_ROOT
 from tests.client.helpers import KEY_A, OK, USERNAME_A, small_order
-from tests.client.scripted_server import Reply, ScriptedServer
+from tests.http_doubles import Reply, ScriptedServer
 
 TOKEN = "tok_secret_4711"
 PAIR = base64.b64encode(f"{USERNAME_A}:{KEY_A}".encode()).decode()
