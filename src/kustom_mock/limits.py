@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 
 @dataclass(frozen=True)
@@ -57,68 +57,60 @@ def positive_int(*, maximum: int, minimum: int = 1) -> Callable[[str], int]:
     return parse
 
 
+# Each limit's flag: --max-url-bytes sets ServerLimits.max_url_bytes, whose default it shows.
+FLAGS: dict[str, tuple[str, Callable[[str], float], str]] = {
+    "max_url_bytes": (
+        "BYTES",
+        positive_int(minimum=64, maximum=1024 * 1024),
+        "longest request target; past it 414 and the connection is closed",
+    ),
+    "max_header_bytes": (
+        "BYTES",
+        positive_int(minimum=1024, maximum=1024 * 1024),
+        "largest request line and header section, in bytes as sent; past it 431 and close",
+    ),
+    "max_headers": (
+        "N",
+        positive_int(maximum=10_000),
+        "most header fields in one request; past it 431 and close",
+    ),
+    "header_timeout": (
+        "SECONDS",
+        positive_number(maximum=HOUR),
+        "seconds from a request's first byte to the end of its headers; then 408 and close",
+    ),
+    "body_timeout": (
+        "SECONDS",
+        positive_number(maximum=HOUR),
+        "seconds from the end of the headers to the end of the body; then 408 and close",
+    ),
+    "keep_alive_timeout": (
+        "SECONDS",
+        positive_number(maximum=HOUR),
+        "seconds a connection may stay open with no request in progress (new or between "
+        "requests); then it is closed",
+    ),
+    "max_connections": (
+        "N",
+        positive_int(maximum=1_000_000),
+        "open connections per process (lowered to fit the open-file limit); at the cap a "
+        "new connection closes the longest-idle one, or waits if none is idle",
+    ),
+}
+
+
 def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("limits (enforced while reading)")
-    group.add_argument(
-        "--max-url-bytes",
-        metavar="BYTES",
-        type=positive_int(minimum=64, maximum=1024 * 1024),
-        default=DEFAULTS.max_url_bytes,
-        help="longest request target; past it 414 and the connection is closed",
-    )
-    group.add_argument(
-        "--max-header-bytes",
-        metavar="BYTES",
-        type=positive_int(minimum=1024, maximum=1024 * 1024),
-        default=DEFAULTS.max_header_bytes,
-        help="largest request line and header section, in bytes as sent; past it 431 and close",
-    )
-    group.add_argument(
-        "--max-headers",
-        metavar="N",
-        type=positive_int(maximum=10_000),
-        default=DEFAULTS.max_headers,
-        help="most header fields in one request; past it 431 and close",
-    )
-    group.add_argument(
-        "--header-timeout",
-        metavar="SECONDS",
-        type=positive_number(maximum=HOUR),
-        default=DEFAULTS.header_timeout,
-        help="seconds from a request's first byte to the end of its headers; then 408 and close",
-    )
-    group.add_argument(
-        "--body-timeout",
-        metavar="SECONDS",
-        type=positive_number(maximum=HOUR),
-        default=DEFAULTS.body_timeout,
-        help="seconds from the end of the headers to the end of the body; then 408 and close",
-    )
-    group.add_argument(
-        "--keep-alive-timeout",
-        metavar="SECONDS",
-        type=positive_number(maximum=HOUR),
-        default=DEFAULTS.keep_alive_timeout,
-        help="seconds a connection may stay open with no request in progress (new or between "
-        "requests); then it is closed",
-    )
-    group.add_argument(
-        "--max-connections",
-        metavar="N",
-        type=positive_int(maximum=1_000_000),
-        default=DEFAULTS.max_connections,
-        help="open connections per process (lowered to fit the open-file limit); at the cap a "
-        "new connection closes the longest-idle one, or waits if none is idle",
-    )
+    for name, (metavar, parse, help_text) in FLAGS.items():
+        group.add_argument(
+            "--" + name.replace("_", "-"),
+            metavar=metavar,
+            type=parse,
+            default=getattr(DEFAULTS, name),
+            help=help_text,
+        )
 
 
 def limits_from_args(args: argparse.Namespace) -> ServerLimits:
-    return ServerLimits(
-        max_url_bytes=args.max_url_bytes,
-        max_header_bytes=args.max_header_bytes,
-        max_headers=args.max_headers,
-        header_timeout=args.header_timeout,
-        body_timeout=args.body_timeout,
-        keep_alive_timeout=args.keep_alive_timeout,
-        max_connections=args.max_connections,
-    )
+    """The limits the flags set (every field of ServerLimits has its flag)."""
+    return ServerLimits(**{field.name: getattr(args, field.name) for field in fields(ServerLimits)})

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.client.scripted_server import ScriptedServer, scripted_server
+from tests.http_doubles import ScriptedServer, scripted_server
 
 
 @pytest.fixture(autouse=True)

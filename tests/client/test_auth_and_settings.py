@@ -10,7 +10,7 @@ import pytest
 from kustom_client import PRODUCTION_BASE_URL, InvalidArgumentError, KustomClient
 from kustom_client.auth import Credentials
 from tests.client.helpers import KEY_A, OK, USERNAME_A, small_order
-from tests.client.scripted_server import Reply, ScriptedServer
+from tests.http_doubles import Reply, ScriptedServer
 
 
 def sent_authorization(server: ScriptedServer, kustom: KustomClient) -> str:

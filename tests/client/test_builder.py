@@ -12,6 +12,12 @@ from kustom_customer_token_client.models import Address, OrderLine, OrderLineTyp
 
 from kustom_client import build_address, build_discount_line, build_order, build_order_line
 from kustom_rules import check_order, tax_within_tolerance
+from kustom_spec import load_spec
+
+SPEC = load_spec()
+GUIDE_DISCOUNT_LINE = SPEC.resolve(SPEC.document["components"]["examples"]["DiscountLineOrder"])[
+    "value"
+]["order_lines"][1]
 
 
 def test_builder_makes_amounts_add_up() -> None:
@@ -105,17 +111,12 @@ def test_a_full_order_with_an_address() -> None:
 
 
 def test_discount_line_as_kustoms_guide_shows_it() -> None:
-    """Kustom's discounts guide (and Klarna's PHP SDK example): -1000 at 10% carries -91."""
-    line = build_discount_line("Discount", amount=1000, tax_rate=1000)
-    assert line.to_dict() == {
-        "type": "discount",
-        "name": "Discount",
-        "quantity": 1,
-        "unit_price": -1000,
-        "tax_rate": 1000,
-        "total_amount": -1000,
-        "total_tax_amount": -91,
-    }
+    """Kustom's discounts guide (and Klarna's PHP SDK example), as the spec's DiscountLineOrder
+    example gives it: -1000 at 10% carries -91."""
+    line = build_discount_line("Discount", amount=1000, tax_rate=1000, reference="10-OFF")
+    assert line.to_dict() == GUIDE_DISCOUNT_LINE
+    amounts = ("quantity", "unit_price", "tax_rate", "total_amount", "total_tax_amount")
+    assert [GUIDE_DISCOUNT_LINE[name] for name in amounts] == [1, -1000, 1000, -1000, -91]
 
 
 def test_gift_card_and_store_credit_at_zero_tax() -> None:

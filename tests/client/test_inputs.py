@@ -25,7 +25,7 @@ from kustom_client import (
     OrderValidationError,
 )
 from tests.client.helpers import KEY_A, OK, small_order
-from tests.client.scripted_server import Reply, ScriptedServer
+from tests.http_doubles import Reply, ScriptedServer
 
 
 def nested(depth: int) -> Any:

@@ -24,7 +24,7 @@ from kustom_client import (
     ServiceUnavailableError,
 )
 from tests.client.helpers import KEY_A, OK, small_order
-from tests.client.scripted_server import Reply, ScriptedServer
+from tests.http_doubles import Reply, ScriptedServer
 
 IDEMPOTENCY = "Klarna-Idempotency-Key"
 

@@ -27,7 +27,7 @@ from kustom_client import (
 )
 from kustom_spec import REPO_ROOT
 from tests.client.helpers import KEY_A, OK, USERNAME_A, small_order
-from tests.client.scripted_server import Reply, ScriptedServer
+from tests.http_doubles import Reply, ScriptedServer
 
 TOKEN = "tok_secret_4711"
 PAIR = base64.b64encode(f"{USERNAME_A}:{KEY_A}".encode()).decode()
@@ -237,7 +237,8 @@ def run_client_process(server: ScriptedServer, **env: str) -> str:
         [sys.executable, "-c", SCRIPT],
         env=environment,
         cwd=REPO_ROOT,
-        capture_output=True,
+        stdout=subprocess.DEVNULL,  # the script prints nothing; its log goes to stderr
+        stderr=subprocess.PIPE,
         text=True,
         timeout=60,
         check=True,

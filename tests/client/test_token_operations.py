@@ -19,7 +19,7 @@ from kustom_client import (
     TokenForbiddenError,
 )
 from tests.client.helpers import KEY_A
-from tests.client.scripted_server import Reply, ScriptedServer
+from tests.http_doubles import Reply, ScriptedServer
 
 CARD_TOKEN = {
     "payment_method_type": "CARD",

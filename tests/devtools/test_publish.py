@@ -32,6 +32,11 @@ def write_baseline(tmp_path: Path, mutate: Any, version: str) -> Path:
     return path
 
 
+def with_a_service_line_type(spec: dict[str, Any]) -> None:
+    """A released spec with one more order line type: removing it breaks requests."""
+    spec["components"]["schemas"]["OrderLineType"]["enum"].append("service")
+
+
 def test_client_version_follows_the_spec() -> None:
     meta = tomllib.loads((REPO_ROOT / "generated" / "pyproject.toml").read_text())
     assert meta["project"]["version"] == SPEC["info"]["version"]
@@ -107,12 +112,7 @@ def test_wheels_that_disagree_with_the_spec_are_refused(tmp_path: Path) -> None:
 def test_gate_fails_a_breaking_change_without_a_major_bump(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # The released spec had one more order line type: removing it breaks requests.
-    baseline = write_baseline(
-        tmp_path,
-        lambda d: d["components"]["schemas"]["OrderLineType"]["enum"].append("service"),
-        SPEC["info"]["version"],
-    )
+    baseline = write_baseline(tmp_path, with_a_service_line_type, SPEC["info"]["version"])
     assert publish.main(["--gate-only", "--against", str(baseline)]) == 1
     captured = capsys.readouterr()
     assert "breaking-change gate: 1 breaking change(s) need a major version" in captured.err
@@ -123,11 +123,7 @@ def test_gate_fails_a_breaking_change_without_a_major_bump(
 def test_gate_passes_a_breaking_change_with_a_major_bump(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    baseline = write_baseline(
-        tmp_path,
-        lambda d: d["components"]["schemas"]["OrderLineType"]["enum"].append("service"),
-        "0.9.0",
-    )
+    baseline = write_baseline(tmp_path, with_a_service_line_type, "0.9.0")
     assert publish.main(["--gate-only", "--against", str(baseline)]) == 0
     assert "Compared with 0.9.0" in capsys.readouterr().out
 

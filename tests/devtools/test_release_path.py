@@ -55,34 +55,29 @@ REMOVED_FIELD = "merchant_reference2"
 
 
 @dataclass(frozen=True)
-class Done:
-    code: int
-    output: str
-
-
-@dataclass(frozen=True)
 class Clone:
     root: Path
 
-    def run(self, command: str) -> Done:
+    def run(self, command: str) -> subprocess.CompletedProcess[str]:
+        """The command's exit status and its output (stdout and stderr as they came)."""
         # No PYTHONPATH or VIRTUAL_ENV from the test run: the clone's scripts use its .venv.
         env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
-        result = subprocess.run(  # noqa: S602 (the documented commands, as a user types them)
+        return subprocess.run(  # noqa: S602 (the documented commands, as a user types them)
             command,
             shell=True,
             cwd=self.root,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
             timeout=STEP_TIMEOUT,
             env=env,
             check=False,
         )
-        return Done(result.returncode, result.stdout + result.stderr)
 
     def ok(self, command: str) -> str:
         done = self.run(command)
-        assert done.code == 0, f"{command} failed ({done.code}):\n{done.output[-4000:]}"
-        return done.output
+        assert done.returncode == 0, f"{command} failed ({done.returncode}):\n{done.stdout[-4000:]}"
+        return done.stdout
 
     @property
     def spec(self) -> Path:
@@ -171,8 +166,8 @@ def test_a_major_release_needs_a_major_version(clone: Clone) -> None:
     clone.set_version(NEXT_MINOR)
     clone.ok("scripts/regenerate")
     refused = clone.run("scripts/publish --gate-only")
-    assert refused.code == 1, refused.output
-    assert f"breaking change(s) need a major version: {CURRENT} -> {NEXT_MINOR}" in refused.output
+    assert refused.returncode == 1, refused.stdout
+    assert f"breaking change(s) need a major version: {CURRENT} -> {NEXT_MINOR}" in refused.stdout
     clone.set_version(NEXT_MAJOR)
     clone.ok("scripts/regenerate")
     clone.ok("scripts/lint")

@@ -38,17 +38,14 @@ class Venv:
     root: Path
     workdir: Path
 
-    @property
-    def python(self) -> str:
-        return str(self.root / "bin" / "python")
-
     def script(self, name: str) -> str:
+        """A program in the venv: its ``python``, or a script a wheel installed."""
         return str(self.root / "bin" / name)
 
     def run(self, *args: str, env: dict[str, str] | None = None) -> str:
         """``python -I`` (no PYTHONPATH, no user site, not the current folder) in the venv."""
         result = subprocess.run(  # noqa: S603
-            [self.python, "-I", *args],
+            [self.script("python"), "-I", *args],
             capture_output=True,
             text=True,
             cwd=self.workdir,
@@ -198,7 +195,7 @@ def test_the_mock_runs_from_its_wheel_alone(mock_venv: Venv, installed_mock: Run
     )
     assert answer.status_code == 401  # the spec's security, from the embedded spec
     with running_mock(
-        launcher=[mock_venv.python, "-I", "-m", "kustom_mock"], cwd=mock_venv.workdir
+        launcher=[mock_venv.script("python"), "-I", "-m", "kustom_mock"], cwd=mock_venv.workdir
     ) as again:
         assert (
             httpx.post(f"{again.base_url}/customer-token/v1/tokens/x/order", json={}).status_code

@@ -18,7 +18,7 @@ from kustom_customer_token_client.api.customer_token import (
 )
 
 from kustom_spec import load_spec
-from tests.generated.canned_server import CannedServer, canned_server
+from tests.http_doubles import Reply, ScriptedServer, scripted_server
 
 SPEC = load_spec()
 
@@ -74,16 +74,16 @@ FULL_ORDER = SPEC.resolve(SPEC.document["components"]["examples"]["FullOrder"])[
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[CannedServer]:
-    with canned_server() as state:
+def server() -> Iterator[ScriptedServer]:
+    with scripted_server() as state:
         yield state
 
 
 @pytest.mark.parametrize(("status", "where", "body"), RESPONSES, ids=[w for _, w, _ in RESPONSES])
 def test_client_sends_the_order_and_parses_the_response(
-    server: CannedServer, status: int, where: str, body: Any
+    server: ScriptedServer, status: int, where: str, body: Any
 ) -> None:
-    server.answer(status, body)
+    server.always(Reply(status, body))
     auth = httpx.BasicAuth("M-TEST-A-4f2c", "kco_test_api_merchant_a")
     client = Client(base_url=server.base_url, httpx_args={"auth": auth})
     with client:
@@ -123,11 +123,11 @@ def test_an_unknown_enum_value_in_a_response_does_not_crash() -> None:
     assert parsed.to_dict() == body
 
 
-def test_the_raw_key_form_with_the_generated_client(server: CannedServer) -> None:
+def test_the_raw_key_form_with_the_generated_client(server: ScriptedServer) -> None:
     """Kustom's primary form, ``Authorization: Basic <API key>``, is the generated
     AuthenticatedClient with the prefix ``Basic`` (openapi.yaml, securitySchemes.apiKey)."""
     token_example = SPEC.resolve(SPEC.document["components"]["examples"]["CardToken"])["value"]
-    server.answer(200, token_example)
+    server.always(Reply(200, token_example))
     client = AuthenticatedClient(
         base_url=server.base_url, token="kco_test_api_merchant_a", prefix="Basic"
     )
@@ -141,8 +141,8 @@ def test_the_raw_key_form_with_the_generated_client(server: CannedServer) -> Non
     assert response.parsed.status is models.TokenStatus.ACTIVE
 
 
-def test_the_status_change_sends_cancelled_and_accepts_an_empty_202(server: CannedServer) -> None:
-    server.answer(202, None)
+def test_the_status_change_sends_cancelled_and_accepts_an_empty_202(server: ScriptedServer) -> None:
+    server.always(Reply(202, b""))
     client = AuthenticatedClient(
         base_url=server.base_url, token="kco_test_api_merchant_a", prefix="Basic"
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import anyio.from_thread
@@ -37,6 +39,40 @@ MINIMAL_ORDER: dict[str, Any] = SPEC.resolve(
 def order(**changes: Any) -> dict[str, Any]:
     """A copy of the full example order with top-level changes."""
     return copy.deepcopy(FULL_ORDER) | changes
+
+
+def at_once(
+    base_urls: Sequence[str],
+    method: str,
+    path: str,
+    *,
+    json: Any,
+    key: str | None,
+    times: int = 64,
+    timeout: float = 20,
+) -> list[httpx.Response]:
+    """``times`` identical requests under one idempotency key (``None``: without one), all in
+    flight together over real sockets (a connection each), spread in turn over the mock
+    processes at ``base_urls``."""
+
+    async def burst() -> list[httpx.Response]:
+        limits = httpx.Limits(max_connections=times // len(base_urls))
+        async with contextlib.AsyncExitStack() as stack:
+            clients = [
+                await stack.enter_async_context(
+                    httpx.AsyncClient(base_url=url, auth=AUTH_A, limits=limits, timeout=timeout)
+                )
+                for url in base_urls
+            ]
+            headers = {} if key is None else {"Klarna-Idempotency-Key": key}
+            return await asyncio.gather(
+                *(
+                    clients[i % len(clients)].request(method, path, json=json, headers=headers)
+                    for i in range(times)
+                )
+            )
+
+    return asyncio.run(burst())
 
 
 def assert_error_shape(response: httpx.Response) -> dict[str, Any]:
@@ -121,16 +157,22 @@ class CheckedClient:
         auth: tuple[str, str] | None = AUTH_A,
         key: str | None = None,
         headers: dict[str, str] | None = None,
+        content: bytes | str | None = None,
     ) -> httpx.Response:
+        """An order: ``body`` as JSON (FULL_ORDER by default), or ``content`` as sent, raw, as
+        application/json unless ``headers`` name another Content-Type."""
         all_headers = dict(headers or {})
         if key is not None:
             all_headers["Klarna-Idempotency-Key"] = key
-        return self.post(
-            PATH.format(token),
-            json=FULL_ORDER if body is None else body,
-            auth=auth,
-            headers=all_headers,
-        )
+        if content is None:
+            return self.post(
+                PATH.format(token),
+                json=FULL_ORDER if body is None else body,
+                auth=auth,
+                headers=all_headers,
+            )
+        all_headers = {"Content-Type": "application/json"} | all_headers
+        return self.post(PATH.format(token), content=content, auth=auth, headers=all_headers)
 
 
 def check(method: str, url: str, response: httpx.Response) -> None:

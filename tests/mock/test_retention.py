@@ -9,7 +9,7 @@ from pathlib import Path
 from benchmarks.orders import encoded, realistic_order
 from kustom_mock import Settings, create_app
 from kustom_mock.store import DEFAULT_PURGE_EVERY_SECONDS
-from tests.mock.helpers import AUTH_A, PATH, checked_client
+from tests.mock.helpers import checked_client
 
 
 def _count(db: Path, table: str) -> int:
@@ -66,12 +66,7 @@ def test_a_stream_of_large_orders_keeps_the_database_small(tmp_path: Path) -> No
     assert len(body) > 1_000_000
     for client in checked_client(create_app(db_path=db)):
         for i in range(40):
-            response = client.post(
-                PATH.format("tok_active"),
-                content=body,
-                auth=AUTH_A,
-                headers={"Content-Type": "application/json", "Klarna-Idempotency-Key": f"big-{i}"},
-            )
+            response = client.create(key=f"big-{i}", content=body)
             assert response.status_code == 200
         orders = client.app.store.orders()
         client.app.store.close()

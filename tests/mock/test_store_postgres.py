@@ -3,7 +3,6 @@ across processes that share the database. A real server, started by the session'
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -11,6 +10,7 @@ import sys
 import threading
 import time
 import uuid
+from contextlib import closing
 
 import httpx
 import psycopg
@@ -27,6 +27,7 @@ from tests.mock.helpers import (
     PATH,
     STATUS_PATH,
     TOKEN_PATH,
+    at_once,
     checked_client,
 )
 
@@ -158,38 +159,14 @@ class socket_port:
 
 def test_two_processes_64_requests_under_one_key_make_one_order(pg_url: str) -> None:
     with running_mock(pg_url) as a, running_mock(pg_url) as b:
-
-        async def burst() -> list[httpx.Response]:
-            limits = httpx.Limits(max_connections=32)
-            async with (
-                httpx.AsyncClient(
-                    base_url=a.base_url, auth=AUTH_A, limits=limits, timeout=30
-                ) as ca,
-                httpx.AsyncClient(
-                    base_url=b.base_url, auth=AUTH_A, limits=limits, timeout=30
-                ) as cb,
-            ):
-                return await asyncio.gather(
-                    *(
-                        (ca if i % 2 else cb).post(
-                            PATH.format("tok_active"),
-                            json=FULL_ORDER,
-                            headers={"Klarna-Idempotency-Key": "k-shared-64"},
-                        )
-                        for i in range(64)
-                    )
-                )
-
-        responses = asyncio.run(burst())
+        path, urls = PATH.format("tok_active"), [b.base_url, a.base_url]
+        responses = at_once(urls, "POST", path, json=FULL_ORDER, key="k-shared-64", timeout=30)
     assert [r.status_code for r in responses] == [200] * 64
     assert len({r.content for r in responses}) == 1
     assert len({r.headers["Klarna-Correlation-Id"] for r in responses}) == 1
     assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in responses) == 63
-    store = Store(pg_url)
-    try:
+    with closing(Store(pg_url)) as store:
         assert len(store.orders()) == 1
-    finally:
-        store.close()
 
 
 def test_a_cancel_through_one_process_is_seen_by_the_other(pg_url: str) -> None:
@@ -246,11 +223,8 @@ def test_kill_9_of_one_process_under_load_loses_no_acknowledged_order(pg_url: st
         for thread in threads:
             thread.join(timeout=15)
         assert victim.process.wait(timeout=10) == -signal.SIGKILL
-    store = Store(pg_url)
-    try:
+    with closing(Store(pg_url)) as store:
         orders = store.orders()
-    finally:
-        store.close()
     stored = {o["idempotency_key"]: o["order_id"] for o in orders}
     assert len(stored) == len(orders), "a key with two orders"
     assert len(acknowledged) > 20, "the load should have placed orders"

@@ -27,12 +27,7 @@ def test_a_valid_order_is_created(client: CheckedClient) -> None:
 def test_content_type(client: CheckedClient, content_type: str, status: int) -> None:
     import json
 
-    response = client.post(
-        PATH.format("tok_active"),
-        content=json.dumps(order()),
-        headers={"Content-Type": content_type},
-        auth=AUTH_A,
-    )
+    response = client.create(content=json.dumps(order()), headers={"Content-Type": content_type})
     assert response.status_code == status
 
 
@@ -55,12 +50,7 @@ def test_missing_content_type_is_415(client: CheckedClient) -> None:
     ],
 )
 def test_unreadable_body_is_bad_request(client: CheckedClient, raw: bytes, fragment: str) -> None:
-    response = client.post(
-        PATH.format("tok_active"),
-        content=raw,
-        headers={"Content-Type": "application/json"},
-        auth=AUTH_A,
-    )
+    response = client.create(content=raw)
     assert response.status_code == 400
     body = error(response)
     assert body["error_code"] == "BAD_REQUEST"
@@ -179,12 +169,7 @@ def test_the_body_limit_is_above_the_largest_valid_order(
 
 def test_a_body_over_the_limit_is_413(app: MockApp, client: CheckedClient) -> None:
     raw = b'{"merchant_data": "' + b"x" * app.validators["createOrder"].max_body_bytes + b'"}'
-    response = client.post(
-        PATH.format("tok_active"),
-        content=raw,
-        headers={"Content-Type": "application/json"},
-        auth=AUTH_A,
-    )
+    response = client.create(content=raw)
     assert response.status_code == 413
 
 

@@ -2,79 +2,40 @@
 
 from __future__ import annotations
 
-import asyncio
+from contextlib import closing
 from pathlib import Path
-
-import httpx
 
 from kustom_devtools.contract_run import run_contract
 from kustom_devtools.mock_process import running_mock
 from kustom_mock.store import Store
-from tests.mock.helpers import AUTH_A, FULL_ORDER, PATH, STATUS_PATH
+from tests.mock.helpers import AUTH_A, FULL_ORDER, PATH, STATUS_PATH, at_once
 
 
 def test_64_concurrent_cancels_of_one_token_under_one_key(tmp_path: Path) -> None:
     """One state change, 64 identical answers (63 replays), the state kept in the database."""
     db = tmp_path / "mock.sqlite3"
     with running_mock(db) as mock:
-
-        async def burst() -> list[httpx.Response]:
-            limits = httpx.Limits(max_connections=64)
-            async with httpx.AsyncClient(
-                base_url=mock.base_url, auth=AUTH_A, limits=limits, timeout=20
-            ) as client:
-                return await asyncio.gather(
-                    *(
-                        client.patch(
-                            STATUS_PATH.format("tok_fresh_burst"),
-                            json={"status": "CANCELLED"},
-                            headers={"Klarna-Idempotency-Key": "c-64"},
-                        )
-                        for _ in range(64)
-                    )
-                )
-
-        responses = asyncio.run(burst())
+        cancel = {"status": "CANCELLED"}
+        path = STATUS_PATH.format("tok_fresh_burst")
+        responses = at_once([mock.base_url], "PATCH", path, json=cancel, key="c-64")
     assert [r.status_code for r in responses] == [202] * 64
     assert {r.content for r in responses} == {b""}
     assert len({r.headers["Klarna-Correlation-Id"] for r in responses}) == 1
     assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in responses) == 63
-    store = Store(db)
-    try:
+    with closing(Store(db)) as store:
         assert store.token_status("tok_fresh_burst") == "CANCELLED"
-    finally:
-        store.close()
 
 
 def test_64_concurrent_requests_under_one_key(tmp_path: Path) -> None:
     db = tmp_path / "mock.sqlite3"
     with running_mock(db) as mock:
-
-        async def burst() -> list[httpx.Response]:
-            limits = httpx.Limits(max_connections=64)
-            async with httpx.AsyncClient(
-                base_url=mock.base_url, auth=AUTH_A, limits=limits, timeout=20
-            ) as client:
-                return await asyncio.gather(
-                    *(
-                        client.post(
-                            PATH.format("tok_active"),
-                            json=FULL_ORDER,
-                            headers={"Klarna-Idempotency-Key": "k-64"},
-                        )
-                        for _ in range(64)
-                    )
-                )
-
-        responses = asyncio.run(burst())
+        path = PATH.format("tok_active")
+        responses = at_once([mock.base_url], "POST", path, json=FULL_ORDER, key="k-64")
     assert [r.status_code for r in responses] == [200] * 64
     assert len({r.content for r in responses}) == 1
     assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in responses) == 63
-    store = Store(db)
-    try:
+    with closing(Store(db)) as store:
         assert len(store.orders()) == 1
-    finally:
-        store.close()
 
 
 def test_the_api_key_never_reaches_the_logs_of_a_full_run(tmp_path: Path) -> None:

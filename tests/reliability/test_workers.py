@@ -3,20 +3,20 @@ file: one order per idempotency key across them, both serving, and none outlivin
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import httpx
 
 from kustom_devtools.mock_process import RunningMock, running_mock
 from kustom_mock.store import Store
-from tests.mock.helpers import AUTH_A, FULL_ORDER, PATH
+from tests.mock.helpers import FULL_ORDER, PATH, at_once
 
 ACCESS_PID = re.compile(r"kustom_mock\.access \[(\d+)\]")
 
@@ -26,23 +26,21 @@ def serving_pids(mock: RunningMock) -> set[int]:
     return {int(pid) for pid in ACCESS_PID.findall(mock.log())}
 
 
-def burst(base_url: str, count: int, key: str | None) -> list[httpx.Response]:
+def burst(mock: RunningMock, count: int, key: str | None = None) -> list[httpx.Response]:
     """``count`` concurrent orders, each on its own connection."""
+    return at_once(
+        [mock.base_url], "POST", PATH.format("tok_active"), json=FULL_ORDER, key=key, times=count
+    )
 
-    async def run() -> list[httpx.Response]:
-        limits = httpx.Limits(max_connections=count)
-        headers = {"Klarna-Idempotency-Key": key} if key else {}
-        async with httpx.AsyncClient(
-            base_url=base_url, auth=AUTH_A, limits=limits, timeout=20
-        ) as client:
-            return await asyncio.gather(
-                *(
-                    client.post(PATH.format("tok_active"), json=FULL_ORDER, headers=headers)
-                    for _ in range(count)
-                )
-            )
 
-    return asyncio.run(run())
+def both_serving(mock: RunningMock, count: int = 16) -> set[int]:
+    """The two workers' pids, once both have answered: which one wins a connection is the
+    kernel's choice, so keyless bursts of ``count`` orders (at most 5) until both have."""
+    for _ in range(5):
+        if len(serving_pids(mock)) == 2:
+            break
+        assert {r.status_code for r in burst(mock, count)} == {200}
+    return serving_pids(mock)
 
 
 def alive(pid: int) -> bool:
@@ -66,37 +64,24 @@ def test_two_workers_make_one_order_for_64_concurrent_requests_under_one_key(
 ) -> None:
     db = tmp_path / "mock.sqlite3"
     with running_mock(db, ["--workers", "2"]) as mock:
-        responses = burst(mock.base_url, 64, "k-workers")
-        # Both processes accept on the one socket; which one wins a connection is the
-        # kernel's choice, so keyless bursts (at most 5) until both have answered.
-        for _ in range(5):
-            if len(serving_pids(mock)) == 2:
-                break
-            assert {r.status_code for r in burst(mock.base_url, 32, None)} == {200}
-        pids = serving_pids(mock)
+        responses = burst(mock, 64, "k-workers")
+        pids = both_serving(mock, 32)  # both processes accept on the one socket
         assert mock.process.pid not in pids, "the supervisor itself served"
     assert [r.status_code for r in responses] == [200] * 64
     assert len({r.content for r in responses}) == 1
     assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in responses) == 63
     assert len(pids) == 2, f"served by {pids}"
-    store = Store(db)
-    try:
+    with closing(Store(db)) as store:
         assert len([o for o in store.orders() if o["idempotency_key"] == "k-workers"]) == 1
-    finally:
-        store.close()
 
 
 def test_workers_stop_with_sigterm_and_a_killed_worker_is_replaced(tmp_path: Path) -> None:
     with running_mock(tmp_path / "mock.sqlite3", ["--workers", "2"]) as mock:
-        for _ in range(5):
-            burst(mock.base_url, 16, None)
-            if len(serving_pids(mock)) == 2:
-                break
-        first, second = sorted(serving_pids(mock))
+        first, second = sorted(both_serving(mock))
         os.kill(first, signal.SIGKILL)
         assert not wait_gone({first}, 5)
         time.sleep(1.0)  # the supervisor looks every 0.2 s; its new worker loads the spec
-        assert {r.status_code for r in burst(mock.base_url, 16, None)} == {200}
+        assert {r.status_code for r in burst(mock, 16)} == {200}
         mock.process.send_signal(signal.SIGTERM)
         assert mock.process.wait(timeout=20) == 0
         workers = serving_pids(mock) - {first}
@@ -108,11 +93,7 @@ def test_workers_stop_with_sigterm_and_a_killed_worker_is_replaced(tmp_path: Pat
 
 def test_workers_stop_when_the_supervisor_is_killed(tmp_path: Path) -> None:
     with running_mock(tmp_path / "mock.sqlite3", ["--workers", "2"]) as mock:
-        for _ in range(5):
-            burst(mock.base_url, 16, None)
-            if len(serving_pids(mock)) == 2:
-                break
-        workers = serving_pids(mock)
+        workers = both_serving(mock)
         mock.process.kill()
         mock.process.wait(timeout=10)
         left = wait_gone(workers, 5)

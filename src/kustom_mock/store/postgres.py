@@ -26,17 +26,14 @@ one step each, under an advisory lock so that replicas starting together migrate
 
 from __future__ import annotations
 
-import json
-import threading
 import urllib.parse
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable
 
 import psycopg
+from psycopg.pq import TransactionStatus
 
-from kustom_mock.store.base import NewOrder, Purged, PurgeSchedule, StoredResponse, StoreError
-from kustom_mock.tokens import TokenState
+from kustom_mock.store.base import PurgeSchedule, StoreError
+from kustom_mock.store.sql import Dialect, SQLBackend, SQLTransaction, migrate
 
 SCHEMA = "kustom_mock"
 # Arbitrary constants: the advisory lock that serialises migrations, and the namespace of the
@@ -121,152 +118,28 @@ def _password_of(url: str) -> str | None:
     return None
 
 
-class PostgresTransaction:
-    """The Transaction operations on one PostgreSQL connection, inside one transaction."""
-
-    def __init__(self, db: psycopg.Connection[Any], clock: Callable[[], float]) -> None:
-        self._db = db
-        self._clock = clock
-
-    def find_response(self, merchant_id: str, key: str, retention: float) -> StoredResponse | None:
-        # The lock in its own statement: the lookup below then sees what the holder committed.
-        self._db.execute(
-            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
-            (KEY_LOCK_CLASS, f"{merchant_id}\n{key}"),
-        )
-        row = self._db.execute(
-            "SELECT fingerprint, status, body, headers FROM idempotency "
-            "WHERE merchant_id = %s AND idempotency_key = %s AND created_at >= %s",
-            (merchant_id, key, self._clock() - retention),
-        ).fetchone()
-        if row is None:
-            return None
-        return StoredResponse(row[0], row[1], bytes(row[2]), json.loads(row[3]))
-
-    def save_response(self, merchant_id: str, key: str, response: StoredResponse) -> None:
-        # An expired record under the same key is replaced (the lock above is held).
-        self._db.execute(
-            "INSERT INTO idempotency VALUES (%s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (merchant_id, idempotency_key) DO UPDATE SET "
-            "fingerprint = EXCLUDED.fingerprint, created_at = EXCLUDED.created_at, "
-            "status = EXCLUDED.status, body = EXCLUDED.body, headers = EXCLUDED.headers",
-            (
-                merchant_id,
-                key,
-                response.fingerprint,
-                self._clock(),
-                response.status,
-                response.body,
-                json.dumps(response.headers),
-            ),
-        )
-
-    def save_order(self, order: NewOrder) -> None:
-        self._db.execute(
-            "INSERT INTO orders (order_id, merchant_id, customer_token, idempotency_key, "
-            "created_at, summary, response) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            (
-                order.order_id,
-                order.merchant_id,
-                order.token,
-                order.key,
-                self._clock(),
-                order.summary.decode(),
-                order.response.decode(),
-            ),
-        )
-
-    def token(self, token: str) -> TokenState | None:
-        row = self._db.execute(
-            "SELECT merchant_id, status FROM tokens WHERE token = %s", (token,)
-        ).fetchone()
-        return None if row is None else TokenState(token, row[0], row[1])
-
-    def claim_token(self, token: str, merchant_id: str, status: str) -> TokenState:
-        """The token's state, created with this owner and status if it has none yet."""
-        self._db.execute(
-            "INSERT INTO tokens VALUES (%s, %s, %s, %s) ON CONFLICT (token) DO NOTHING",
-            (token, merchant_id, status, self._clock()),
-        )
-        state = self.token(token)
-        assert state is not None  # just inserted, or already there
-        return state
-
-    def set_token_status(self, token: str, status: str) -> None:
-        self._db.execute(
-            "UPDATE tokens SET status = %s, updated_at = %s WHERE token = %s",
-            (status, self._clock(), token),
-        )
-
-    def forget_everything(self) -> None:
-        self._db.execute("TRUNCATE tokens, orders, idempotency, flaky_attempts")
-
-    def purge_expired(self, cutoff: float) -> Purged:
-        """Drop idempotency records, orders and flaky attempts older than ``cutoff``."""
-        counts = [
-            self._db.execute(
-                f"WITH gone AS (DELETE FROM {table} WHERE created_at < %s RETURNING 1) "  # noqa: S608 (fixed names)
-                "SELECT count(*) FROM gone",
-                (cutoff,),
-            ).fetchone()
-            for table in ("idempotency", "orders", "flaky_attempts")
-        ]
-        return Purged(*(int(row[0]) if row else 0 for row in counts))
-
-    def first_flaky_attempt(self, merchant_id: str, key: str, retention: float) -> bool:
-        """True the first time a key is seen for tok_flaky (within the retention window)."""
-        self._db.execute(
-            "DELETE FROM flaky_attempts WHERE merchant_id = %s AND idempotency_key = %s "
-            "AND created_at < %s",
-            (merchant_id, key, self._clock() - retention),
-        )
-        inserted = self._db.execute(
-            "INSERT INTO flaky_attempts VALUES (%s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1",
-            (merchant_id, key, self._clock()),
-        ).fetchone()
-        return inserted is not None
-
-    def orders(self, merchant_id: str | None) -> list[dict[str, Any]]:
-        if merchant_id is None:
-            rows = self._db.execute(
-                "SELECT order_id, merchant_id, customer_token, idempotency_key, summary, "
-                "response FROM orders ORDER BY seq"
-            ).fetchall()
-        else:
-            rows = self._db.execute(
-                "SELECT order_id, merchant_id, customer_token, idempotency_key, summary, "
-                "response FROM orders WHERE merchant_id = %s ORDER BY seq",
-                (merchant_id,),
-            ).fetchall()
-        return [
-            {
-                "order_id": r[0],
-                "merchant_id": r[1],
-                "customer_token": r[2],
-                "idempotency_key": r[3],
-                "summary": json.loads(r[4]),
-                "response": json.loads(r[5]),
-            }
-            for r in rows
-        ]
+POSTGRES = Dialect(
+    placeholder="%s",
+    insertion_order="seq",
+    orders_indexed_by_age=True,
+    key_lock=f"SELECT pg_advisory_xact_lock({KEY_LOCK_CLASS}, hashtext(%s))",
+    body_in=bytes,
+    body_out=bytes,
+)
 
 
-class PostgresBackend:
+class PostgresBackend(SQLBackend):
+    """Every transaction serialised with the others of this process (the lock), and with any
+    other under the same idempotency key, in any process (the key's advisory lock)."""
+
     def __init__(
-        self,
-        url: str,
-        clock: Callable[[], float],
-        *,
-        fsync: bool,
-        schedule: PurgeSchedule | None = None,
+        self, url: str, clock: Callable[[], float], *, fsync: bool, schedule: PurgeSchedule
     ) -> None:
+        super().__init__(clock, schedule)
         self._url = url
-        self.schedule = schedule or PurgeSchedule(clock, None, 0)
         self.label = redacted(url)
-        self._clock = clock
         self._fsync = fsync
-        self._lock = threading.Lock()
-        self._db = self._connect()
+        self._connect()
         try:
             self._migrate()
         except psycopg.Error as exc:
@@ -281,7 +154,8 @@ class PostgresBackend:
             detail = detail.replace(password, "***")
         return StoreError(f"cannot use {self.label} as the mock's database: {detail}")
 
-    def _connect(self) -> psycopg.Connection[Any]:
+    def _connect(self) -> None:
+        """The connection, its one cursor and the transaction operations on it."""
         try:
             db = psycopg.connect(
                 self._url,
@@ -294,7 +168,9 @@ class PostgresBackend:
             raise self._error(exc) from None
         if not self._fsync:
             db.execute("SET synchronous_commit = off")
-        return db
+        self._db = db
+        self.cursor = db.cursor()
+        self.tx = SQLTransaction(self.cursor, self._clock, POSTGRES)
 
     def _migrate(self) -> None:
         with self._db.transaction():
@@ -305,33 +181,25 @@ class PostgresBackend:
             version = 0 if row is None else int(row[0])
             if row is None:
                 self._db.execute("INSERT INTO schema_version VALUES (0)")
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.label} was written by a newer mock (schema {version}, "
-                    f"this one knows {SCHEMA_VERSION})"
-                )
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in script.split(";"):
-                    if statement.strip():
-                        self._db.execute(statement.encode())
-                self._db.execute("UPDATE schema_version SET version = %s", (number,))
+            migrate(self._db.cursor(), MIGRATIONS, version, self._set_version, self.label)
+
+    def _set_version(self, number: int) -> None:
+        self._db.execute("UPDATE schema_version SET version = %s", (number,))
 
     def close(self) -> None:
-        with self._lock:
+        with self.lock:
             self._db.close()
 
-    @contextmanager
-    def transaction(self, *, purge: bool = True) -> Iterator[PostgresTransaction]:
-        """One transaction; committed (or rolled back) before the lock is let go. ``purge``:
-        purge expired rows first when a purge is due."""
-        with self._lock:
-            if self._db.broken or self._db.closed:  # the server restarted, or the link dropped
-                self._db = self._connect()
-            # Not in pipeline mode: it would save two of an order's four round trips, but
-            # psycopg's pipeline costs more than that here (550 vs 400 us per order, measured).
-            with self._db.transaction():
-                tx = PostgresTransaction(self._db, self._clock)
-                cutoff = self.schedule.due() if purge else None
-                if cutoff is not None:
-                    tx.purge_expired(cutoff)
-                yield tx
+    def begin(self) -> SQLTransaction:
+        if self._db.broken or self._db.closed:  # the server restarted, or the link dropped
+            self._connect()
+        # Not in pipeline mode: it would save two of an order's four round trips, but
+        # psycopg's pipeline costs more than that here (550 vs 400 us per order, measured).
+        self.cursor.execute("BEGIN")
+        return self.tx
+
+    def in_transaction(self) -> bool:
+        return self._db.info.transaction_status in (
+            TransactionStatus.INTRANS,
+            TransactionStatus.INERROR,
+        )

@@ -1,8 +1,10 @@
 """A local HTTP server on 127.0.0.1 (free port) that records each request and plays scripted
-replies, for the client's tests of what goes over the wire.
+replies: for the tests of the client and of the generated client on a real socket, without the
+mock's behaviour in the way.
 
-Unlike tests/generated/canned_server.py it answers any method, can send a body that is not JSON and
-can drop the connection without answering; it stops when its ``with`` block ends.
+It answers any method, sends a body as JSON or as given bytes (an empty one without a
+Content-Type), can wait before answering or drop the connection without an answer, and stops
+when its ``with`` block ends.
 """
 
 from __future__ import annotations
@@ -77,7 +79,8 @@ def scripted_server() -> Iterator[ScriptedServer]:
             )
             try:
                 self.send_response(reply.status)
-                self.send_header("Content-Type", "application/json")
+                if payload:
+                    self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 for name, value in reply.headers.items():
                     self.send_header(name, value)

@@ -1,0 +1,309 @@
+"""The statements every SQL backend runs, written once; a ``Dialect`` says what differs.
+
+SQLite and PostgreSQL both read ``INSERT ... ON CONFLICT``, so the statements below are the
+same text for both but for the placeholder (``?`` or ``%s``). What does differ:
+
+- the lock that serialises two requests under one idempotency key: SQLite's ``BEGIN IMMEDIATE``
+  already holds the whole database, PostgreSQL takes a per-key advisory lock first;
+- how a response's body is kept (SQLite: TEXT, PostgreSQL: bytea);
+- which column follows the order of insertion (SQLite's rowid, PostgreSQL's seq) and whether
+  orders carry an index on their age (PostgreSQL) or are purged oldest first by that column.
+
+``Write`` is the transaction itself: the backend's lock, ``BEGIN``, a purge when one is due,
+then ``COMMIT`` (``ROLLBACK`` on an exception).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Protocol
+
+from kustom_mock.store.base import NewOrder, Purged, PurgeSchedule, StoredResponse, StoreError
+from kustom_mock.tokens import TokenState
+
+_PURGED_BY_AGE = ("idempotency", "flaky_attempts")  # each with an index on created_at
+_EVERY_TABLE = ("tokens", "orders", "idempotency", "flaky_attempts")
+
+
+class Cursor(Protocol):
+    """What the statements need of a DB-API cursor (sqlite3's, psycopg's)."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def execute(self, query: str, params: Sequence[Any] = ..., /) -> Any: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+@dataclass(frozen=True)
+class Dialect:
+    placeholder: str  # how a statement marks a parameter: "?" (sqlite3) or "%s" (psycopg)
+    insertion_order: str  # the column that follows the order in which orders were inserted
+    orders_indexed_by_age: bool  # orders has an index on created_at
+    # The statement that serialises decisions under one (merchant, key), given the pair as
+    # one string; None where the transaction holds the whole database already.
+    key_lock: str | None
+    body_in: Callable[[bytes], Any]  # a response's body as stored
+    body_out: Callable[[Any], bytes]  # and as read back
+
+    def sql(self, statement: str) -> str:
+        return statement.replace("?", self.placeholder)
+
+
+class SQLTransaction:
+    """The Transaction operations on one cursor, inside the transaction ``Write`` opens."""
+
+    def __init__(self, cursor: Cursor, clock: Callable[[], float], dialect: Dialect) -> None:
+        self._cursor = cursor  # one cursor for every statement
+        self._clock = clock
+        self._dialect = dialect
+        sql = dialect.sql
+        order = dialect.insertion_order
+        self._key_lock = dialect.key_lock
+        self._body_in = dialect.body_in
+        self._body_out = dialect.body_out
+        self._find_response = sql(
+            "SELECT fingerprint, status, body, headers FROM idempotency "
+            "WHERE merchant_id = ? AND idempotency_key = ? AND created_at >= ?"
+        )
+        # An expired record under the same key is replaced (the key's lock is held).
+        self._save_response = sql(
+            "INSERT INTO idempotency VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (merchant_id, idempotency_key) DO UPDATE SET "
+            "fingerprint = excluded.fingerprint, created_at = excluded.created_at, "
+            "status = excluded.status, body = excluded.body, headers = excluded.headers"
+        )
+        self._save_order = sql(
+            "INSERT INTO orders (order_id, merchant_id, customer_token, idempotency_key, "
+            "created_at, summary, response) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
+        self._token = sql("SELECT merchant_id, status FROM tokens WHERE token = ?")
+        self._claim_token = sql(
+            "INSERT INTO tokens VALUES (?, ?, ?, ?) ON CONFLICT (token) DO NOTHING"
+        )
+        self._set_token_status = sql("UPDATE tokens SET status = ?, updated_at = ? WHERE token = ?")
+        self._forget_flaky_attempt = sql(
+            "DELETE FROM flaky_attempts WHERE merchant_id = ? AND idempotency_key = ? "
+            "AND created_at < ?"
+        )
+        self._add_flaky_attempt = sql(
+            "INSERT INTO flaky_attempts VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+        )
+        self._purge = {
+            table: sql(f"DELETE FROM {table} WHERE created_at < ?")  # noqa: S608 (fixed names)
+            for table in (*_PURGED_BY_AGE, "orders")
+        }
+        self._first_kept_order = sql(
+            f"SELECT {order} FROM orders WHERE created_at >= ? ORDER BY {order} LIMIT 1"  # noqa: S608 (fixed names)
+        )
+        self._purge_orders_before = sql(
+            f"DELETE FROM orders WHERE {order} < ? AND created_at < ?"  # noqa: S608 (fixed names)
+        )
+        columns = "order_id, merchant_id, customer_token, idempotency_key, summary, response"
+        self._orders = f"SELECT {columns} FROM orders ORDER BY {order}"  # noqa: S608 (fixed names)
+        self._orders_of = sql(
+            f"SELECT {columns} FROM orders WHERE merchant_id = ? ORDER BY {order}"  # noqa: S608 (fixed names)
+        )
+
+    def find_response(self, merchant_id: str, key: str, retention: float) -> StoredResponse | None:
+        if self._key_lock is not None:
+            # The lock in its own statement: the lookup then sees what the holder committed.
+            self._cursor.execute(self._key_lock, (f"{merchant_id}\n{key}",))
+        row = self._cursor.execute(
+            self._find_response, (merchant_id, key, self._clock() - retention)
+        ).fetchone()
+        if row is None:
+            return None
+        return StoredResponse(row[0], row[1], self._body_out(row[2]), json.loads(row[3]))
+
+    def save_response(self, merchant_id: str, key: str, response: StoredResponse) -> None:
+        self._cursor.execute(
+            self._save_response,
+            (
+                merchant_id,
+                key,
+                response.fingerprint,
+                self._clock(),
+                response.status,
+                self._body_in(response.body),
+                json.dumps(response.headers),
+            ),
+        )
+
+    def save_order(self, order: NewOrder) -> None:
+        self._cursor.execute(
+            self._save_order,
+            (
+                order.order_id,
+                order.merchant_id,
+                order.token,
+                order.key,
+                self._clock(),
+                order.summary.decode(),
+                order.response.decode(),
+            ),
+        )
+
+    def token(self, token: str) -> TokenState | None:
+        row = self._cursor.execute(self._token, (token,)).fetchone()
+        return None if row is None else TokenState(token, row[0], row[1])
+
+    def claim_token(self, token: str, merchant_id: str, status: str) -> TokenState:
+        """The token's state, created with this owner and status if it has none yet."""
+        self._cursor.execute(self._claim_token, (token, merchant_id, status, self._clock()))
+        state = self.token(token)
+        assert state is not None  # just inserted, or already there
+        return state
+
+    def set_token_status(self, token: str, status: str) -> None:
+        self._cursor.execute(self._set_token_status, (status, self._clock(), token))
+
+    def forget_everything(self) -> None:
+        for table in _EVERY_TABLE:
+            self._cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
+
+    def purge_expired(self, cutoff: float) -> Purged:
+        """Drop idempotency records, orders and flaky attempts older than ``cutoff``.
+
+        Orders without an index on created_at (SQLite) go oldest first, up to the first one
+        still in the window (found by walking the insertion order from the start, so a purge
+        reads what it deletes and one row more). Should the clock have stepped back, a few
+        expired orders wait for a later purge.
+        """
+        records, attempts = (
+            self._cursor.execute(self._purge[table], (cutoff,)).rowcount for table in _PURGED_BY_AGE
+        )
+        if self._dialect.orders_indexed_by_age:
+            orders = self._cursor.execute(self._purge["orders"], (cutoff,)).rowcount
+        else:
+            kept = self._cursor.execute(self._first_kept_order, (cutoff,)).fetchone()
+            if kept is None:
+                orders = self._cursor.execute(self._purge["orders"], (cutoff,)).rowcount
+            else:
+                orders = self._cursor.execute(self._purge_orders_before, (kept[0], cutoff)).rowcount
+        return Purged(records, orders, attempts)
+
+    def first_flaky_attempt(self, merchant_id: str, key: str, retention: float) -> bool:
+        """True the first time a key is seen for tok_flaky (within the retention window)."""
+        self._cursor.execute(
+            self._forget_flaky_attempt, (merchant_id, key, self._clock() - retention)
+        )
+        cursor = self._cursor.execute(self._add_flaky_attempt, (merchant_id, key, self._clock()))
+        return bool(cursor.rowcount == 1)
+
+    def orders(self, merchant_id: str | None) -> list[dict[str, Any]]:
+        if merchant_id is None:
+            rows = self._cursor.execute(self._orders, ()).fetchall()
+        else:
+            rows = self._cursor.execute(self._orders_of, (merchant_id,)).fetchall()
+        return [
+            {
+                "order_id": r[0],
+                "merchant_id": r[1],
+                "customer_token": r[2],
+                "idempotency_key": r[3],
+                "summary": json.loads(r[4]),
+                "response": json.loads(r[5]),
+            }
+            for r in rows
+        ]
+
+
+class SQLBackend:
+    """What both backends share: one connection per process, used under a lock, with one
+    cursor and the transaction operations on it; and when the next purge is due."""
+
+    label: str  # the database, safe to print (no password)
+    cursor: Cursor
+    tx: SQLTransaction
+
+    def __init__(self, clock: Callable[[], float], schedule: PurgeSchedule) -> None:
+        self._clock = clock
+        self.schedule = schedule
+        self.lock = threading.Lock()  # one transaction at a time on the connection
+
+    def transaction(self, *, purge: bool = True) -> Write:
+        """One write transaction, committed (or rolled back) before the lock is let go;
+        ``purge``: purge expired rows first when a purge is due."""
+        return Write(self, purge=purge)
+
+    def begin(self) -> SQLTransaction:
+        """Open the transaction (the lock is held) and hand out its operations."""
+        raise NotImplementedError
+
+    def in_transaction(self) -> bool:
+        """Whether a transaction is still open (to be rolled back)."""
+        raise NotImplementedError
+
+
+class Write:
+    """``with backend.transaction() as tx``: the lock, ``begin()``, a purge when one is due,
+    then ``COMMIT`` (``ROLLBACK`` on an exception). A class rather than a generator-based
+    context manager: this runs for every request, and the generator's machinery cost 3-5 µs."""
+
+    __slots__ = ("_backend", "_purge")
+
+    def __init__(self, backend: SQLBackend, *, purge: bool) -> None:
+        self._backend = backend
+        self._purge = purge
+
+    def __enter__(self) -> SQLTransaction:
+        backend = self._backend
+        backend.lock.acquire()
+        try:
+            tx = backend.begin()
+            cutoff = backend.schedule.due() if self._purge else None
+            if cutoff is not None:
+                tx.purge_expired(cutoff)
+        except BaseException:
+            self._end(failed=True)
+            raise
+        return tx
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._end(failed=exc_type is not None)
+
+    def _end(self, *, failed: bool) -> None:
+        backend = self._backend
+        try:
+            if not failed:
+                backend.cursor.execute("COMMIT")
+        finally:
+            try:
+                if backend.in_transaction():  # an exception, or a COMMIT that failed
+                    backend.cursor.execute("ROLLBACK")
+            finally:
+                backend.lock.release()
+
+
+def migrate(
+    cursor: Cursor,
+    migrations: Sequence[str],
+    version: int,
+    set_version: Callable[[int], None],
+    label: str,
+) -> None:
+    """Take a database at schema ``version`` to the newest, one migration at a time (inside
+    the caller's transaction); refuse one written by a newer mock."""
+    if version > len(migrations):
+        raise StoreError(
+            f"{label} was written by a newer mock (schema {version}, "
+            f"this one knows {len(migrations)})"
+        )
+    for number, script in enumerate(migrations[version:], start=version + 1):
+        for statement in script.split(";"):
+            if statement.strip():
+                cursor.execute(statement)
+        set_version(number)
