@@ -8,13 +8,12 @@ run with ``--mock-command``).
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from contract_tests.faulty_mock import FAULTS
-from kustom_devtools.contract_run import run_contract as run_contract_in_subprocess
+from contract_tests.runs import MOCK_AS_LIVE_ENV, run_contract
 from kustom_devtools.mock_process import running_mock
 
 pytestmark = pytest.mark.meta
@@ -39,20 +38,6 @@ EXPECTED = {
 # Faults of the spec's prose: each is served on its own and the run goes through KUSTOM_BASE_URL,
 # the way a run against a live server goes (rate limit off: the mock has none).
 PROSE_FAULTS = ("rules_not_enforced", "replay_ignored", "conflict_ignored", "wrong_error_code")
-LIVE_STYLE_ENV = {
-    "KUSTOM_RATE_LIMIT": "off",
-    "KUSTOM_USERNAME": "M-TEST-A-4f2c",
-    "KUSTOM_API_KEY": "kco_test_api_merchant_a",
-    "KUSTOM_CUSTOMER_TOKEN": "tok_active",
-}
-
-
-def run_contract(
-    tmp_path: Path, env: dict[str, str], pytest_args: list[str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return run_contract_in_subprocess(
-        env, reports_dir=tmp_path / "reports", pytest_args=pytest_args
-    )
 
 
 def test_every_fault_has_an_expectation() -> None:
@@ -78,7 +63,7 @@ def test_a_live_style_run_fails_on_each_fault_of_the_prose(tmp_path: Path, fault
     with running_mock(
         tmp_path / "db.sqlite3", ["--fault", fault], module="contract_tests.faulty_mock"
     ) as mock:
-        result = run_contract(tmp_path, {**LIVE_STYLE_ENV, "KUSTOM_BASE_URL": mock.base_url})
+        result = run_contract(tmp_path, {**MOCK_AS_LIVE_ENV, "KUSTOM_BASE_URL": mock.base_url})
     output = result.stdout + result.stderr
     assert result.returncode == 1, output[-3000:]
     assert EXPECTED[fault] in output, output[-3000:]
@@ -89,7 +74,7 @@ def test_a_live_style_run_stays_within_its_order_budget(tmp_path: Path) -> None:
     with running_mock(tmp_path / "db.sqlite3") as mock:
         result = run_contract(
             tmp_path,
-            {**LIVE_STYLE_ENV, "KUSTOM_BASE_URL": mock.base_url, "KUSTOM_ORDER_BUDGET": "5"},
+            {**MOCK_AS_LIVE_ENV, "KUSTOM_BASE_URL": mock.base_url, "KUSTOM_ORDER_BUDGET": "5"},
         )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]

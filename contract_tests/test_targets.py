@@ -4,34 +4,20 @@ Prism's mock of the same spec, and never sends traffic off this machine unless t
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from kustom_devtools.contract_run import run_contract as run_contract_in_subprocess
+from contract_tests.runs import MOCK_AS_LIVE_ENV, run_contract
 from kustom_devtools.mock_process import running_mock
 from kustom_devtools.prism import running_prism
 from kustom_devtools.target import TargetError, target_from_env
-
-MOCK_ENV = {
-    "KUSTOM_RATE_LIMIT": "off",  # the mock started here has no limit; each run stays short
-    "KUSTOM_USERNAME": "M-TEST-A-4f2c",
-    "KUSTOM_API_KEY": "kco_test_api_merchant_a",
-    "KUSTOM_CUSTOMER_TOKEN": "tok_active",
-}
-
-
-def run_contract(
-    reports: Path, env: dict[str, str], pytest_args: list[str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return run_contract_in_subprocess(env, reports_dir=reports / "reports", pytest_args=pytest_args)
 
 
 @pytest.mark.meta
 def test_passes_against_the_mock_started_on_its_own(tmp_path: Path) -> None:
     with running_mock(tmp_path / "db.sqlite3") as mock:
-        result = run_contract(tmp_path, {"KUSTOM_BASE_URL": mock.base_url, **MOCK_ENV})
+        result = run_contract(tmp_path, {"KUSTOM_BASE_URL": mock.base_url, **MOCK_AS_LIVE_ENV})
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert f"Contract run against {mock.base_url}" in output
@@ -40,7 +26,7 @@ def test_passes_against_the_mock_started_on_its_own(tmp_path: Path) -> None:
 @pytest.mark.meta
 def test_fails_against_prism(tmp_path: Path) -> None:
     with running_prism() as base_url:
-        result = run_contract(tmp_path, {"KUSTOM_BASE_URL": base_url, **MOCK_ENV})
+        result = run_contract(tmp_path, {"KUSTOM_BASE_URL": base_url, **MOCK_AS_LIVE_ENV})
     output = result.stdout + result.stderr
     assert result.returncode == 1, output[-3000:]
     assert "ST401" in output, "Prism accepts any credentials: the run must say so"
@@ -49,19 +35,34 @@ def test_fails_against_prism(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"KUSTOM_BASE_URL": "https://api.playground.kustom.co", **MOCK_ENV}, "KUSTOM_LIVE=1"),
+        (
+            {"KUSTOM_BASE_URL": "https://api.playground.kustom.co", **MOCK_AS_LIVE_ENV},
+            "KUSTOM_LIVE=1",
+        ),
         ({"KUSTOM_BASE_URL": "http://127.0.0.1:4010"}, "KUSTOM_API_KEY and KUSTOM_CUSTOMER_TOKEN"),
-        ({"KUSTOM_BASE_URL": "ftp://127.0.0.1", **MOCK_ENV}, "not an http(s) URL"),
+        ({"KUSTOM_BASE_URL": "ftp://127.0.0.1", **MOCK_AS_LIVE_ENV}, "not an http(s) URL"),
         (
-            {"KUSTOM_BASE_URL": "http://127.0.0.1:4010", **MOCK_ENV, "KUSTOM_ALLOW_CANCEL": "1"},
+            {
+                "KUSTOM_BASE_URL": "http://127.0.0.1:4010",
+                **MOCK_AS_LIVE_ENV,
+                "KUSTOM_ALLOW_CANCEL": "1",
+            },
             "KUSTOM_ALLOW_CANCEL=1 and KUSTOM_CANCEL_TOKEN",
         ),
         (
-            {"KUSTOM_BASE_URL": "http://127.0.0.1:4010", **MOCK_ENV, "KUSTOM_CANCEL_TOKEN": "t"},
+            {
+                "KUSTOM_BASE_URL": "http://127.0.0.1:4010",
+                **MOCK_AS_LIVE_ENV,
+                "KUSTOM_CANCEL_TOKEN": "t",
+            },
             "KUSTOM_ALLOW_CANCEL=1 and KUSTOM_CANCEL_TOKEN",
         ),
         (
-            {"KUSTOM_BASE_URL": "http://127.0.0.1:4010", **MOCK_ENV, "KUSTOM_RATE_LIMIT": "fast"},
+            {
+                "KUSTOM_BASE_URL": "http://127.0.0.1:4010",
+                **MOCK_AS_LIVE_ENV,
+                "KUSTOM_RATE_LIMIT": "fast",
+            },
             "KUSTOM_RATE_LIMIT must be like 10/s",
         ),
     ],
@@ -73,18 +74,22 @@ def test_bad_targets_are_refused(env: dict[str, str], message: str) -> None:
 
 def test_live_target_with_consent() -> None:
     target = target_from_env(
-        {"KUSTOM_BASE_URL": "https://api.playground.kustom.co/", "KUSTOM_LIVE": "1", **MOCK_ENV}
+        {
+            "KUSTOM_BASE_URL": "https://api.playground.kustom.co/",
+            "KUSTOM_LIVE": "1",
+            **MOCK_AS_LIVE_ENV,
+        }
     )
     assert target.base_url == "https://api.playground.kustom.co"
     assert target.approving_tokens == ("tok_active",)
     assert "kco_test_api_merchant_a" not in repr(target)
     assert not target.is_local  # so the run's session keeps the environment's proxies
-    assert target.rate_limit is None  # MOCK_ENV turns it off
+    assert target.rate_limit is None  # MOCK_AS_LIVE_ENV turns it off
     assert not target.can_cancel  # cancelling burns a real token: off unless asked for
 
 
 def test_a_server_other_than_the_mock_is_rate_limited_by_default() -> None:
-    env = {k: v for k, v in MOCK_ENV.items() if k != "KUSTOM_RATE_LIMIT"}
+    env = {k: v for k, v in MOCK_AS_LIVE_ENV.items() if k != "KUSTOM_RATE_LIMIT"}
     target = target_from_env({"KUSTOM_BASE_URL": "http://127.0.0.1:4010", **env})
     assert target.rate_limit == "10/s"
     assert target_from_env({}).rate_limit is None  # the spawned mock is not
@@ -98,7 +103,7 @@ def test_cancelling_a_live_token_needs_both_variables() -> None:
     target = target_from_env(
         {
             "KUSTOM_BASE_URL": "http://127.0.0.1:4010",
-            **MOCK_ENV,
+            **MOCK_AS_LIVE_ENV,
             "KUSTOM_ALLOW_CANCEL": "1",
             "KUSTOM_CANCEL_TOKEN": "tok_to_burn",
         }
@@ -112,7 +117,7 @@ def test_cancelling_a_live_token_needs_both_variables() -> None:
 def test_a_run_against_a_rate_limited_server_stays_under_its_limit(tmp_path: Path) -> None:
     """The mock started with --rate-limit answers 429 past it: a run at full speed fails on
     them, a run limited below it does not (only the token read, to keep it short)."""
-    env = {**MOCK_ENV, "KUSTOM_CUSTOMER_TOKEN": "tok_active"}
+    env = {**MOCK_AS_LIVE_ENV, "KUSTOM_CUSTOMER_TOKEN": "tok_active"}
     with running_mock(tmp_path / "db.sqlite3", ["--rate-limit", "40"]) as mock:
         env["KUSTOM_BASE_URL"] = mock.base_url
         polite = run_contract(
@@ -131,13 +136,15 @@ def test_default_target_is_the_mock() -> None:
     target = target_from_env({})
     assert target.is_mock
     assert target.is_local
-    assert target_from_env({"KUSTOM_BASE_URL": "http://localhost:4010", **MOCK_ENV}).is_local
+    assert target_from_env(
+        {"KUSTOM_BASE_URL": "http://localhost:4010", **MOCK_AS_LIVE_ENV}
+    ).is_local
     assert "tok_active" in target.approving_tokens
 
 
 def test_a_refused_target_stops_the_run_before_any_request(tmp_path: Path) -> None:
     result = run_contract(
-        tmp_path, {"KUSTOM_BASE_URL": "https://api.playground.kustom.co", **MOCK_ENV}
+        tmp_path, {"KUSTOM_BASE_URL": "https://api.playground.kustom.co", **MOCK_AS_LIVE_ENV}
     )
     assert result.returncode != 0
     assert "KUSTOM_LIVE=1" in result.stdout + result.stderr

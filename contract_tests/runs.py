@@ -1,0 +1,25 @@
+"""What the tests of the tests share: the test merchant's settings for a run through
+KUSTOM_BASE_URL, and the contract run in a subprocess with its reports under a test's folder."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from kustom_devtools.contract_run import run_contract as run_contract_in_subprocess
+
+# Merchant A of the mock's fixtures (docs/mock.md); the rate limit off, since a mock started by a
+# test has none and each run stays short.
+MOCK_AS_LIVE_ENV = {
+    "KUSTOM_RATE_LIMIT": "off",
+    "KUSTOM_USERNAME": "M-TEST-A-4f2c",
+    "KUSTOM_API_KEY": "kco_test_api_merchant_a",
+    "KUSTOM_CUSTOMER_TOKEN": "tok_active",
+}
+
+
+def run_contract(
+    folder: Path, env: dict[str, str], pytest_args: list[str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The quick contract run with ``env``, its reports in ``folder``/reports."""
+    return run_contract_in_subprocess(env, reports_dir=folder / "reports", pytest_args=pytest_args)
