@@ -1,5 +1,5 @@
 """``scripts/bench``: run every benchmark, compare each figure with its target, and write
-benchmarks/results/results.md, results.json and results.png (the README shows the last two)."""
+benchmarks/results/results.md, results.json and results.png (docs/benchmarks.md shows the last two)."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ from kustom_spec import load_spec, response_problems
 SPEC = load_spec()
 ORDER = SPEC.resolve(SPEC.document["components"]["examples"]["MinimalOrder"])["value"]
 CREDENTIALS = Credentials(TARGET.username, TARGET.api_key)
-# Merchant B of the mock's test data (README, "Test data").
+# Merchant B of the mock's test data (docs/mock.md, "Test data").
 MERCHANT_B = Credentials("M-TEST-B-9d1e", "kco_test_api_merchant_b")
 
 pytestmark = pytest.mark.skipif(

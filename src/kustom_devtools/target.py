@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 MOCK_USERNAME = "M-TEST-A-4f2c"
 MOCK_API_KEY = "kco_test_api_merchant_a"
-# Tokens of the mock's default test data (README, "Test data") that cases draw from.
+# Tokens of the mock's default test data (docs/mock.md, "Test data") that cases draw from.
 MOCK_APPROVING_TOKENS = ("tok_active", "tok_card", "tok_pending")
 MOCK_REFUSING_TOKENS = (
     "tok_suspended",

@@ -1,7 +1,7 @@
 """The mock as an ASGI application, driven by openapi.yaml.
 
 A bare ASGI callable rather than a framework: every answer, 404 and 405 included, must be in
-Kustom's error shape, and the routes come from the spec. Checks run in this order (README,
+Kustom's error shape, and the routes come from the spec. Checks run in this order (docs/mock.md,
 "Order of checks"): route and method, headers, auth, rate limit, content type and size, JSON,
 the body's schema and rules, the idempotency key header, then inside one transaction the
 idempotency record and the operation itself. The steps a server may take differently go

@@ -8,7 +8,7 @@ body timeout, answers a malformed request with an empty 400 and cannot report th
 picked for ``--port 0``. A subclass of the protocol the mock already patches adds all of them
 in one place, on the same fast stack. (Subclassing is uvicorn's way to pick a protocol.)
 
-What one connection may hold (``ServerLimits``, README "The mock"):
+What one connection may hold (``ServerLimits``, docs/mock.md, "Flags"):
 
 - bytes: the head of a request (request line and headers) is fed to the parser no further than
   ``max_header_bytes``, so httptools never buffers more; the URL and the number of header

@@ -3,7 +3,7 @@ them (openapi.yaml, 429; https://docs.klarna.com/api/rate-limit/), with its head
 
 Fixed one-second windows, counted in this process: a few integers per merchant and operation,
 so memory stays bounded by the fixtures. With several worker processes each counts its own
-share (README, "The mock").
+share (docs/mock.md, "Rate limit").
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from kustom_mock.fixtures import Fixtures, TokenProfile
 
 # Any tok_fresh_<suffix> exists as an ACTIVE card token from its first use by a merchant, so
-# that tests can cancel tokens without spoiling the fixed ones (README, "Test data").
+# that tests can cancel tokens without spoiling the fixed ones (docs/mock.md, "Test data").
 FRESH_TOKEN = re.compile(r"tok_fresh_[A-Za-z0-9_-]{1,64}")
 
 

@@ -1,4 +1,4 @@
-"""The benchmark's reading of wrk's report (the figures in the README come from it)."""
+"""The benchmark's reading of wrk's report (the figures in docs/benchmarks.md come from it)."""
 
 import pytest
 

@@ -4,33 +4,20 @@ which tests/devtools/test_wheels.py covers from the built wheels."""
 
 from __future__ import annotations
 
-import re
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
 import kustom_client
 from kustom_devtools.mock_process import running_mock
 from kustom_spec import REPO_ROOT
+from tests.docs.examples import Example, all_examples, run_by
 
-DOC = (REPO_ROOT / "docs" / "publishing.md").read_text(encoding="utf-8")
-BLOCK = re.compile(r"(<!--[^>]*-->\n)?```(python|sh)\n(.*?)```", re.S)
-
-
-@dataclass(frozen=True)
-class Example:
-    language: str
-    code: str
-    runs: bool  # False when marked "not run" (it needs a package index)
-
-
-EXAMPLES = [
-    Example(language, code, not (marker or "").startswith("<!-- not run"))
-    for marker, language, code in BLOCK.findall(DOC)
-]
-RUN = [e for e in EXAMPLES if e.runs]
+THIS = "tests/docs/test_publishing_doc.py"
+PYTHON = run_by(THIS, "python")
+SHELL = run_by(THIS, "sh")
+NOT_RUN = [e for e in all_examples() if e.page == "docs/publishing.md" and e.reason is not None]
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +27,13 @@ def mock_url() -> Iterator[str]:
 
 
 def test_the_doc_has_examples_of_each_kind() -> None:
-    assert {e.language for e in RUN} == {"python", "sh"}
-    assert all("pip install" in e.code for e in EXAMPLES if not e.runs)
+    assert PYTHON
+    assert SHELL
+    assert NOT_RUN
+    assert all("pip install" in e.code for e in NOT_RUN)
 
 
-@pytest.mark.parametrize("example", [e for e in RUN if e.language == "python"])
+@pytest.mark.parametrize("example", PYTHON, ids=[e.name for e in PYTHON])
 def test_python_example_runs(
     example: Example,
     mock_url: str,
@@ -56,7 +45,7 @@ def test_python_example_runs(
     assert "ACCEPTED" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("example", [e for e in RUN if e.language == "sh"])
+@pytest.mark.parametrize("example", SHELL, ids=[e.name for e in SHELL])
 def test_shell_example_runs(example: Example) -> None:
     result = subprocess.run(  # noqa: S603
         ["bash", "-euo", "pipefail", "-c", example.code],  # noqa: S607

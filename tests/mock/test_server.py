@@ -166,7 +166,7 @@ def test_bad_retention_is_refused(value: str) -> None:
 def test_fsync_flag_sets_sqlite_synchronous(
     tmp_path: Path, argv: list[str], synchronous: int
 ) -> None:
-    """Without --fsync nothing is fsynced (OFF = 0); with it, NORMAL = 1 (README, "The mock")."""
+    """Without --fsync nothing is fsynced (OFF = 0); with it, NORMAL = 1 (docs/mock.md, "Flags")."""
     app = build_app(parse_args(["--db", str(tmp_path / "m.sqlite3"), *argv]))
     assert app is not None
     try:

@@ -124,9 +124,9 @@ def test_the_fresh_family_is_as_documented() -> None:
     assert FRESH_TOKEN.fullmatch("tok_fresh_A-z_0")
     for bad in ("tok_fresh_", "tok_fresh_" + "a" * 65, "tok_fresh_a/b", "tok_fresh_é"):
         assert not FRESH_TOKEN.fullmatch(bad)
-    readme = (Path(__file__).parents[2] / "README.md").read_text()
-    assert "tok_fresh_<suffix>" in readme
-    assert re.search(r"1 to 64 letters, digits, `_` or `-`", readme)
+    page = (Path(__file__).parents[2] / "docs" / "mock.md").read_text()
+    assert "tok_fresh_<suffix>" in page
+    assert re.search(r"1 to 64 letters, digits, `_` or `-`", page)
 
 
 def test_a_fresh_cards_details_are_stable_per_name(client: CheckedClient) -> None:

@@ -1,4 +1,4 @@
-"""Every default test token answers as the README documents."""
+"""Every default test token answers as docs/mock.md documents."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ sees either nothing or the finished record. A transaction is committed before th
 sent, so an acknowledged order survives kill -9: a commit is in the operating system's hands
 once written, with or without fsync. By default nothing is fsynced (synchronous=OFF): the
 checkpoints' fsync stalled requests by 10-700 ms under load on these disks and doubled the p99
-(README, "Benchmarks"). ``fsync=True`` (``scripts/mock --fsync``) adds synchronous=NORMAL, which
+(docs/benchmarks.md). ``fsync=True`` (``scripts/mock --fsync``) adds synchronous=NORMAL, which
 also keeps the file sound through an OS crash or a power cut.
 
 The schema is versioned (``PRAGMA user_version``): each entry of MIGRATIONS takes a database

@@ -1,0 +1,207 @@
+"""Every Python and shell example of README.md and docs/*.md runs in a test, or its marker says
+why not; this module checks that, and runs the examples whose marker names it.
+
+How an example runs (the words after the comma in its marker):
+
+- "from the repository root": the block as written, in bash with -euo pipefail, with no
+  KUSTOM_ variable inherited. A mock it starts in the background (``scripts/mock ... &``) gets a
+  free port in place of 4010 and a temporary database, and the block waits until it listens;
+  it is stopped when the block ends. Reports go to a temporary folder (KUSTOM_REPORTS_DIR), not
+  to the repository's reports/.
+- "against the mock": a mock started by the test on a free port stands in for
+  http://127.0.0.1:4010.
+- "each line serves until stopped": each line starts the mock (on a free port, nothing kept),
+  which must print its ready line and exit 0 on SIGTERM.
+- "against the mock standing in for the playground" (Python): run in this process with
+  ``kustom_client.PLAYGROUND_BASE_URL`` pointed at a mock.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+import kustom_client
+from kustom_devtools.mock_process import running_mock
+from kustom_spec import REPO_ROOT
+from tests.docs.examples import Example, all_examples, examples_in, run_by
+
+THIS = "tests/docs/test_examples.py"
+FROM_ROOT = "from the repository root"
+AGAINST_MOCK = "against the mock"
+SERVES = "each line serves until stopped"
+PLAYGROUND = "against the mock standing in for the playground"
+
+# (runner, language, how) that some test runs; each runner parametrizes over exactly these.
+SUPPORTED = {
+    (THIS, "sh", FROM_ROOT),
+    (THIS, "sh", AGAINST_MOCK),
+    (THIS, "sh", SERVES),
+    (THIS, "python", PLAYGROUND),
+    ("tests/docs/test_client_doc.py", "python", ""),
+    ("tests/docs/test_publishing_doc.py", "python", PLAYGROUND),
+    ("tests/docs/test_publishing_doc.py", "sh", ""),
+}
+SHELLS = {"sh", "bash", "shell"}
+
+
+def language(example: Example) -> str:
+    return "sh" if example.language in SHELLS else example.language
+
+
+def mine(how: str, lang: str) -> list[Example]:
+    return [e for e in run_by(THIS) if e.how == how and language(e) == lang]
+
+
+def ids(examples: list[Example]) -> list[str]:
+    return [e.name for e in examples]
+
+
+# --- every example is run or says why not ----------------------------------------------------
+
+
+def test_the_pages_have_examples() -> None:
+    found = all_examples()
+    assert len(found) >= 20
+    assert {language(e) for e in found} >= {"python", "sh"}
+
+
+def test_every_example_is_run_or_says_why_not() -> None:
+    unmarked = [e.name for e in all_examples() if e.runner is None and e.reason is None]
+    assert not unmarked, (
+        "each Python or shell block needs, on the line before it, "
+        "<!-- runs in tests/docs/<module>.py[, how] --> or <!-- not run: reason -->: "
+        + ", ".join(unmarked)
+    )
+
+
+def test_every_run_example_has_a_test_that_runs_it() -> None:
+    unrun = [
+        f"{e.name} ({e.runner}, {language(e)}, {e.how!r})"
+        for e in all_examples()
+        if e.runner is not None and (e.runner, language(e), e.how) not in SUPPORTED
+    ]
+    assert not unrun, "no test runs: " + ", ".join(unrun)
+    assert all((REPO_ROOT / runner).is_file() for runner, _, _ in SUPPORTED)
+
+
+def test_client_doc_examples_are_its_own() -> None:
+    # test_client_doc.py runs with the environment docs/client.md exports: that page's only.
+    assert {e.page for e in run_by("tests/docs/test_client_doc.py")} == {"docs/client.md"}
+    assert {e.page for e in run_by("tests/docs/test_publishing_doc.py")} == {"docs/publishing.md"}
+
+
+def test_an_unmarked_block_would_be_found() -> None:
+    text = (
+        "# Page\n\n```sh\nscripts/test\n```\n\n"
+        "<!-- not run: too long -->\n```python\npass\n```\n\n"
+        "<!-- runs in tests/docs/test_examples.py, against the mock -->\n```bash\ncurl x\n```\n"
+    )
+    first, second, third = examples_in(text, "page.md")
+    assert (first.runner, first.reason, first.line) == (None, None, 3)
+    assert second.reason == "too long"
+    assert (third.runner, third.how, third.language) == (THIS, AGAINST_MOCK, "bash")
+
+
+# --- running them ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mock_url() -> Iterator[str]:
+    with running_mock() as mock:
+        yield mock.base_url
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KUSTOM_")}
+    return {**env, **extra}
+
+
+def bash(code: str, env: dict[str, str]) -> None:
+    done = subprocess.run(  # noqa: S603
+        ["bash", "-euo", "pipefail", "-c", code],  # noqa: S607
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+
+BACKGROUND_MOCK = re.compile(r"^(scripts/mock\b[^&#]*)&\s*(#.*)?$")
+
+
+def with_own_mocks(code: str, port: int, db: Path) -> str:
+    """The block with port 4010 replaced by ``port``, each background mock on a temporary
+    database and waited for, and every background job stopped at the end."""
+    code = code.replace("127.0.0.1:4010", f"127.0.0.1:{port}").replace(
+        "--port 4010", f"--port {port}"
+    )
+    lines = ["trap 'status=$?; jobs -p | xargs -r kill; wait; exit $status' EXIT"]
+    for line in code.splitlines():
+        started = BACKGROUND_MOCK.match(line)
+        if not started:
+            lines.append(line)
+            continue
+        command = started[1].rstrip()
+        if "--port" not in command:
+            command += f" --port {port}"
+        if "--db" not in command:
+            command += f" --db {shlex.quote(str(db))}"
+        lines.append(f"{command} >/dev/null &")
+        lines.append(
+            f"for _ in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/{port}) 2>/dev/null && break;"
+            " sleep 0.1; done"
+        )
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("example", mine(FROM_ROOT, "sh"), ids=ids(mine(FROM_ROOT, "sh")))
+def test_shell_example_runs_from_the_root(example: Example, tmp_path: Path) -> None:
+    code = with_own_mocks(example.code, free_port(), tmp_path / "mock.sqlite3")
+    bash(code, clean_env(KUSTOM_REPORTS_DIR=str(tmp_path / "reports")))
+
+
+@pytest.mark.parametrize("example", mine(AGAINST_MOCK, "sh"), ids=ids(mine(AGAINST_MOCK, "sh")))
+def test_shell_example_runs_against_the_mock(example: Example, mock_url: str) -> None:
+    assert "http://127.0.0.1:4010" in example.code
+    bash(example.code.replace("http://127.0.0.1:4010", mock_url), clean_env())
+
+
+@pytest.mark.parametrize("example", mine(SERVES, "sh"), ids=ids(mine(SERVES, "sh")))
+def test_each_line_serves_until_stopped(example: Example) -> None:
+    lines = [line.split(" #")[0].strip() for line in example.code.splitlines()]
+    commands = [shlex.split(line) for line in lines if line and not line.startswith("#")]
+    assert commands
+    for command in commands:
+        # running_mock adds --host 127.0.0.1 --port 0 --db :memory: after the line's own flags.
+        with running_mock(launcher=command, cwd=REPO_ROOT) as mock:
+            # An answer first: a SIGTERM in the instant between the ready line and uvicorn's
+            # signal handlers would end the process with the signal, not with 0.
+            assert httpx.get(mock.base_url, timeout=10).status_code == 404
+        assert mock.process.returncode == 0, mock.log()[-2000:]
+
+
+@pytest.mark.parametrize("example", mine(PLAYGROUND, "python"), ids=ids(mine(PLAYGROUND, "python")))
+def test_python_example_runs_against_the_mock(
+    example: Example, mock_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kustom_client, "PLAYGROUND_BASE_URL", mock_url)
+    exec(compile(example.code, example.name, "exec"), {"__name__": "doc_example"})  # noqa: S102 (our own docs)
