@@ -179,11 +179,15 @@ def serve(app: ASGIApp, args: argparse.Namespace, label: str = "kustom-mock") ->
     sock = bind(args)
     if sock is None:
         return 1
-    announce(sock, args, label)
-    try:
-        server_for(app, args).run(sockets=[sock])
-    finally:
-        sock.close()
+    server = server_for(app, args)
+    # The handlers go in before the ready line: a SIGTERM sent the moment a caller sees it
+    # still stops the server gracefully, with exit 0, rather than killing it by the signal.
+    with server.capture_signals():
+        announce(sock, args, label)
+        try:
+            server.run(sockets=[sock])
+        finally:
+            sock.close()
     return 0
 
 
@@ -193,7 +197,6 @@ def serve_workers(args: argparse.Namespace, label: str = "kustom-mock") -> int:
     sock = bind(args)
     if sock is None:
         return 1
-    announce(sock, args, label)
     worker_args = argparse.Namespace(**{**vars(args), "reset": False})
 
     def run_worker(parent_pid: int) -> int:
@@ -207,7 +210,7 @@ def serve_workers(args: argparse.Namespace, label: str = "kustom-mock") -> int:
         return 0
 
     try:
-        return supervise(args.workers, run_worker)
+        return supervise(args.workers, run_worker, ready=lambda: announce(sock, args, label))
     finally:
         sock.close()
 

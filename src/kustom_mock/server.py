@@ -23,6 +23,7 @@ from kustom_mock.protocol import KustomHttpToolsProtocol
 logger = logging.getLogger("kustom_mock.server")
 
 WORKER_STOP_SECONDS = 30.0  # a worker still running this long after SIGTERM is killed
+STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 EXIT_BAD_SETUP = 2  # a worker that cannot build the app: the same would happen on a restart
 
 
@@ -41,7 +42,7 @@ class MockServer(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         """Shut down gracefully on SIGINT/SIGTERM, then exit 0 (uvicorn would re-raise them)."""
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in STOP_SIGNALS:
             signal.signal(sig, self.handle_exit)
         yield
 
@@ -83,9 +84,13 @@ class MockServer(uvicorn.Server):
         return await super().on_tick(counter)
 
 
-def supervise(workers: int, run_worker: Callable[[int], int]) -> int:
+def supervise(
+    workers: int, run_worker: Callable[[int], int], ready: Callable[[], None] = lambda: None
+) -> int:
     """Fork ``workers`` processes that each return ``run_worker(parent_pid)`` as their exit
-    status; restart one that dies; on SIGINT/SIGTERM stop them all and return 0.
+    status; restart one that dies; on SIGINT/SIGTERM stop them all and return 0. ``ready`` runs
+    once the signals are caught, before the first fork (the ready line: a SIGTERM sent when a
+    caller sees it is handled).
 
     Forked rather than uvicorn's own supervisor: its workers build a plain ``uvicorn.Server``
     (``Process.server``), which would accept without the connection gate, and it needs the app
@@ -101,12 +106,16 @@ def supervise(workers: int, run_worker: Callable[[int], int]) -> int:
     def start() -> int:
         sys.stdout.flush()
         sys.stderr.flush()
+        # Signals wait while forking: a worker hit before it drops the supervisor's handler
+        # would take the stop as its own and serve on, deaf to the supervisor's SIGTERM.
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         pid = os.fork()
         if pid == 0:  # the worker: never return into the supervisor's code
             code = 1
             try:
-                for sig in (signal.SIGINT, signal.SIGTERM):
+                for sig in STOP_SIGNALS:
                     signal.signal(sig, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
                 code = run_worker(parent)
             except SystemExit as exit_:  # uvicorn's exit on a failed startup
                 code = exit_.code if isinstance(exit_.code, int) else 1
@@ -115,10 +124,12 @@ def supervise(workers: int, run_worker: Callable[[int], int]) -> int:
             finally:
                 logging.shutdown()
                 os._exit(code)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
         return pid
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in STOP_SIGNALS:
         signal.signal(sig, stop)
+    ready()
     running = {start() for _ in range(workers)}
     status = 0
     while not stopping and running:

@@ -54,6 +54,18 @@ def test_serves_logs_and_stops_on_sigterm(tmp_path: Path) -> None:
     assert "Traceback" not in log
 
 
+@pytest.mark.parametrize("flags", [[], ["--workers", "2"]], ids=["one process", "two workers"])
+def test_a_sigterm_the_moment_it_is_ready_stops_it_gracefully(
+    tmp_path: Path, flags: list[str]
+) -> None:
+    """A caller that waits for the ready line and stops the mock at once gets exit 0, not a
+    process killed by the signal (the handlers are in before the line is printed)."""
+    for attempt in range(3):
+        with running_mock(tmp_path / f"db{attempt}.sqlite3", flags) as mock:
+            mock.process.send_signal(signal.SIGTERM)
+            assert mock.process.wait(timeout=30) == 0, mock.log()[-2000:]
+
+
 def test_stops_on_sigint(tmp_path: Path) -> None:
     with running_mock(tmp_path / "db.sqlite3", stop_signal=signal.SIGINT) as mock:
         assert post(mock.base_url).status_code == 200
