@@ -182,10 +182,24 @@ def _operation_changes(op: str, old: Mapping[str, Any], new: Mapping[str, Any]) 
         where = f"{op} {status}"
         old_headers = {k.lower(): v for k, v in old_responses[status].get("headers", {}).items()}
         new_headers = {k.lower(): v for k, v in new_responses[status].get("headers", {}).items()}
+        for name in sorted(new_headers.keys() - old_headers.keys()):
+            yield Change("header-added", f"{where} {name}", False, "header added")
         for name, header in old_headers.items():
             if header.get("required") and not new_headers.get(name, {}).get("required"):
                 yield Change(
                     "header-no-longer-required", f"{where} {name}", True, "header may be absent"
+                )
+            elif name not in new_headers:
+                # Clients were told it may be absent; one that read it still copes.
+                yield Change(
+                    "header-removed", f"{where} {name}", False, "header no longer documented"
+                )
+            if name in new_headers:
+                yield from _schema_changes(
+                    header.get("schema"),
+                    new_headers[name].get("schema"),
+                    f"{where} {name}",
+                    "response",
                 )
         yield from _schema_changes(
             _json_schema(old_responses[status]),

@@ -200,6 +200,26 @@ CASES: list[tuple[str, Mutation, str, bool]] = [
         True,
     ),
     ("removed response status", lambda d: op(d)["responses"].pop("413"), "response-removed", False),
+    (
+        "new response header",
+        lambda d: op(d)["responses"]["200"]["headers"].update(
+            {"Kustom-Trace": {"schema": {"type": "string"}}}
+        ),
+        "header-added",
+        False,
+    ),
+    (
+        "removed optional response header",
+        lambda d: op(d)["responses"]["200"]["headers"].pop("Idempotent-Replayed"),
+        "header-removed",
+        False,
+    ),
+    (
+        "changed response header type",
+        lambda d: d[S]["headers"]["RateLimitLimit"]["schema"].update(type="integer"),
+        "type-changed",
+        True,
+    ),
     # the API
     ("removed operation", lambda d: d["paths"].clear(), "operation-removed", True),
     (
