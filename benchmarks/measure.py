@@ -39,11 +39,11 @@ ORDER_PATH = SPEC.operation("createOrder").path.replace("{customerToken}", "tok_
 READ_PATH = SPEC.operation("readCustomerToken").path.replace("{customerToken}", "tok_active")
 WRK_SCRIPT = """
 wrk.method = "POST"
-local f = io.open(os.getenv("KUSTOM_BENCH_BODY"), "rb")
+local f = io.open(os.getenv("WRK_BODY_FILE"), "rb")
 wrk.body = f:read("*a")
 f:close()
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = os.getenv("KUSTOM_BENCH_AUTH")
+wrk.headers["Authorization"] = os.getenv("WRK_AUTHORIZATION")
 """
 
 
@@ -75,8 +75,8 @@ def _run_wrk(url: str, body: bytes, seconds: float, connections: int) -> str:
         (Path(tmp) / "post.lua").write_text(WRK_SCRIPT)
         env = {
             **os.environ,
-            "KUSTOM_BENCH_BODY": str(Path(tmp) / "body.json"),
-            "KUSTOM_BENCH_AUTH": AUTHORIZATION,
+            "WRK_BODY_FILE": str(Path(tmp) / "body.json"),
+            "WRK_AUTHORIZATION": AUTHORIZATION,
         }
         return subprocess.run(  # noqa: S603
             [
