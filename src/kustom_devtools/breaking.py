@@ -3,8 +3,8 @@
 Hand-written because oasdiff (Go) cannot be installed here and the npm diff tools in reach
 either fetch a binary at install (@pb33f/openapi-changes) or crash on start (@useoptic/optic
 1.0.9). It covers what this kind of spec uses: operations, parameters, request and response
-bodies (properties, required, enum, type, limits, pattern), response statuses and headers,
-and security. A change is breaking when a client written for the old spec can fail with the
+bodies (properties, required, enum, type, format, limits, pattern), response statuses and
+headers, and security. A change is breaking when a client written for the old spec can fail with the
 new one: in requests, the server accepting less; in responses, the server sending more.
 """
 
@@ -75,6 +75,17 @@ def _schema_changes(old: Any, new: Any, where: str, direction: Direction) -> Ite
             where,
             request and tighter,
             f"pattern {old.get('pattern')!r} -> {new.get('pattern')!r}",
+        )
+    before, after = old.get("format"), new.get("format")
+    if before != after:
+        # A format added narrows what is valid (int32, date-time); removed, it widens it;
+        # changed, it does both.
+        narrower, wider = after is not None, before is not None
+        yield Change(
+            "format-changed",
+            where,
+            narrower if request else wider,
+            f"format {before} -> {after}",
         )
     yield from _property_changes(old, new, where, direction)
     if isinstance(old.get("items"), Mapping) or isinstance(new.get("items"), Mapping):

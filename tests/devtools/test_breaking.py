@@ -148,7 +148,27 @@ CASES: list[tuple[str, Mutation, str, bool]] = [
         "limit-tightened",
         True,
     ),
+    (
+        "new request format",
+        lambda d: schemas(d)["Address"]["properties"]["email"].update(format="email"),
+        "format-changed",
+        True,
+    ),
     # responses
+    (
+        "new response format",
+        lambda d: schemas(d)["OrderResponse"]["properties"]["redirect_url"].update(format="uri"),
+        "format-changed",
+        False,
+    ),
+    (
+        "removed response format",
+        lambda d: schemas(d)["AuthorizedPaymentMethod"]["properties"]["number_of_days"].pop(
+            "format"
+        ),
+        "format-changed",
+        True,
+    ),
     (
         "removed response field",
         lambda d: schemas(d)["OrderResponse"]["properties"].pop("redirect_url"),
