@@ -87,7 +87,8 @@ class MockApp:
         self.fixtures = fixtures
         self.store = store
         self.settings = settings
-        self.behaviour = behaviour or Behaviour()
+        # `is None`, not `or`: a Behaviour subclass that defines __bool__ or __len__ may be falsy.
+        self.behaviour = Behaviour() if behaviour is None else behaviour
         self.router = Router(spec)
         self.operations = Operations(fixtures, settings, self.behaviour)
         self.validators = {
