@@ -30,6 +30,17 @@ from kustom_spec import DEFAULT_SPEC_PATH
 DEFAULT_DB = Path(".state") / "mock.sqlite3"
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Each flag's default said once: argparse's ``(default: ...)`` suffix only where it says
+    something true. A None default means "not set" (the help text says what then), and an
+    on/off flag is off unless given."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or action.nargs == 0:
+            return action.help
+        return super()._get_help_string(action)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """A bad flag is one line on stderr and exit 2 (argparse adds its usage first)."""
@@ -40,7 +51,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = _Parser(
         prog="scripts/mock",
         description="Serve the stateful mock of Kustom's Customer Token API (openapi.yaml).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument(
@@ -56,7 +67,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--fixtures",
         type=Path,
         default=None,
-        help="YAML file of merchants and tokens (replaces the defaults)",
+        help="YAML file of merchants and tokens, instead of the bundled ones "
+        "(default: kustom_mock/default_fixtures.yaml)",
     )
     parser.add_argument(
         "--spec", type=Path, default=DEFAULT_SPEC_PATH, help="OpenAPI document to serve"
