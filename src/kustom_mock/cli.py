@@ -25,7 +25,7 @@ from kustom_mock.limits import (
 from kustom_mock.server import MockServer, supervise
 from kustom_mock.settings import DEFAULT_RETENTION_SECONDS, Settings
 from kustom_mock.store import StoreError, safe_label
-from kustom_spec import DEFAULT_SPEC_PATH
+from kustom_spec import DEFAULT_SPEC_PATH, SpecNamesError
 
 DEFAULT_DB = Path(".state") / "mock.sqlite3"
 
@@ -134,7 +134,7 @@ def build_app(args: argparse.Namespace, behaviour: Behaviour | None = None) -> M
             reset=args.reset,
             behaviour=behaviour,
         )
-    except (FixtureError, StoreError) as exc:
+    except (FixtureError, StoreError, SpecNamesError) as exc:
         print(f"scripts/mock: {exc}", file=sys.stderr)
     except OSError as exc:
         print(
@@ -183,7 +183,10 @@ def server_for(app: ASGIApp, args: argparse.Namespace, parent_pid: int | None = 
         proxy_headers=False,  # the mock is reached directly; X-Forwarded-* change nothing
     )
     limits: ServerLimits = limits_from_args(args)
-    return MockServer(config, limits, parent_pid=parent_pid)
+    # The protocol's own answers (400, 408, 413, ...) carry the correlation header as the
+    # app's spec names it; another ASGI app (benchmarks' ceiling) gets the bundled spec's.
+    correlation_header = app.correlation_header if isinstance(app, MockApp) else None
+    return MockServer(config, limits, parent_pid=parent_pid, correlation_header=correlation_header)
 
 
 def serve(app: ASGIApp, args: argparse.Namespace, label: str = "kustom-mock") -> int:

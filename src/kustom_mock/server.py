@@ -32,11 +32,18 @@ class MockServer(uvicorn.Server):
     (which cannot cap connections before the process runs out of descriptors)."""
 
     def __init__(
-        self, config: uvicorn.Config, limits: ServerLimits, parent_pid: int | None = None
+        self,
+        config: uvicorn.Config,
+        limits: ServerLimits,
+        parent_pid: int | None = None,
+        correlation_header: str | None = None,
     ) -> None:
         super().__init__(config)
         self.limits = limits
         self.parent_pid = parent_pid  # a worker stops when its supervisor is gone
+        # The app's spec's (MockApp.correlation_header), for the answers the protocol writes
+        # itself; None: the bundled spec's.
+        self.correlation_header = correlation_header
         self.gate: ConnectionGate | None = None
 
     @contextlib.contextmanager
@@ -63,6 +70,7 @@ class MockServer(uvicorn.Server):
                 _loop=loop,
                 limits=self.limits,
                 gate=gate,
+                correlation_header=self.correlation_header,
             )
 
         cap = connection_cap(self.limits.max_connections)
