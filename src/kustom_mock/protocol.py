@@ -5,8 +5,10 @@ Why here rather than another server: uvicorn with httptools has none of these li
 buffers a header of any size, and nothing times out but idle keep-alive), but granian, the
 server that has most of them built in, never closes a connection that sends nothing, has no
 body timeout, answers a malformed request with an empty 400 and cannot report the port it
-picked for ``--port 0``. A subclass of the protocol the mock already patches adds all of them
-in one place, on the same fast stack. (Subclassing is uvicorn's way to pick a protocol.)
+picked for ``--port 0``. A subclass of uvicorn's ``HttpToolsProtocol`` adds all of them in one
+place, on the same fast stack; nothing of uvicorn's is patched. ``MockServer.startup``
+(server.py) builds it directly for each connection the gate accepts, with the flags' limits,
+rather than naming it in uvicorn's ``Config(http=...)``.
 
 What one connection may hold (``ServerLimits``, docs/mock.md, "Flags"):
 
