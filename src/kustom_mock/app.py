@@ -23,7 +23,7 @@ from kustom_mock.behaviour import Behaviour
 from kustom_mock.body import check_content_encoding, check_content_type, parse_json, too_large
 from kustom_mock.errors import ApiError, Reply, Response, bad_request, render
 from kustom_mock.fixtures import Fixtures, Merchant, load_fixtures
-from kustom_mock.headers import CORRELATION_HEADER, IDEMPOTENCY_HEADER, REPLAY_HEADER, read_headers
+from kustom_mock.headers import read_headers, single_value_headers
 from kustom_mock.ids import uuid4
 from kustom_mock.operations import Call, Operations
 from kustom_mock.ratelimit import RateLimiter
@@ -32,7 +32,7 @@ from kustom_mock.settings import Settings
 from kustom_mock.store import Store, StoredResponse
 from kustom_mock.tokens import TokenState, redact
 from kustom_mock.validation import RequestValidator
-from kustom_spec import DEFAULT_SPEC_PATH, Spec, load_spec
+from kustom_spec import DEFAULT_SPEC_PATH, Spec, load_spec, read_names
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -84,20 +84,30 @@ class MockApp:
         behaviour: Behaviour | None = None,
     ) -> None:
         self.spec = spec
+        # The header names and auth scheme of this app's spec (``--spec`` may name them
+        # otherwise than openapi.yaml), read once: a request looks up plain attributes.
+        self.names = names = read_names(spec)
         self.fixtures = fixtures
         self.store = store
         self.settings = settings
-        self.behaviour = behaviour or Behaviour()
+        # `is None`, not `or`: a Behaviour subclass that defines __bool__ or __len__ may be falsy.
+        self.behaviour = Behaviour() if behaviour is None else behaviour
+        self.behaviour.auth_scheme = names.auth_scheme
+        self.correlation_header = names.correlation_id
+        self._idempotency_header = names.idempotency_key.lower()  # as read_headers keys it
+        self._single_value = single_value_headers(names)
         self.router = Router(spec)
         self.operations = Operations(fixtures, settings, self.behaviour)
         self.validators = {
-            op_id: RequestValidator(op, self.behaviour.body_rules(op_id))
+            op_id: RequestValidator(
+                op, self.behaviour.body_rules(op_id), idempotency_header=names.idempotency_key
+            )
             for op_id, op in spec.operations.items()
         }
         missing = set(spec.operations) ^ set(self.operations.handlers)
         if missing:
             raise RuntimeError(f"operations without a handler or a route: {sorted(missing)}")
-        self.rate_limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
+        self.rate_limiter = RateLimiter(settings.rate_limit, names) if settings.rate_limit else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -106,6 +116,7 @@ class MockApp:
         if scope["type"] != "http":
             return
         started = time.perf_counter()
+        correlation_header = self.correlation_header
         correlation_id = uuid4()
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         try:
@@ -114,16 +125,16 @@ class MockApp:
             return
         except RecursionError:  # a body nested just under the parser's limit, then walked deeper
             response = render(
-                bad_request("Request body is nested too deeply"), correlation_id, CORRELATION_HEADER
+                bad_request("Request body is nested too deeply"), correlation_id, correlation_header
             )
         except ApiError as error:
-            response = render(error, correlation_id, CORRELATION_HEADER)
+            response = render(error, correlation_id, correlation_header)
         except Exception:  # the safety net: a bug answers in Kustom's shape, never a traceback
             error_log.exception("unhandled error (correlation id %s)", correlation_id)
             response = render(
                 ApiError(500, "INTERNAL_ERROR", ["Internal error in the mock"]),
                 correlation_id,
-                CORRELATION_HEADER,
+                correlation_header,
             )
         await self._send(send, response)
         if access_log.isEnabledFor(logging.INFO):  # the arguments cost time even unlogged
@@ -133,7 +144,7 @@ class MockApp:
                 loggable_path(raw_path),
                 response.status,
                 (time.perf_counter() - started) * 1000,
-                response.headers.get(CORRELATION_HEADER, correlation_id),
+                response.headers.get(correlation_header, correlation_id),
                 " replay" if response.replayed else "",
             )
 
@@ -172,7 +183,9 @@ class MockApp:
     ) -> Response:
         match = self.router.match(scope["method"], raw_path)
         operation_id = match.operation.operation_id
-        headers = read_headers(scope["headers"], scope.get("http_version", "1.1"))
+        headers = read_headers(
+            scope["headers"], scope.get("http_version", "1.1"), self._single_value
+        )
         merchant = self.behaviour.authenticate(
             headers.get("authorization"), self.fixtures.merchants_by_key
         )
@@ -206,7 +219,7 @@ class MockApp:
             )
             body = self.behaviour.check_body(validator, parse_json(raw))
         key = self.behaviour.idempotency_key(
-            validator.idempotency_key(headers.get(IDEMPOTENCY_HEADER.lower()))
+            validator.idempotency_key(headers.get(self._idempotency_header))
         )
         return Call(operation_id, merchant, path_params["customerToken"], body, key)
 
@@ -222,7 +235,7 @@ class MockApp:
                     merchant_id, call.idempotency_key, self.settings.retention_seconds
                 )
                 if stored is not None and stored.fingerprint == request_print:
-                    headers = {**stored.headers, REPLAY_HEADER: "true"}
+                    headers = {**stored.headers, self.names.idempotent_replayed: "true"}
                     return Response(stored.status, stored.body, headers, replayed=True)
                 if stored is not None:
                     raise ApiError(
@@ -230,7 +243,7 @@ class MockApp:
                         "IDEMPOTENCY_KEY_CONFLICT",
                         [
                             "The request does not match the earlier request with this "
-                            f"{IDEMPOTENCY_HEADER}"
+                            f"{self.names.idempotency_key}"
                         ],
                     )
             answer: Reply | ApiError
@@ -238,7 +251,7 @@ class MockApp:
                 answer = handler(tx, call)
             except ApiError as refusal:  # a decision too: kept, and replayed under the key
                 answer = refusal
-            response = render(answer, correlation_id, CORRELATION_HEADER)
+            response = render(answer, correlation_id, self.correlation_header)
             if call.idempotency_key is not None and response.status < 500:
                 # A 5xx is not an answer worth replaying: a retry runs again.
                 tx.save_response(
@@ -265,8 +278,10 @@ def create_app(
     the database survive an OS crash too, not only a crash of the mock (slower; see Store).
     ``reset``: forget the database's tokens, orders and idempotency records first.
     ``behaviour``: the steps a server may take differently (kustom_mock.behaviour); the mock's
-    own when None."""
+    own when None. A spec that lacks a header name or the auth scheme the mock reads from it:
+    kustom_spec.SpecNamesError (a ValueError) naming what is missing."""
     spec = load_spec(spec_path)
+    read_names(spec)  # a spec without a name the mock needs fails here, before the database
     fixtures = load_fixtures(fixtures_path, spec)
     settings = settings or Settings()
     store = Store(db_path, clock=clock, fsync=fsync, retention=settings.retention_seconds)

@@ -25,9 +25,20 @@ from kustom_mock.limits import (
 from kustom_mock.server import MockServer, supervise
 from kustom_mock.settings import DEFAULT_RETENTION_SECONDS, Settings
 from kustom_mock.store import StoreError, safe_label
-from kustom_spec import DEFAULT_SPEC_PATH
+from kustom_spec import DEFAULT_SPEC_PATH, SpecNamesError
 
 DEFAULT_DB = Path(".state") / "mock.sqlite3"
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Each flag's default said once: argparse's ``(default: ...)`` suffix only where it says
+    something true. A None default means "not set" (the help text says what then), and an
+    on/off flag is off unless given."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or action.nargs == 0:
+            return action.help
+        return super()._get_help_string(action)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,7 +51,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = _Parser(
         prog="scripts/mock",
         description="Serve the stateful mock of Kustom's Customer Token API (openapi.yaml).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument(
@@ -56,7 +67,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--fixtures",
         type=Path,
         default=None,
-        help="YAML file of merchants and tokens (replaces the defaults)",
+        help="YAML file of merchants and tokens, instead of the bundled ones "
+        "(default: kustom_mock/default_fixtures.yaml)",
     )
     parser.add_argument(
         "--spec", type=Path, default=DEFAULT_SPEC_PATH, help="OpenAPI document to serve"
@@ -122,7 +134,7 @@ def build_app(args: argparse.Namespace, behaviour: Behaviour | None = None) -> M
             reset=args.reset,
             behaviour=behaviour,
         )
-    except (FixtureError, StoreError) as exc:
+    except (FixtureError, StoreError, SpecNamesError) as exc:
         print(f"scripts/mock: {exc}", file=sys.stderr)
     except OSError as exc:
         print(
@@ -171,7 +183,10 @@ def server_for(app: ASGIApp, args: argparse.Namespace, parent_pid: int | None = 
         proxy_headers=False,  # the mock is reached directly; X-Forwarded-* change nothing
     )
     limits: ServerLimits = limits_from_args(args)
-    return MockServer(config, limits, parent_pid=parent_pid)
+    # The protocol's own answers (400, 408, 413, ...) carry the correlation header as the
+    # app's spec names it; another ASGI app (benchmarks' ceiling) gets the bundled spec's.
+    correlation_header = app.correlation_header if isinstance(app, MockApp) else None
+    return MockServer(config, limits, parent_pid=parent_pid, correlation_header=correlation_header)
 
 
 def serve(app: ASGIApp, args: argparse.Namespace, label: str = "kustom-mock") -> int:

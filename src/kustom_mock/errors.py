@@ -1,8 +1,10 @@
 """Errors in Kustom's shape (``error_code``, ``error_messages``, ``correlation_id``), and the
 one function that turns any answer into bytes.
 
-Every refusal anywhere in the mock is an ``ApiError``, raised where it is found and rendered
-once by ``render``; successful answers are ``Reply`` objects rendered by the same function.
+Every refusal the app makes is an ``ApiError``, raised where it is found and rendered once by
+``render``; successful answers are ``Reply`` objects rendered by the same function. (A request
+the server refuses before the app sees it, malformed or over a limit, is answered in the same
+shape by the protocol itself: protocol.protocol_error_response.)
 """
 
 from __future__ import annotations

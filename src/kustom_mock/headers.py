@@ -1,29 +1,33 @@
-"""The contract's header names the mock reads and writes (read from openapi.yaml, the document
-the mock ships with), and the request's headers as a checked mapping: one value for each header
-that may only have one."""
+"""The request's headers as a checked mapping: one value for each header that may only have
+one. The contract's header names come from the app's own spec (``MockApp.names``, read by
+``kustom_spec.read_names``), not from here: ``--spec`` may name them otherwise."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from kustom_mock.errors import bad_request
-from kustom_spec import load_spec, read_names
+from kustom_spec import Names
 
-NAMES = read_names(load_spec())
-IDEMPOTENCY_HEADER = NAMES.idempotency_key
-CORRELATION_HEADER = NAMES.correlation_id
-REPLAY_HEADER = NAMES.idempotent_replayed
 MAX_HEADER_BYTES = 16 * 1024
-# A proxy in front that reads the first of two such headers would see another identity,
-# key or body than the mock: a repeat is refused rather than guessed at.
-SINGLE_VALUE = frozenset(
-    {"authorization", IDEMPOTENCY_HEADER.lower(), "content-type", "content-length", "host"}
-)
 
 
-def read_headers(raw: Iterable[tuple[bytes, bytes]], http_version: str) -> dict[str, str]:
-    """Lower-cased names to values (latin-1, as sent); a 400 ApiError for a repeated
-    single-value header, a header section over MAX_HEADER_BYTES or a missing/invalid Host."""
+def single_value_headers(names: Names) -> frozenset[str]:
+    """The headers a request may send once only, lower-cased.
+
+    A proxy in front that reads the first of two such headers would see another identity,
+    key or body than the mock: a repeat is refused rather than guessed at."""
+    return frozenset(
+        {"authorization", names.idempotency_key.lower(), "content-type", "content-length", "host"}
+    )
+
+
+def read_headers(
+    raw: Iterable[tuple[bytes, bytes]], http_version: str, single_value: frozenset[str]
+) -> dict[str, str]:
+    """Lower-cased names to values (latin-1, as sent); a 400 ApiError for a repeated header of
+    ``single_value`` (single_value_headers), a header section over MAX_HEADER_BYTES or a
+    missing/invalid Host."""
     headers: dict[str, str] = {}
     size = 0
     for name_bytes, value_bytes in raw:
@@ -31,7 +35,7 @@ def read_headers(raw: Iterable[tuple[bytes, bytes]], http_version: str) -> dict[
         name = name_bytes.decode("latin-1").lower()
         value = value_bytes.decode("latin-1")
         if name in headers:
-            if name in SINGLE_VALUE:
+            if name in single_value:
                 raise bad_request(f"Header {name} is repeated; send it once")
             headers[name] += ", " + value
         else:

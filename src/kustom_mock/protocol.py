@@ -5,8 +5,10 @@ Why here rather than another server: uvicorn with httptools has none of these li
 buffers a header of any size, and nothing times out but idle keep-alive), but granian, the
 server that has most of them built in, never closes a connection that sends nothing, has no
 body timeout, answers a malformed request with an empty 400 and cannot report the port it
-picked for ``--port 0``. A subclass of the protocol the mock already patches adds all of them
-in one place, on the same fast stack. (Subclassing is uvicorn's way to pick a protocol.)
+picked for ``--port 0``. A subclass of uvicorn's ``HttpToolsProtocol`` adds all of them in one
+place, on the same fast stack; nothing of uvicorn's is patched. ``MockServer.startup``
+(server.py) builds it directly for each connection the gate accepts, with the flags' limits,
+rather than naming it in uvicorn's ``Config(http=...)``.
 
 What one connection may hold (``ServerLimits``, docs/mock.md, "Flags"):
 
@@ -26,6 +28,7 @@ What one connection may hold (``ServerLimits``, docs/mock.md, "Flags"):
 from __future__ import annotations
 
 import asyncio
+import functools
 import http
 import json
 import time
@@ -37,15 +40,22 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from kustom_mock.errors import printable
-from kustom_mock.headers import CORRELATION_HEADER
 from kustom_mock.limits import DEFAULTS as DEFAULT_LIMITS
 from kustom_mock.limits import ServerLimits
+from kustom_spec import load_spec, read_names
 
 if TYPE_CHECKING:
     from kustom_mock.connections import ConnectionGate
 
 
-def protocol_error_response(detail: str, status: int = 400) -> bytes:
+@functools.cache
+def bundled_correlation_header() -> str:
+    """The correlation header of the bundled openapi.yaml: for the protocol used as a plain
+    uvicorn class, with no app's spec to read it from."""
+    return read_names(load_spec()).correlation_id
+
+
+def protocol_error_response(detail: str, status: int, correlation_header: str) -> bytes:
     """A complete HTTP answer in Kustom's error shape, for the protocol to write itself."""
     correlation_id = str(uuid.uuid4())
     body = json.dumps(
@@ -60,7 +70,7 @@ def protocol_error_response(detail: str, status: int = 400) -> bytes:
             f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}\r\n".encode(),
             b"content-type: application/json\r\n",
             b"content-length: " + str(len(body)).encode() + b"\r\n",
-            CORRELATION_HEADER.lower().encode() + b": " + correlation_id.encode() + b"\r\n",
+            correlation_header.lower().encode() + b": " + correlation_id.encode() + b"\r\n",
             b"connection: close\r\n\r\n",
             body,
         ]
@@ -77,19 +87,22 @@ class Refused(Exception):
 
 
 class KustomHttpToolsProtocol(HttpToolsProtocol):
-    """Made by MockServer with the flags' limits and its ConnectionGate; as a plain uvicorn
-    ``Config(http=...)`` class it keeps the default limits, without the connection cap."""
+    """Made by MockServer with the flags' limits, its ConnectionGate and the app's spec's
+    correlation header; as a plain uvicorn ``Config(http=...)`` class it keeps the default
+    limits, without the connection cap, and the bundled spec's correlation header."""
 
     def __init__(
         self,
         *args: Any,
         limits: ServerLimits = DEFAULT_LIMITS,
         gate: ConnectionGate | None = None,
+        correlation_header: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.limits = limits
         self.gate = gate
+        self.correlation_header = correlation_header or bundled_correlation_header()
         # uvicorn types it int; call_later takes the float seconds of the flag.
         self.timeout_keep_alive = limits.keep_alive_timeout  # type: ignore[assignment]
         # When the connection last became idle (no request in progress); None while busy.
@@ -242,7 +255,7 @@ class KustomHttpToolsProtocol(HttpToolsProtocol):
         )
         self.logger.info("Refused a request: %d %s", status, message)
         if can_answer and not self.transport.is_closing():
-            self.transport.write(protocol_error_response(message, status))
+            self.transport.write(protocol_error_response(message, status, self.correlation_header))
         self.transport.close()
 
     # Deadlines

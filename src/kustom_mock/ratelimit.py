@@ -1,5 +1,6 @@
 """``--rate-limit N``: N requests per second per merchant and operation, as Klarna meters
-them (openapi.yaml, 429; https://docs.klarna.com/api/rate-limit/), with its headers.
+them (openapi.yaml, 429; https://docs.klarna.com/api/rate-limit/), with its headers (named as
+the app's spec names them).
 
 Fixed one-second windows, counted in this process: a few integers per merchant and operation,
 so memory stays bounded by the fixtures. With several worker processes each counts its own
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kustom_mock.errors import ApiError
-from kustom_mock.headers import NAMES
+from kustom_spec import Names
 
 WINDOW_SECONDS = 1.0
 
@@ -26,8 +27,12 @@ class _Window:
 
 
 class RateLimiter:
-    def __init__(self, per_second: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, per_second: int, names: Names, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        """``names``: the app's spec's, whose rate-limit header names the answers carry."""
         self.per_second = per_second
+        self._names = names
         self._clock = clock
         self._windows: dict[tuple[str, str], _Window] = {}
 
@@ -40,10 +45,11 @@ class RateLimiter:
             window = self._windows[(merchant_id, operation_id)] = _Window(start, 0)
         window.count += 1
         reset = max(1, math.ceil(start + WINDOW_SECONDS - now))
+        names = self._names
         headers = {
-            NAMES.rate_limit_limit: f"{self.per_second}, {self.per_second};w={WINDOW_SECONDS:g}",
-            NAMES.rate_limit_remaining: str(max(0, self.per_second - window.count)),
-            NAMES.rate_limit_reset: str(reset),
+            names.rate_limit_limit: f"{self.per_second}, {self.per_second};w={WINDOW_SECONDS:g}",
+            names.rate_limit_remaining: str(max(0, self.per_second - window.count)),
+            names.rate_limit_reset: str(reset),
         }
         if window.count > self.per_second:
             raise ApiError(
@@ -53,6 +59,6 @@ class RateLimiter:
                     f"Too many requests for this operation (limit {self.per_second} per "
                     f"second); retry after {reset} second{'s' if reset != 1 else ''}"
                 ],
-                headers={**headers, NAMES.retry_after: str(reset)},
+                headers={**headers, names.retry_after: str(reset)},
             )
         return headers

@@ -32,11 +32,18 @@ class MockServer(uvicorn.Server):
     (which cannot cap connections before the process runs out of descriptors)."""
 
     def __init__(
-        self, config: uvicorn.Config, limits: ServerLimits, parent_pid: int | None = None
+        self,
+        config: uvicorn.Config,
+        limits: ServerLimits,
+        parent_pid: int | None = None,
+        correlation_header: str | None = None,
     ) -> None:
         super().__init__(config)
         self.limits = limits
         self.parent_pid = parent_pid  # a worker stops when its supervisor is gone
+        # The app's spec's (MockApp.correlation_header), for the answers the protocol writes
+        # itself; None: the bundled spec's.
+        self.correlation_header = correlation_header
         self.gate: ConnectionGate | None = None
 
     @contextlib.contextmanager
@@ -63,6 +70,7 @@ class MockServer(uvicorn.Server):
                 _loop=loop,
                 limits=self.limits,
                 gate=gate,
+                correlation_header=self.correlation_header,
             )
 
         cap = connection_cap(self.limits.max_connections)
@@ -109,7 +117,13 @@ def supervise(
         # Signals wait while forking: a worker hit before it drops the supervisor's handler
         # would take the stop as its own and serve on, deaf to the supervisor's SIGTERM.
         signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-        pid = os.fork()
+        pid = -1
+        try:
+            pid = os.fork()
+        finally:
+            if pid != 0:  # the supervisor, also when the fork failed (EAGAIN): a stop must
+                # not stay blocked (the worker unblocks once it has dropped the handler).
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
         if pid == 0:  # the worker: never return into the supervisor's code
             code = 1
             try:
@@ -124,27 +138,36 @@ def supervise(
             finally:
                 logging.shutdown()
                 os._exit(code)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
         return pid
 
     for sig in STOP_SIGNALS:
         signal.signal(sig, stop)
     ready()
-    running = {start() for _ in range(workers)}
+    running: set[int] = set()  # filled one by one: a failed fork leaves the others to stop
     status = 0
-    while not stopping and running:
-        pid, wait_status = os.waitpid(-1, os.WNOHANG)
-        if pid == 0:
-            time.sleep(0.2)
-            continue
-        running.discard(pid)
-        code = os.waitstatus_to_exitcode(wait_status)
-        if code in (EXIT_BAD_SETUP, STARTUP_FAILURE):
-            logger.error("worker %d could not start (exit %d); stopping", pid, code)
-            status = 1
-            break
-        logger.warning("worker %d stopped (exit %d); starting another", pid, code)
-        running.add(start())
+    try:
+        for _ in range(workers):
+            running.add(start())
+        while not stopping and running:
+            pid, wait_status = os.waitpid(-1, os.WNOHANG)
+            if pid == 0:
+                time.sleep(0.2)
+                continue
+            running.discard(pid)
+            code = os.waitstatus_to_exitcode(wait_status)
+            if code in (EXIT_BAD_SETUP, STARTUP_FAILURE):
+                logger.error("worker %d could not start (exit %d); stopping", pid, code)
+                status = 1
+                break
+            logger.warning("worker %d stopped (exit %d); starting another", pid, code)
+            running.add(start())
+    finally:  # also on an exception (a fork that failed): no worker outlives the supervisor
+        _stop_workers(running)
+    return status
+
+
+def _stop_workers(running: set[int]) -> None:
+    """SIGTERM each worker, wait up to WORKER_STOP_SECONDS for them all, SIGKILL the rest."""
     for pid in running:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
@@ -158,4 +181,3 @@ def supervise(
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-    return status

@@ -12,7 +12,6 @@ from typing import Any
 import jsonschema_rs
 
 from kustom_mock.errors import bad_request, bad_value, truncate
-from kustom_mock.headers import IDEMPOTENCY_HEADER
 from kustom_rules import RuleViolation
 from kustom_spec import Operation
 
@@ -38,16 +37,20 @@ def _error_field(error: jsonschema_rs.ValidationError) -> str:
 class RequestValidator:
     """One operation's body schema, body limit and idempotency-key schema, compiled once."""
 
-    def __init__(self, operation: Operation, rules: BodyRules | None = None) -> None:
+    def __init__(
+        self, operation: Operation, rules: BodyRules | None = None, *, idempotency_header: str
+    ) -> None:
+        """``idempotency_header``: the key's header as the app's spec names it (Names)."""
         spec = operation.spec
         body = operation.request_body
         self.has_body = body is not None
         self._body = spec.validator(operation.request_schema) if body is not None else None
         self.max_body_bytes: int = body["x-max-body-bytes"] if body is not None else 0
         self._rules = rules
-        self.takes_idempotency_key = operation.has_parameter("header", IDEMPOTENCY_HEADER)
+        self._idempotency_header = idempotency_header
+        self.takes_idempotency_key = operation.has_parameter("header", idempotency_header)
         self._key = (
-            spec.validator(operation.parameter("header", IDEMPOTENCY_HEADER)["schema"])
+            spec.validator(operation.parameter("header", idempotency_header)["schema"])
             if self.takes_idempotency_key
             else None
         )
@@ -59,7 +62,8 @@ class RequestValidator:
         value = value.strip(" \t")
         for error in self._key.iter_errors(value):
             detail = truncate(error.message, MAX_DETAIL_CHARS)
-            raise bad_value([IDEMPOTENCY_HEADER], f"{IDEMPOTENCY_HEADER}: {detail}")
+            header = self._idempotency_header
+            raise bad_value([header], f"{header}: {detail}")
         return value
 
     def body(self, value: Any) -> dict[str, Any]:

@@ -4,7 +4,7 @@ names and auth scheme that code sends and reads (``read_names``)."""
 from kustom_spec.conformance import response_problems
 from kustom_spec.document import Example, Operation, Spec, load_spec
 from kustom_spec.location import DEFAULT_SPEC_PATH, REPO_ROOT
-from kustom_spec.names import Names, read_names
+from kustom_spec.names import Names, SpecNamesError, read_names
 
 __all__ = [
     "DEFAULT_SPEC_PATH",
@@ -13,6 +13,7 @@ __all__ = [
     "Names",
     "Operation",
     "Spec",
+    "SpecNamesError",
     "load_spec",
     "read_names",
     "response_problems",

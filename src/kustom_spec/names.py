@@ -15,6 +15,10 @@ from typing import Any
 from kustom_spec.document import HTTP_METHODS, Spec
 
 
+class SpecNamesError(ValueError):
+    """The spec lacks a name code sends or reads, or spells one two ways: says which, and where."""
+
+
 @dataclass(frozen=True)
 class Names:
     """Header names as the spec spells them; the auth scheme as sent (``<scheme> <credentials>``)."""
@@ -36,7 +40,7 @@ class Names:
 def _responses(spec: Spec) -> list[dict[str, Any]]:
     document = spec.document
     found = list(document.get("components", {}).get("responses", {}).values())
-    for item in document["paths"].values():
+    for item in document.get("paths", {}).values():
         for method in HTTP_METHODS:
             if method in item:
                 found += item[method].get("responses", {}).values()
@@ -53,14 +57,31 @@ def response_header(spec: Spec, component: str) -> str:
         if header.get("$ref") == ref
     }
     if len(names) != 1:
-        raise ValueError(f"{ref} is sent under {sorted(names) or 'no name'}, not one name")
+        raise SpecNamesError(
+            f"{spec.path.name}: {ref} is sent under {sorted(names) or 'no name'}, not one name"
+        )
     return str(names.pop())
 
 
+def _name_at(spec: Spec, pointer: str, what: str) -> str:
+    """The string at a JSON pointer such as ``#/components/parameters/IdempotencyKey/name``;
+    a SpecNamesError naming the pointer and its purpose when it is not there (a bare KeyError
+    would say only ``'IdempotencyKey'``)."""
+    node: Any = spec.document
+    for part in pointer.removeprefix("#/").split("/"):
+        node = node.get(part) if isinstance(node, dict) else None
+    if not isinstance(node, str) or not node:
+        raise SpecNamesError(f"{spec.path.name}: no {pointer} ({what})")
+    return node
+
+
 def read_names(spec: Spec) -> Names:
-    components = spec.document["components"]
+    """Every name code sends or reads, from ``spec``; a SpecNamesError (one line) for the
+    first one it lacks."""
     return Names(
-        idempotency_key=components["parameters"]["IdempotencyKey"]["name"],
+        idempotency_key=_name_at(
+            spec, "#/components/parameters/IdempotencyKey/name", "the idempotency key header"
+        ),
         idempotent_replayed=response_header(spec, "IdempotentReplayed"),
         correlation_id=response_header(spec, "CorrelationId"),
         rate_limit_limit=response_header(spec, "RateLimitLimit"),
@@ -68,5 +89,9 @@ def read_names(spec: Spec) -> Names:
         rate_limit_reset=response_header(spec, "RateLimitReset"),
         retry_after=response_header(spec, "RetryAfter"),
         # HTTP's scheme names are case-insensitive; RFC 7617 writes this one capitalized.
-        auth_scheme=components["securitySchemes"]["usernameAndKey"]["scheme"].capitalize(),
+        auth_scheme=_name_at(
+            spec,
+            "#/components/securitySchemes/usernameAndKey/scheme",
+            "the Authorization header's scheme",
+        ).capitalize(),
     )

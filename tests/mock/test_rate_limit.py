@@ -8,7 +8,8 @@ import pytest
 from kustom_mock import Settings, create_app
 from kustom_mock.errors import ApiError
 from kustom_mock.ratelimit import RateLimiter
-from tests.mock.helpers import AUTH_B, checked_client
+from kustom_spec import read_names
+from tests.mock.helpers import AUTH_B, SPEC, checked_client
 
 
 class Clock:
@@ -58,7 +59,7 @@ def test_errors_carry_the_headers_too_and_unauthenticated_requests_do_not_count(
 
 def test_windows_turn_over_each_second() -> None:
     clock = Clock()
-    limiter = RateLimiter(2, clock=clock)
+    limiter = RateLimiter(2, read_names(SPEC), clock=clock)
     assert limiter.admit("M", "op")["X-Ratelimit-Remaining"] == "1"
     assert limiter.admit("M", "op")["X-Ratelimit-Remaining"] == "0"
     with pytest.raises(ApiError) as limited:

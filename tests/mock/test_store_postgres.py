@@ -66,6 +66,52 @@ def test_state_survives_a_restart_and_reset_forgets_it(pg_url: str) -> None:
         store.close()
 
 
+def test_reset_truncates_so_it_waits_for_another_replicas_transaction(pg_url: str) -> None:
+    """--reset on PostgreSQL is one TRUNCATE: its ACCESS EXCLUSIVE lock waits for a replica's
+    open transaction on the tables (DELETEs would not wait: they ran beside it)."""
+    for client in checked_client(create_app(db_path=pg_url)):
+        client.create(key="k-before-reset")
+        client.app.store.close()
+    reset_done = threading.Event()
+    errors: list[BaseException] = []
+
+    def reset() -> None:
+        try:
+            create_app(db_path=pg_url, reset=True).store.close()
+        except BaseException as exc:  # reported by the test's thread
+            errors.append(exc)
+        finally:
+            reset_done.set()
+
+    with psycopg.connect(pg_url) as replica:
+        replica.execute("SELECT count(*) FROM kustom_mock.orders")  # a transaction, still open
+        thread = threading.Thread(target=reset)
+        thread.start()
+        waiting = False
+        deadline = time.monotonic() + 10
+        with psycopg.connect(pg_url, autocommit=True) as observer:
+            while not reset_done.is_set() and time.monotonic() < deadline:
+                row = observer.execute(
+                    "SELECT count(*) > 0 FROM pg_locks WHERE NOT granted "
+                    "AND mode = 'AccessExclusiveLock' AND relation = 'kustom_mock.orders'::regclass"
+                ).fetchone()
+                waiting = row is not None and bool(row[0])
+                if waiting:
+                    break
+                time.sleep(0.02)
+        assert waiting, "the reset did not wait for the open transaction"
+        assert not reset_done.is_set()
+        replica.commit()
+        thread.join(10)
+    assert reset_done.is_set()
+    assert not errors, errors
+    store = Store(pg_url)
+    try:
+        assert store.orders() == []
+    finally:
+        store.close()
+
+
 def test_expired_records_and_orders_are_purged_in_the_background(pg_url: str) -> None:
     now = [1_000_000.0]
     app = create_app(db_path=pg_url, settings=Settings(retention_seconds=600), clock=lambda: now[0])

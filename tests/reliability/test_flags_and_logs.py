@@ -12,6 +12,7 @@ import pytest
 
 from kustom_devtools.mock_process import running_mock
 from kustom_mock.cli import parse_args
+from kustom_spec import REPO_ROOT
 from tests.mock.helpers import AUTH_A, FULL_ORDER, PATH, STATUS_PATH, TOKEN_PATH
 
 NUMERIC_FLAGS = [
@@ -74,6 +75,33 @@ def test_help_lists_every_limit() -> None:
     assert result.returncode == 0
     for flag in NUMERIC_FLAGS:
         assert flag in result.stdout
+
+
+def test_help_says_each_default_once_and_never_none(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """argparse's "(default: None)" after a help text with its own default wording (--rate-limit
+    said "no limit" and then "None") must not come back; wide columns: one line per flag."""
+    monkeypatch.setenv("COLUMNS", "1000")
+    with pytest.raises(SystemExit):
+        parse_args(["--help"])
+    lines = [
+        line for line in capsys.readouterr().out.splitlines() if line.lstrip().startswith("--")
+    ]
+    assert "(default: None)" not in "\n".join(lines)
+    assert "(default: False)" not in "\n".join(lines)  # an on/off flag is off unless given
+    for line in lines:
+        assert line.count("(default:") <= 1, line
+    said = {line.split()[0]: line for line in lines}
+    assert "(default: no limit)" in said["--rate-limit"]
+    assert "(default: kustom_mock/default_fixtures.yaml)" in said["--fixtures"]
+    assert "(default: 4010)" in said["--port"]
+
+
+def test_port_0_is_the_one_numeric_zero_accepted_and_the_docs_say_so() -> None:
+    assert parse_args(["--port", "0"]).port == 0
+    docs = " ".join((REPO_ROOT / "docs" / "mock.md").read_text(encoding="utf-8").split())
+    assert "every numeric flag refuses `nan`, `inf`, negatives, zero (but for `--port 0`" in docs
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])

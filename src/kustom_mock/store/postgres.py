@@ -33,7 +33,7 @@ import psycopg
 from psycopg.pq import TransactionStatus
 
 from kustom_mock.store.base import PurgeSchedule, StoreError
-from kustom_mock.store.sql import Dialect, SQLBackend, SQLTransaction, migrate
+from kustom_mock.store.sql import EVERY_TABLE, Dialect, SQLBackend, SQLTransaction, migrate
 
 SCHEMA = "kustom_mock"
 # Arbitrary constants: the advisory lock that serialises migrations, and the namespace of the
@@ -125,6 +125,10 @@ POSTGRES = Dialect(
     key_lock=f"SELECT pg_advisory_xact_lock({KEY_LOCK_CLASS}, hashtext(%s))",
     body_in=bytes,
     body_out=bytes,
+    # One TRUNCATE, not a DELETE per table: its ACCESS EXCLUSIVE lock waits until the
+    # transactions of other replicas on these tables have ended, and none starts meanwhile,
+    # so a reset never interleaves with another mock's decision.
+    forget_everything=(f"TRUNCATE {', '.join(EVERY_TABLE)}",),
 )
 
 

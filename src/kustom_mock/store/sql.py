@@ -7,7 +7,8 @@ same text for both but for the placeholder (``?`` or ``%s``). What does differ:
   already holds the whole database, PostgreSQL takes a per-key advisory lock first;
 - how a response's body is kept (SQLite: TEXT, PostgreSQL: bytea);
 - which column follows the order of insertion (SQLite's rowid, PostgreSQL's seq) and whether
-  orders carry an index on their age (PostgreSQL) or are purged oldest first by that column.
+  orders carry an index on their age (PostgreSQL) or are purged oldest first by that column;
+- how ``--reset`` forgets everything (SQLite: a DELETE per table, PostgreSQL: one TRUNCATE).
 
 ``Write`` is the transaction itself: the backend's lock, ``BEGIN``, a purge when one is due,
 then ``COMMIT`` (``ROLLBACK`` on an exception).
@@ -26,7 +27,7 @@ from kustom_mock.store.base import NewOrder, Purged, PurgeSchedule, StoredRespon
 from kustom_mock.tokens import TokenState
 
 _PURGED_BY_AGE = ("idempotency", "flaky_attempts")  # each with an index on created_at
-_EVERY_TABLE = ("tokens", "orders", "idempotency", "flaky_attempts")
+EVERY_TABLE = ("tokens", "orders", "idempotency", "flaky_attempts")
 
 
 class Cursor(Protocol):
@@ -52,6 +53,8 @@ class Dialect:
     key_lock: str | None
     body_in: Callable[[bytes], Any]  # a response's body as stored
     body_out: Callable[[Any], bytes]  # and as read back
+    # The statements that empty every table (``--reset``), run in order in one transaction.
+    forget_everything: tuple[str, ...]
 
     def sql(self, statement: str) -> str:
         return statement.replace("?", self.placeholder)
@@ -64,6 +67,7 @@ class SQLTransaction:
         self._cursor = cursor  # one cursor for every statement
         self._clock = clock
         self._dialect = dialect
+        self._forget_everything = dialect.forget_everything
         sql = dialect.sql
         order = dialect.insertion_order
         self._key_lock = dialect.key_lock
@@ -166,8 +170,8 @@ class SQLTransaction:
         self._cursor.execute(self._set_token_status, (status, self._clock(), token))
 
     def forget_everything(self) -> None:
-        for table in _EVERY_TABLE:
-            self._cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
+        for statement in self._forget_everything:
+            self._cursor.execute(statement)
 
     def purge_expired(self, cutoff: float) -> Purged:
         """Drop idempotency records, orders and flaky attempts older than ``cutoff``.

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kustom_mock.store.base import PurgeSchedule, StoreError
-from kustom_mock.store.sql import Dialect, SQLBackend, SQLTransaction, migrate
+from kustom_mock.store.sql import EVERY_TABLE, Dialect, SQLBackend, SQLTransaction, migrate
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: orders, idempotency records and tok_flaky's attempts.
@@ -95,6 +95,8 @@ SQLITE = Dialect(
     key_lock=None,  # BEGIN IMMEDIATE holds the whole database
     body_in=bytes.decode,
     body_out=str.encode,
+    # SQLite has no TRUNCATE (a DELETE without WHERE is its truncate optimisation).
+    forget_everything=tuple(f"DELETE FROM {table}" for table in EVERY_TABLE),  # noqa: S608 (fixed names)
 )
 
 
