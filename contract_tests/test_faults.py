@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from contract_tests.faulty_mock import FAULTS
-from contract_tests.runs import MOCK_AS_LIVE_ENV, run_contract
+from contract_tests.subprocess_runs import MOCK_AS_LIVE_ENV, run_contract
 from kustom_devtools.mock_process import running_mock
 
 pytestmark = pytest.mark.meta

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests.runs import MOCK_AS_LIVE_ENV, run_contract
+from contract_tests.subprocess_runs import MOCK_AS_LIVE_ENV, run_contract
 from kustom_devtools.mock_process import running_mock
 from kustom_devtools.prism import running_prism
 from kustom_devtools.target import TargetError, target_from_env
