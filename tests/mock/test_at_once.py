@@ -18,7 +18,7 @@ def server_answering_once_all_are_connected(requests: int) -> Iterator[str]:
     barrier = threading.Barrier(requests, timeout=5)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
             try:
                 barrier.wait()
