@@ -171,3 +171,10 @@ def test_a_mock_command_with_a_base_url_is_a_usage_error(tmp_path: Path) -> None
     assert "--mock-command spawns a mock, KUSTOM_BASE_URL names a running server" in (
         result.stdout + result.stderr
     )
+
+
+def test_a_bad_order_budget_is_refused_even_for_the_spawned_mock(tmp_path: Path) -> None:
+    """The spawned mock has no budget, but a typo in the variable must not pass silently."""
+    result = run_contract(tmp_path, {"KUSTOM_ORDER_BUDGET": "lots"})
+    assert result.returncode == 4  # pytest's usage error, before the mock is spawned
+    assert "KUSTOM_ORDER_BUDGET must be a whole number, not 'lots'" in result.stdout + result.stderr
