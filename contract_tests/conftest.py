@@ -2,23 +2,22 @@
 and the summary. Its configuration is contract_tests/run.py.
 
 ``--mock-command "MODULE [FLAGS]"`` spawns ``python -m MODULE FLAGS`` instead of the project's
-mock: a server built on it that takes scripts/mock's flags, such as
-``contract_tests.faulty_mock --fault NAME`` (how contract_tests/test_faults.py proves that the
-run catches each fault).
+mock (contract_tests/mock_command.py): a server built on it that takes scripts/mock's flags,
+such as ``contract_tests.faulty_mock --fault NAME`` (how contract_tests/test_faults.py proves
+that the run catches each fault). It cannot be combined with KUSTOM_BASE_URL.
 """
 
 from __future__ import annotations
 
 import os
-import shlex
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from contract_tests import checks, extra_requests
-from contract_tests.run import FAILURES_DIR, REPORTS, SCHEMA, TARGET
+from contract_tests import checks, extra_requests, mock_command
+from contract_tests.run import FAILURES_DIR, REPORTS, TARGET
 from contract_tests.stats import POSITIVE_2XX_GOAL, STATS, Progress
 from kustom_devtools.mock_process import running_mock
 
@@ -28,26 +27,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--mock-command",
         default=None,
         metavar="MODULE [FLAGS]",
-        help="spawn python -m MODULE FLAGS instead of the project's mock (without "
+        help="spawn python -m MODULE FLAGS instead of the project's mock (not with "
         "KUSTOM_BASE_URL): a server built on it that takes scripts/mock's flags",
     )
 
 
 @pytest.fixture(scope="session")
-def target_url(pytestconfig: pytest.Config) -> Iterator[str]:
-    """The base URL of the run's target: KUSTOM_BASE_URL, or the mock spawned for the run."""
-    target = TARGET
-    STATS.target = target.describe()
-    if target.base_url is not None:
-        yield target.base_url
+def base_url(pytestconfig: pytest.Config) -> Iterator[str]:
+    """The base URL of the run's target once it is listening: KUSTOM_BASE_URL, or the mock
+    spawned for the run (the port is known only then)."""
+    STATS.target = TARGET.describe()
+    if TARGET.base_url is not None:
+        yield TARGET.base_url
         return
     command = pytestconfig.getoption("--mock-command")
-    module, *flags = shlex.split(command) if command else ["kustom_mock"]
+    module, flags = mock_command.parse(command)
     with tempfile.TemporaryDirectory(prefix="kustom-contract-") as tmp:
         db = Path(tmp) / "mock.sqlite3"
         with running_mock(db, flags, module=module) as mock:
             if command:
-                STATS.target += f" served by {command}"
+                # Not the raw string: a flag may carry a secret (a --db URL's password).
+                STATS.target += f" served by {mock_command.label(command)}"
             try:
                 yield mock.base_url
             finally:
@@ -55,15 +55,12 @@ def target_url(pytestconfig: pytest.Config) -> Iterator[str]:
                 (REPORTS / "contract-mock.log").write_text(mock.log(), encoding="utf-8")
 
 
-@pytest.fixture(scope="session")
-def base_url(target_url: str) -> str:
-    """The target's base URL, once it is listening; Schemathesis' checks that re-send a request
-    use it too."""
-    SCHEMA.config.update(base_url=target_url)
-    return target_url
-
-
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--mock-command") and TARGET.base_url is not None:
+        # Otherwise one of the two would be ignored without a word.
+        raise pytest.UsageError(
+            "--mock-command spawns a mock, KUSTOM_BASE_URL names a running server: give one"
+        )
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         STATS.on_record = Progress(STATS, reporter.write_line)

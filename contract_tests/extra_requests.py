@@ -2,7 +2,8 @@
 session, through the run's rate limit, and, for orders, within a budget.
 
 Against a live server each extra order request may place a real order, so a budget
-(KUSTOM_ORDER_BUDGET, kustom_devtools.contract_settings; none for the spawned mock) caps them,
+(KUSTOM_ORDER_BUDGET, kustom_devtools.contract_settings; none for the spawned mock, though a
+value that is not a whole number is refused there too) caps them,
 and the summary says how many orders the run placed in all.
 """
 
@@ -57,10 +58,8 @@ LEDGER = Ledger()
 def configure(target: Target, env: dict[str, str] | None = None) -> None:
     env = dict(os.environ if env is None else env)
     SESSION.trust_env = not target.is_local  # no proxy lookup on loopback (it is per call)
-    if target.is_mock:
-        LEDGER.budget = None
-        return
-    LEDGER.budget = order_budget_from_env(env)
+    budget = order_budget_from_env(env)  # read even for the spawned mock: a typo is refused
+    LEDGER.budget = None if target.is_mock else budget
 
 
 @dataclass(frozen=True)

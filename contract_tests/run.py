@@ -65,7 +65,8 @@ def build_schema(target: Target, depth: Depth) -> BaseSchema:
 
 
 # Credentials and depth are bound when pytest builds the test from the schema (at collection);
-# only the base URL waits for the target to be listening (the base_url fixture).
+# only the base URL waits for the target to be listening (contract_tests/test_contract.py,
+# schema_sends_to_the_target).
 TARGET = _target()
 DEPTH = _depth()
 SCHEMA = build_schema(TARGET, DEPTH)

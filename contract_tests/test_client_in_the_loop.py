@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -31,13 +32,22 @@ from kustom_spec import load_spec
 TOKENS = load_fixtures(None, load_spec()).tokens
 
 
+@dataclass(frozen=True)
+class ClientOfTheMock:
+    """The generated client, signed in to a mock of the module's own, and that mock's database
+    (to find the orders it stored)."""
+
+    client: Client
+    db: Path
+
+
 @pytest.fixture(scope="module")
-def mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Client, Path]]:
+def client_of_the_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClientOfTheMock]:
     db = tmp_path_factory.mktemp("client-loop") / "mock.sqlite3"
     with running_mock(db) as running:
         auth = httpx.BasicAuth(MOCK_USERNAME, MOCK_API_KEY)
         with Client(base_url=running.base_url, httpx_args={"auth": auth}) as client:
-            yield client, db
+            yield ClientOfTheMock(client, db)
 
 
 @st.composite
@@ -89,9 +99,9 @@ def orders(draw: st.DrawFn) -> OrderRequest:
 )
 @given(order=orders(), token=st.sampled_from(MOCK_APPROVING_TOKENS))
 def test_valid_orders_built_with_the_models_are_created(
-    mock: tuple[Client, Path], order: OrderRequest, token: str
+    client_of_the_mock: ClientOfTheMock, order: OrderRequest, token: str
 ) -> None:
-    client, db = mock
+    client, db = client_of_the_mock.client, client_of_the_mock.db
     body = order.to_dict()
     assert check_order(body) == []
     key = str(uuid.uuid4())

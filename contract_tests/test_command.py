@@ -49,6 +49,10 @@ def test_help_lists_its_own_flags_and_every_variable(tmp_path: Path) -> None:
     ):
         assert name in result.stdout
     assert "Every other argument goes to pytest" in result.stdout
+    # Every report it writes, and the exit codes pytest's own that come through.
+    for report in ("contract-junit.xml", "contract-summary.json", "contract-mock.log"):
+        assert report in result.stdout
+    assert "4 a usage error, 5 no tests collected" in result.stdout
     # Every KUSTOM_ variable the run reads is in the help.
     sources = [
         REPO_ROOT / "src" / "kustom_devtools" / "target.py",

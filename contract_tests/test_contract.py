@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 from schemathesis.generation.case import Case
 
@@ -21,10 +22,18 @@ from contract_tests.extra_requests import SESSION
 from contract_tests.run import DEPTH, SCHEMA, TARGET
 from contract_tests.stats import STATS
 
-# The schema is loaded at import (pytest parametrizes from it); the session fixture
-# `base_url` configures it for the target and gives the base URL, known only once the mock
-# is listening (Schemathesis' own lazy loader, from_fixture, fails under pytest 9).
+# The schema is loaded at import (pytest parametrizes from it); its base URL is known only once
+# the mock is listening, so a fixture sets it (Schemathesis' own lazy loader, from_fixture, fails
+# under pytest 9).
 schema = SCHEMA
+
+
+@pytest.fixture(scope="module", autouse=True)
+def schema_sends_to_the_target(base_url: str) -> None:
+    """Point the schema at the listening target: the requests Schemathesis builds itself (its
+    checks that re-send a case, the stateful phase's links) go there too."""
+    SCHEMA.config.update(base_url=base_url)
+
 
 # The checks that re-send a request reuse the run's session (transport_kwargs), except the auth
 # probes, which Schemathesis sends on a session of their own so that no credential leaks into

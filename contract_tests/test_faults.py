@@ -1,8 +1,11 @@
 """The contract run bites: against the mock with one fault injected, it fails, each time.
 
 Each fault runs the real contract run (contract_tests/test_contract.py, quick depth) in a
-subprocess against the mock spawned with that fault (contract_tests/faulty_mock.py, given to the
-run with ``--mock-command``).
+subprocess against the mock with that fault (contract_tests/faulty_mock.py): spawned by the run
+itself, given with ``--mock-command``, for the faults of the schema and of token state; started
+by the test and reached through KUSTOM_BASE_URL, as a live run goes, for the faults of the
+spec's prose (PROSE_FAULTS). The order budget's test also runs through KUSTOM_BASE_URL, against
+the mock without a fault.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from contract_tests.faulty_mock import FAULTS
-from contract_tests.runs import MOCK_AS_LIVE_ENV, run_contract
+from contract_tests.subprocess_runs import MOCK_AS_LIVE_ENV, run_contract
 from kustom_devtools.mock_process import running_mock
 
 pytestmark = pytest.mark.meta

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests.runs import MOCK_AS_LIVE_ENV, run_contract
+from contract_tests import mock_command
+from contract_tests.subprocess_runs import MOCK_AS_LIVE_ENV, run_contract
 from kustom_devtools.mock_process import running_mock
 from kustom_devtools.prism import running_prism
 from kustom_devtools.target import TargetError, target_from_env
@@ -148,3 +149,32 @@ def test_a_refused_target_stops_the_run_before_any_request(tmp_path: Path) -> No
     )
     assert result.returncode != 0
     assert "KUSTOM_LIVE=1" in result.stdout + result.stderr
+
+
+def test_a_mock_command_is_shown_without_a_password() -> None:
+    command = "contract_tests.faulty_mock --fault server_error --db postgresql://kc:s3cret@db/kc"
+    shown = mock_command.label(command)
+    assert "s3cret" not in shown
+    assert shown.startswith("contract_tests.faulty_mock --fault server_error --db postgresql://kc:")
+    assert "s3cret" not in mock_command.label("m --db=postgres://kc:s3cret@db/kc")
+    assert mock_command.parse(None) == ("kustom_mock", [])
+    assert mock_command.parse("m --fault x") == ("m", ["--fault", "x"])
+
+
+def test_a_mock_command_with_a_base_url_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_contract(
+        tmp_path,
+        {"KUSTOM_BASE_URL": "http://127.0.0.1:9", **MOCK_AS_LIVE_ENV},
+        ["--mock-command", "contract_tests.faulty_mock --fault server_error"],
+    )
+    assert result.returncode == 4  # pytest's usage error, before any request
+    assert "--mock-command spawns a mock, KUSTOM_BASE_URL names a running server" in (
+        result.stdout + result.stderr
+    )
+
+
+def test_a_bad_order_budget_is_refused_even_for_the_spawned_mock(tmp_path: Path) -> None:
+    """The spawned mock has no budget, but a typo in the variable must not pass silently."""
+    result = run_contract(tmp_path, {"KUSTOM_ORDER_BUDGET": "lots"})
+    assert result.returncode == 4  # pytest's usage error, before the mock is spawned
+    assert "KUSTOM_ORDER_BUDGET must be a whole number, not 'lots'" in result.stdout + result.stderr

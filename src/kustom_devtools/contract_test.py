@@ -2,7 +2,8 @@
 configuration and a probe of the target before any case is generated.
 
 Its flags work in any position; every other argument goes to pytest. A configuration mistake
-or an unreachable target is one line on stderr and exit 2, before pytest starts.
+or an unreachable target is one line on stderr and exit 2, before pytest starts; after that the
+exit code is pytest's (the process becomes pytest).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ HELP = f"""usage: scripts/contract-test [{" | ".join(FLAGS)}] [--help] [pytest a
 
 The contract tests (Schemathesis + pytest) against the project's mock, spawned on a free
 loopback port, or against the server KUSTOM_BASE_URL names. Reports go to
-$KUSTOM_REPORTS_DIR (contract-junit.xml, contract-summary.json, contract-failures/).
+$KUSTOM_REPORTS_DIR (contract-junit.xml, contract-summary.json, contract-mock.log for the
+spawned mock, contract-failures/).
 
 options (anywhere on the line):
   --{QUICK.name}     {QUICK.fuzzing_cases:,} fuzzing cases per operation, {QUICK.sequences} stateful sequences (KUSTOM_CONTRACT_DEPTH={QUICK.name})
@@ -50,12 +52,14 @@ environment (default in brackets):
   KUSTOM_RATE_LIMIT         N/s, N/m, N/h or off [{DEFAULT_LIVE_RATE_LIMIT} with KUSTOM_BASE_URL]
   KUSTOM_ALLOW_CANCEL       1, with KUSTOM_CANCEL_TOKEN, to test cancelling on a live server [unset]
   KUSTOM_CANCEL_TOKEN       the token that may be cancelled (burned) [unset]
-  KUSTOM_ORDER_BUDGET       extra order requests the checks may send [{DEFAULT_LIVE_ORDER_BUDGET} with KUSTOM_BASE_URL]
+  KUSTOM_ORDER_BUDGET       extra order requests the checks may send [{DEFAULT_LIVE_ORDER_BUDGET} with KUSTOM_BASE_URL;
+                            none for the spawned mock, but a bad value is refused anyway]
   KUSTOM_PURCHASE_CURRENCY  the currency valid orders use [unset: a real one per case]
   KUSTOM_REPORTS_DIR        where the reports go [reports]
 
 Every other argument goes to pytest (pytest --help lists them), e.g. -x, -k GET, --timeout=N.
-Exit 0: no failure; 1: a contract failure; 2: a configuration error or an unreachable target.
+Exit 0: no failure; 1: a contract failure; 2: a configuration error or an unreachable target;
+pytest's own codes otherwise (pytest runs the cases): 4 a usage error, 5 no tests collected.
 """
 
 
@@ -90,7 +94,7 @@ def check_environment(env: dict[str, str]) -> None:
     """Everything the run reads from the environment, checked before pytest starts."""
     try:
         depth_from_env(env)
-        order_budget_from_env(env)
+        order_budget_from_env(env)  # refused even for the spawned mock (no budget): a typo shows
         target = target_from_env(env)
     except (SettingError, TargetError) as exc:
         raise ConfigurationError(str(exc)) from None
@@ -151,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     reports = REPO_ROOT / env.get("KUSTOM_REPORTS_DIR", "reports")
     failures = reports / "contract-failures"
     if failures.is_dir():
-        for stale in failures.glob("*.json"):
+        for stale in [*failures.glob("*.json"), *failures.glob("*.body")]:
             stale.unlink()
     reports.mkdir(parents=True, exist_ok=True)
     os.chdir(REPO_ROOT)

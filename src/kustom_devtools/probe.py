@@ -2,8 +2,9 @@
 documentation leaves open, each compared with what openapi.yaml says.
 
 Run it once against the playground before trusting a live contract run: a row that differs is
-a fact to fold back into the spec (docs/contract-tests.md, "Live runs"). Same variables and KUSTOM_LIVE=1 rule
-as the contract run (kustom_devtools.target); it places a few real orders with the token.
+a fact to fold back into the spec (docs/contract-tests.md, "Live runs"). The contract run's
+target variables and KUSTOM_LIVE=1 rule (kustom_devtools.target; not its depth, budget or
+reports); it places a few real orders with the token.
 Exit 0: every row agrees; 1: a row differs; 2: the configuration is wrong or the target is
 unreachable.
 """

@@ -8,12 +8,10 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from kustom_devtools.mock_process import running_mock
 from kustom_spec import REPO_ROOT
 from tests.docs.examples import Example, run_by
 
@@ -24,12 +22,6 @@ EXAMPLES = run_by("tests/docs/test_client_doc.py", "python")
 def exported(text: str) -> dict[str, str]:
     """The variables the doc's shell block exports, as it writes them."""
     return dict(re.findall(r"^export (KUSTOM_\w+)=(\S+)", text, re.M))
-
-
-@pytest.fixture(scope="module")
-def mock_url() -> Iterator[str]:
-    with running_mock() as mock:
-        yield mock.base_url
 
 
 def test_the_page_has_examples() -> None:

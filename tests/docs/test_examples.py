@@ -5,11 +5,13 @@ How an example runs (the words after the comma in its marker):
 
 - "from the repository root": the block as written, in bash with -euo pipefail, with no
   KUSTOM_ variable inherited. A mock it starts in the background (``scripts/mock ... &``) gets a
-  free port in place of 4010 and a temporary database, and the block waits until it listens;
-  it is stopped when the block ends. Reports go to a temporary folder (KUSTOM_REPORTS_DIR), not
-  to the repository's reports/.
-- "against the mock": a mock started by the test on a free port stands in for
-  http://127.0.0.1:4010.
+  free port in place of 4010 (``--port 0``, read from its ready line) and a temporary database,
+  and the block waits until it listens; it is stopped when the block ends, and killed with the
+  block's process group if the block times out. Reports go to a temporary folder
+  (KUSTOM_REPORTS_DIR), not to the repository's reports/. A block that runs more than exports
+  and background mocks must print something.
+- "against the mock": a mock started by the test on a free port (tests/docs/conftest.py's
+  ``mock_url``) stands in for http://127.0.0.1:4010.
 - "each line serves until stopped": each line starts the mock (on a free port, nothing kept),
   which must print its ready line and exit 0 on SIGTERM.
 - "against the mock standing in for the playground" (Python): run in this process with
@@ -18,12 +20,13 @@ How an example runs (the words after the comma in its marker):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
-import socket
+import signal
 import subprocess
-from collections.abc import Iterator
+import time
 from pathlib import Path
 
 import httpx
@@ -114,75 +117,91 @@ def test_an_unmarked_block_would_be_found() -> None:
 # --- running them ------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def mock_url() -> Iterator[str]:
-    with running_mock() as mock:
-        yield mock.base_url
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KUSTOM_")}
     return {**env, **extra}
 
 
-def bash(code: str, env: dict[str, str]) -> None:
-    done = subprocess.run(  # noqa: S603
+def bash(code: str, env: dict[str, str], timeout: float = 180) -> str:
+    """Run ``code`` in bash in a session of its own and return what it printed; on a timeout,
+    and in any case once it ends, whatever it left running (a background mock) is killed with
+    its whole process group, since a killed bash runs no EXIT trap."""
+    process = subprocess.Popen(  # noqa: S603
         ["bash", "-euo", "pipefail", "-c", code],  # noqa: S607
         cwd=REPO_ROOT,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=180,
-        check=False,
+        start_new_session=True,
     )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        pytest.fail(f"timed out after {timeout:.0f}s: {stdout[-3000:]}{stderr[-3000:]}")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 0, stdout[-3000:] + stderr[-3000:]
+    return stdout
+
+
+def prints(code: str) -> bool:
+    """Whether the block runs a command beyond setting up (an export, a background mock), and
+    so should print something."""
+    lines = [line.split("#")[0].strip() for line in code.splitlines()]
+    return any(line and not line.startswith("export ") and not line.endswith("&") for line in lines)
 
 
 BACKGROUND_MOCK = re.compile(r"^(scripts/mock\b[^&#]*)&\s*(#.*)?$")
+PORT = "$doc_mock_port"  # the shell variable the port of the block's mock is read into
 
 
-def with_own_mocks(code: str, port: int, db: Path) -> str:
-    """The block with port 4010 replaced by ``port``, each background mock on a temporary
-    database and waited for, and every background job stopped at the end."""
-    code = code.replace("127.0.0.1:4010", f"127.0.0.1:{port}").replace(
-        "--port 4010", f"--port {port}"
-    )
+def with_own_mocks(code: str, folder: Path) -> str:
+    """The block with each background mock on a free port (``--port 0``, read from its ready
+    line into $doc_mock_port, which stands in for 4010) and a temporary database, waited for,
+    and every background job stopped at the end."""
+    code = code.replace("127.0.0.1:4010", f"127.0.0.1:{PORT}").replace("--port 4010", "--port 0")
     lines = ["trap 'status=$?; jobs -p | xargs -r kill; wait; exit $status' EXIT"]
-    for line in code.splitlines():
+    for number, line in enumerate(code.splitlines()):
         started = BACKGROUND_MOCK.match(line)
         if not started:
             lines.append(line)
             continue
         command = started[1].rstrip()
         if "--port" not in command:
-            command += f" --port {port}"
+            command += " --port 0"
         if "--db" not in command:
-            command += f" --db {shlex.quote(str(db))}"
-        lines.append(f"{command} >/dev/null &")
-        lines.append(
-            f"for _ in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/{port}) 2>/dev/null && break;"
-            " sleep 0.1; done"
-        )
+            command += f" --db {shlex.quote(str(folder / f'mock-{number}.sqlite3'))}"
+        log = shlex.quote(str(folder / f"mock-{number}.log"))
+        lines += [
+            f"{command} >{log} 2>&1 &",
+            "doc_mock_port=",
+            "for _ in $(seq 300); do",
+            f"  doc_mock_port=$(sed -n 's|.* listening on http://127.0.0.1:\\([0-9]*\\) .*|\\1|p' {log})",
+            '  [ -n "$doc_mock_port" ] && break; sleep 0.1',
+            "done",
+            f'[ -n "$doc_mock_port" ] || {{ cat {log} >&2; exit 1; }}',
+        ]
     return "\n".join(lines) + "\n"
 
 
 @pytest.mark.parametrize("example", mine(FROM_ROOT, "sh"), ids=ids(mine(FROM_ROOT, "sh")))
 def test_shell_example_runs_from_the_root(example: Example, tmp_path: Path) -> None:
-    code = with_own_mocks(example.code, free_port(), tmp_path / "mock.sqlite3")
-    bash(code, clean_env(KUSTOM_REPORTS_DIR=str(tmp_path / "reports")))
+    code = with_own_mocks(example.code, tmp_path)
+    printed = bash(code, clean_env(KUSTOM_REPORTS_DIR=str(tmp_path / "reports")))
+    if prints(example.code):
+        assert printed.strip(), "the example printed nothing"
 
 
 @pytest.mark.parametrize("example", mine(AGAINST_MOCK, "sh"), ids=ids(mine(AGAINST_MOCK, "sh")))
 def test_shell_example_runs_against_the_mock(example: Example, mock_url: str) -> None:
     assert "http://127.0.0.1:4010" in example.code
-    bash(example.code.replace("http://127.0.0.1:4010", mock_url), clean_env())
+    printed = bash(example.code.replace("http://127.0.0.1:4010", mock_url), clean_env())
+    if prints(example.code):
+        assert printed.strip(), "the example printed nothing"
 
 
 @pytest.mark.parametrize("example", mine(SERVES, "sh"), ids=ids(mine(SERVES, "sh")))
@@ -200,7 +219,28 @@ def test_each_line_serves_until_stopped(example: Example) -> None:
 
 @pytest.mark.parametrize("example", mine(PLAYGROUND, "python"), ids=ids(mine(PLAYGROUND, "python")))
 def test_python_example_runs_against_the_mock(
-    example: Example, mock_url: str, monkeypatch: pytest.MonkeyPatch
+    example: Example,
+    mock_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setattr(kustom_client, "PLAYGROUND_BASE_URL", mock_url)
     exec(compile(example.code, example.name, "exec"), {"__name__": "doc_example"})  # noqa: S102 (our own docs)
+    if "print(" in example.code:
+        assert capsys.readouterr().out.strip(), "the example printed nothing"
+
+
+def test_a_block_that_times_out_leaves_nothing_running(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    code = f"trap 'kill $!' EXIT\nsleep 300 &\necho $! > {pid_file}\nsleep 300\n"
+    with pytest.raises(pytest.fail.Exception, match="timed out"):
+        bash(code, clean_env(), timeout=1)
+    pid = int(pid_file.read_text())
+    # Killed with bash's process group, though bash itself died without running its trap.
+    for _ in range(50):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    pytest.fail(f"the background process {pid} is still running")

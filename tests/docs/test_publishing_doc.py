@@ -5,12 +5,10 @@ which tests/devtools/test_wheels.py covers from the built wheels."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 
 import pytest
 
 import kustom_client
-from kustom_devtools.mock_process import running_mock
 from kustom_spec import REPO_ROOT
 from tests.docs.examples import Example, all_examples, run_by
 
@@ -18,12 +16,6 @@ THIS = "tests/docs/test_publishing_doc.py"
 PYTHON = run_by(THIS, "python")
 SHELL = run_by(THIS, "sh")
 NOT_RUN = [e for e in all_examples() if e.page == "docs/publishing.md" and e.reason is not None]
-
-
-@pytest.fixture(scope="module")
-def mock_url() -> Iterator[str]:
-    with running_mock() as mock:
-        yield mock.base_url
 
 
 def test_the_doc_has_examples_of_each_kind() -> None:

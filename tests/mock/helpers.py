@@ -56,7 +56,8 @@ def at_once(
     processes at ``base_urls``."""
 
     async def burst() -> list[httpx.Response]:
-        limits = httpx.Limits(max_connections=times // len(base_urls))
+        # Enough for the busiest server: it gets ceil(times / servers) of the requests.
+        limits = httpx.Limits(max_connections=-(-times // len(base_urls)))
         async with contextlib.AsyncExitStack() as stack:
             clients = [
                 await stack.enter_async_context(

@@ -1,5 +1,6 @@
 """What the tests of the tests share: the test merchant's settings for a run through
-KUSTOM_BASE_URL, and the contract run in a subprocess with its reports under a test's folder."""
+KUSTOM_BASE_URL (MOCK_AS_LIVE_ENV), and the contract run in a subprocess with its reports under a
+test's folder (run_contract). Not contract_tests/run.py, which is the run's own configuration."""
 
 from __future__ import annotations
 
