@@ -81,7 +81,7 @@ class IgnoreCredentials(Behaviour):
     """Any credentials, or none, pass as the first merchant."""
 
     def authenticate(
-        self, header: str | None, merchants_by_key: Mapping[str, Merchant]
+        self, header: str | None, merchants_by_key: Mapping[str, Merchant], scheme: str
     ) -> Merchant:
         return next(iter(merchants_by_key.values()))
 

@@ -92,7 +92,6 @@ class MockApp:
         self.settings = settings
         # `is None`, not `or`: a Behaviour subclass that defines __bool__ or __len__ may be falsy.
         self.behaviour = Behaviour() if behaviour is None else behaviour
-        self.behaviour.auth_scheme = names.auth_scheme
         self.correlation_header = names.correlation_id
         self._idempotency_header = names.idempotency_key.lower()  # as read_headers keys it
         self._single_value = single_value_headers(names)
@@ -187,7 +186,7 @@ class MockApp:
             scope["headers"], scope.get("http_version", "1.1"), self._single_value
         )
         merchant = self.behaviour.authenticate(
-            headers.get("authorization"), self.fixtures.merchants_by_key
+            headers.get("authorization"), self.fixtures.merchants_by_key, self.names.auth_scheme
         )
         limit_headers: dict[str, str] = {}
         if self.rate_limiter is not None:

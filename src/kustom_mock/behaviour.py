@@ -32,15 +32,12 @@ from kustom_mock.validation import BodyRules, RequestValidator
 class Behaviour:
     """The mock's own way of taking each step that a server may take differently."""
 
-    # The auth scheme of the spec the app serves (kustom_spec.Names.auth_scheme): set by the
-    # app it is given to (MockApp), since ``--spec`` may name it otherwise than openapi.yaml.
-    auth_scheme = ""
-
     def authenticate(
-        self, header: str | None, merchants_by_key: Mapping[str, Merchant]
+        self, header: str | None, merchants_by_key: Mapping[str, Merchant], scheme: str
     ) -> Merchant:
-        """Per request: the merchant the Authorization header proves, or a 401 ApiError."""
-        return authenticate(header, merchants_by_key, self.auth_scheme)
+        """Per request: the merchant the Authorization header proves under ``scheme`` (the
+        served spec's, kustom_spec.Names.auth_scheme), or a 401 ApiError."""
+        return authenticate(header, merchants_by_key, scheme)
 
     def body_rules(self, operation_id: str) -> BodyRules | None:
         """Once, at start-up: the rules across fields an operation's body must keep beyond its

@@ -14,6 +14,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
+import kustom_client
 from kustom_spec import REPO_ROOT
 
 CHECKED_LANGUAGES = frozenset({"python", "sh", "bash", "shell", "console"})
@@ -80,3 +83,10 @@ def run_by(test_module: str, language: str | None = None) -> list[Example]:
         for e in all_examples()
         if e.runner == test_module and (language is None or e.language == language)
     ]
+
+
+def run_against(example: Example, base_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run a Python example as written, with the playground's URL pointed at ``base_url``."""
+    monkeypatch.setattr(kustom_client, "PLAYGROUND_BASE_URL", base_url)
+    code = compile(example.code, example.name, "exec")
+    exec(code, {"__name__": "doc_example"})  # noqa: S102 (our own docs)

@@ -27,12 +27,12 @@ import shlex
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
-import kustom_client
 from kustom_devtools.mock_process import running_mock
 from kustom_spec import REPO_ROOT
 from tests.docs.examples import Example, all_examples, examples_in, run_by
@@ -219,13 +219,9 @@ def test_each_line_serves_until_stopped(example: Example) -> None:
 
 @pytest.mark.parametrize("example", mine(PLAYGROUND, "python"), ids=ids(mine(PLAYGROUND, "python")))
 def test_python_example_runs_against_the_mock(
-    example: Example,
-    mock_url: str,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    example: Example, run_on_the_mock: Callable[[Example], None], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(kustom_client, "PLAYGROUND_BASE_URL", mock_url)
-    exec(compile(example.code, example.name, "exec"), {"__name__": "doc_example"})  # noqa: S102 (our own docs)
+    run_on_the_mock(example)
     if "print(" in example.code:
         assert capsys.readouterr().out.strip(), "the example printed nothing"
 

@@ -5,10 +5,10 @@ which tests/devtools/test_wheels.py covers from the built wheels."""
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 
 import pytest
 
-import kustom_client
 from kustom_spec import REPO_ROOT
 from tests.docs.examples import Example, all_examples, run_by
 
@@ -27,13 +27,9 @@ def test_the_doc_has_examples_of_each_kind() -> None:
 
 @pytest.mark.parametrize("example", PYTHON, ids=[e.name for e in PYTHON])
 def test_python_example_runs(
-    example: Example,
-    mock_url: str,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    example: Example, run_on_the_mock: Callable[[Example], None], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(kustom_client, "PLAYGROUND_BASE_URL", mock_url)
-    exec(compile(example.code, "docs/publishing.md", "exec"), {"__name__": "doc_example"})  # noqa: S102 (our own doc)
+    run_on_the_mock(example)
     assert "ACCEPTED" in capsys.readouterr().out
 
 
