@@ -19,8 +19,6 @@ from kustom_client.errors import InvalidArgumentError, OrderValidationError
 from kustom_rules import RuleViolation, check_order
 
 # A JSON string literal, to skip when counting brackets in attachment.body.
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_BRACKETS = re.compile(r"[\[\]{}]")
 _TRAILING_INDEXES = re.compile(r"(\[\d+\])+$")
 
 
@@ -86,10 +84,8 @@ def encode_order(body: dict[str, Any], *, check_rules: bool) -> bytes:
         problems = json_problems(body)
         if problems:
             raise OrderValidationError(problems)
-        encoded = orjson.dumps(body)  # integers between 53 and 63 bits are valid int64
-    attachment_problem = _attachment_depth_problem(body)
-    if attachment_problem:
-        raise OrderValidationError([attachment_problem])
+        if not encoded:  # integers between 53 and 63 bits are valid int64
+            encoded = orjson.dumps(body)
     if check_rules:
         _check_rules(body)
     return encoded
@@ -142,23 +138,6 @@ def json_problems(value: Any, limit: int = 20) -> list[RuleViolation]:
 def _bad(path: str, problem: str) -> RuleViolation:
     field = path or "order"
     return RuleViolation(field, f"{field} {problem}")
-
-
-def _attachment_depth_problem(body: Mapping[str, Any]) -> RuleViolation | None:
-    """attachment.body is JSON inside a string: the rules parse it, and so does the server."""
-    attachment = body.get("attachment")
-    text = attachment.get("body") if isinstance(attachment, Mapping) else None
-    if not isinstance(text, str) or len(text) <= MAX_JSON_DEPTH:
-        return None  # too short to nest that deep
-    depth = deepest = 0
-    for match in _BRACKETS.finditer(_JSON_STRING.sub("", text)):
-        depth += 1 if match[0] in "[{" else -1
-        deepest = max(deepest, depth)
-    if deepest > MAX_JSON_DEPTH:
-        return RuleViolation(
-            "attachment.body", f"attachment.body nests deeper than {MAX_JSON_DEPTH} levels"
-        )
-    return None
 
 
 def _check_rules(body: dict[str, Any]) -> None:

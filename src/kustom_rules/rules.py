@@ -101,6 +101,8 @@ def _check_attachment(attachment: Mapping[str, Any]) -> list[RuleViolation]:
         body = json.loads(attachment["body"])
     except ValueError:
         body = None
+    except RecursionError:  # deeper than the parser goes: the server cannot read it either
+        return [RuleViolation("attachment.body", "attachment.body nests too deeply to be read")]
     if isinstance(body, dict):
         return []
     return [RuleViolation("attachment.body", "attachment.body must be a JSON object as a string")]

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kustom_rules import (
+    RuleViolation,
     check_order,
     expected_line_tax,
     expected_line_total,
@@ -110,6 +111,16 @@ def test_attachment_body_must_be_a_json_object(body: str) -> None:
     assert fields(order) == ["attachment.body"]
     order["attachment"]["body"] = json.dumps({"customer_account_info": []})
     assert fields(order) == []
+
+
+def test_an_attachment_too_deep_to_parse_is_a_violation_not_a_crash() -> None:
+    deep = '{"a":' * 100_000 + "1" + "}" * 100_000
+    order = copy.deepcopy(GOOD) | {"attachment": {"body": deep, "content_type": "x"}}
+    assert check_order(order) == [
+        RuleViolation("attachment.body", "attachment.body nests too deeply to be read")
+    ]
+    order["attachment"]["body"] = '{"a":' * 300 + "1" + "}" * 300  # deep, but readable
+    assert check_order(order) == []
 
 
 @pytest.mark.parametrize("country", ["US", "AU", "us", "Au"])
