@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import os
 import re
@@ -23,20 +22,21 @@ import httpx
 
 from benchmarks.orders import encoded, realistic_order
 from kustom_client import KustomClient
+from kustom_client.auth import Credentials
 from kustom_devtools.contract_run import run_contract
 from kustom_devtools.mock_process import running_mock
 from kustom_devtools.postgres import running_postgres
 from kustom_devtools.prism import running_prism
+from kustom_devtools.target import MOCK_API_KEY, MOCK_APPROVING_TOKENS, MOCK_USERNAME
 from kustom_mock import create_app
 from kustom_spec import REPO_ROOT, load_spec, read_names
 
 SPEC = load_spec()
 NAMES = read_names(SPEC)
-USERNAME, API_KEY = "M-TEST-A-4f2c", "kco_test_api_merchant_a"
-PAIR = base64.b64encode(f"{USERNAME}:{API_KEY}".encode()).decode()
-AUTHORIZATION = f"{NAMES.auth_scheme} {PAIR}"
-ORDER_PATH = SPEC.operation("createOrder").path.replace("{customerToken}", "tok_active")
-READ_PATH = SPEC.operation("readCustomerToken").path.replace("{customerToken}", "tok_active")
+USERNAME, API_KEY, TOKEN = MOCK_USERNAME, MOCK_API_KEY, MOCK_APPROVING_TOKENS[0]
+AUTHORIZATION = Credentials(API_KEY, USERNAME).authorization
+ORDER_PATH = SPEC.operation("createOrder").path.replace("{customerToken}", TOKEN)
+READ_PATH = SPEC.operation("readCustomerToken").path.replace("{customerToken}", TOKEN)
 WRK_SCRIPT = """
 wrk.method = "POST"
 local f = io.open(os.getenv("WRK_BODY_FILE"), "rb")
@@ -309,7 +309,7 @@ def client_overhead(repeat: int) -> dict[str, float]:
                 response.json()
 
             def send_client() -> None:
-                kustom.create_order("tok_active", order)
+                kustom.create_order(TOKEN, order)
 
             send_raw()
             send_client()

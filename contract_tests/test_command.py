@@ -12,15 +12,14 @@ from pathlib import Path
 import pytest
 
 from contract_tests.stats import Progress, RunStats
+from contract_tests.subprocess_runs import MOCK_AS_LIVE_ENV
+from kustom_devtools.contract_test import check_environment, parse, pytest_command
 from kustom_devtools.mock_process import running_mock
 from kustom_spec import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "scripts" / "contract-test"
-MOCK_ENV = {
-    "KUSTOM_USERNAME": "M-TEST-A-4f2c",
-    "KUSTOM_API_KEY": "kco_test_api_merchant_a",
-    "KUSTOM_CUSTOMER_TOKEN": "tok_active",
-}
+# The run's own rate limit left at its default here: the command's defaults are under test.
+MOCK_ENV = {k: v for k, v in MOCK_AS_LIVE_ENV.items() if k != "KUSTOM_RATE_LIMIT"}
 
 
 def run(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
@@ -132,6 +131,17 @@ def test_a_run_against_another_server_gets_an_hour(tmp_path: Path) -> None:
     with running_mock(tmp_path / "db.sqlite3") as mock:
         result = run(["--collect-only"], {"KUSTOM_BASE_URL": mock.base_url, **MOCK_ENV}, tmp_path)
     assert "timeout: 3600.0s" in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_a_blank_base_url_is_the_spawned_mock_for_the_command_as_for_the_run() -> None:
+    """The command reads the target the run reads: a blank KUSTOM_BASE_URL is no target, so
+    the client-in-the-loop tests run and no long timeout is set."""
+    env = {"KUSTOM_BASE_URL": " "}
+    command = pytest_command(parse([]), env, check_environment(env))
+    assert "contract_tests/test_client_in_the_loop.py" in command
+    assert "--timeout=3600" not in command
+    deep = {**env, "KUSTOM_CONTRACT_DEPTH": "deep"}
+    assert "--timeout=3600" in pytest_command(parse([]), deep, check_environment(deep))
 
 
 def test_progress_lines_at_least_every_ten_seconds() -> None:

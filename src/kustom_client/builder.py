@@ -22,7 +22,7 @@ from kustom_customer_token_client.models import (
     Subscription,
 )
 
-from kustom_rules import expected_line_tax, expected_line_total
+from kustom_rules import NEGATIVE_LINE_TYPES, expected_line_tax, expected_line_total
 
 LineType = (
     OrderLineType
@@ -130,8 +130,8 @@ def build_discount_line(
     """
     _check_amount("amount", amount, positive=True)
     _check_amount("tax_rate", tax_rate)
-    if type not in ("discount", "gift_card", "store_credit"):
-        raise ValueError(f"type must be discount, gift_card or store_credit, not {type!r}")
+    if type not in NEGATIVE_LINE_TYPES:
+        raise ValueError(f"type must be one of {sorted(NEGATIVE_LINE_TYPES)}, not {type!r}")
     line = _present(reference=reference, merchant_data=merchant_data) | {
         "type": type,
         "name": name,

@@ -40,7 +40,6 @@ class Answer:
 
     status_code: int
     body: Any  # parsed JSON, or the text when it is not JSON
-    headers: httpx.Headers
     correlation_id: str | None
     replayed: bool
     idempotency_key: str | None
@@ -141,11 +140,12 @@ class Call(Generic[T]):
         decision = decide_after_status(
             status, response.headers, self.attempts - 1, self.max_retries
         )
-        error = error_for(status, answer.body, answer.correlation_id)
+        error = error_for(
+            status, answer.body, answer.correlation_id, retry_after=decision.retry_after
+        )
         self._log(f"{status} {error.error_code or ''}".strip(), decision)
         if decision.retry:
             return Wait(decision.delay)
-        error.retry_after = decision.retry_after
         if decision.waits_too_long:
             error.args = (f"{error.args[0]}; not retried: {decision.reason}",)
         return self._fail(error)
@@ -176,7 +176,6 @@ class Call(Generic[T]):
         return Answer(
             status_code=response.status_code,
             body=body,
-            headers=response.headers,
             correlation_id=response.headers.get(CORRELATION_HEADER),
             replayed=response.headers.get(REPLAYED_HEADER, "").strip().lower() == "true",
             idempotency_key=self.operation.idempotency_key,

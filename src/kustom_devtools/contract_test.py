@@ -21,12 +21,13 @@ from kustom_devtools.contract_settings import (
     DEFAULT_LIVE_ORDER_BUDGET,
     DEPTHS,
     QUICK,
+    Depth,
     SettingError,
     depth_from_env,
     order_budget_from_env,
 )
 from kustom_devtools.paths import REPO_ROOT
-from kustom_devtools.target import DEFAULT_LIVE_RATE_LIMIT, TargetError, target_from_env
+from kustom_devtools.target import DEFAULT_LIVE_RATE_LIMIT, Target, TargetError, target_from_env
 
 # Each depth but the default is a flag of its own name.
 FLAGS = {f"--{depth.name}": depth.name for depth in (QUICK, DEEP)}
@@ -90,16 +91,25 @@ def parse(argv: Sequence[str]) -> Invocation:
     return Invocation(depth, show_help, rest)
 
 
-def check_environment(env: dict[str, str]) -> None:
+@dataclass(frozen=True)
+class RunSettings:
+    """What the command itself needs of the environment, read once."""
+
+    target: Target
+    depth: Depth
+
+
+def check_environment(env: dict[str, str]) -> RunSettings:
     """Everything the run reads from the environment, checked before pytest starts."""
     try:
-        depth_from_env(env)
+        depth = depth_from_env(env)
         order_budget_from_env(env)  # refused even for the spawned mock (no budget): a typo shows
         target = target_from_env(env)
     except (SettingError, TargetError) as exc:
         raise ConfigurationError(str(exc)) from None
     if target.base_url is not None:
         probe(target.base_url)
+    return RunSettings(target, depth)
 
 
 def probe(base_url: str) -> None:
@@ -113,16 +123,16 @@ def probe(base_url: str) -> None:
         ) from None
 
 
-def pytest_command(invocation: Invocation, env: dict[str, str]) -> list[str]:
+def pytest_command(invocation: Invocation, env: dict[str, str], run: RunSettings) -> list[str]:
     reports = env.get("KUSTOM_REPORTS_DIR", "reports")
     targets = ["contract_tests/test_contract.py", "contract_tests/test_token_sequences.py"]
-    if not env.get("KUSTOM_BASE_URL"):
+    if run.target.is_mock:
         # The generated client against the mock; never against a live server (it places orders).
         targets.append("contract_tests/test_client_in_the_loop.py")
     # The suite's 300 s per test bounds the default run. The deep run and a run against another
     # server (each case a network round trip, rate-limited) get an hour.
     timeout = []
-    if env.get("KUSTOM_CONTRACT_DEPTH") == DEEP.name or env.get("KUSTOM_BASE_URL"):
+    if run.depth is DEEP or not run.target.is_mock:
         timeout = ["--timeout=3600"]
     return [
         sys.executable,
@@ -148,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         env = dict(os.environ)
         if invocation.depth is not None:
             env["KUSTOM_CONTRACT_DEPTH"] = invocation.depth
-        check_environment(env)
+        run = check_environment(env)
     except ConfigurationError as exc:
         print(f"scripts/contract-test: {exc}", file=sys.stderr)
         return 2
@@ -159,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             stale.unlink()
     reports.mkdir(parents=True, exist_ok=True)
     os.chdir(REPO_ROOT)
-    command = pytest_command(invocation, env)
+    command = pytest_command(invocation, env, run)
     os.execve(command[0], command, env)  # noqa: S606 (our own interpreter and arguments)
 
 

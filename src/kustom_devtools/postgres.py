@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -25,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+
+from kustom_devtools.ports import free_port
 
 PG_ROOT = Path("/usr/lib/postgresql")
 SUPERUSER = "kustom"
@@ -82,12 +83,6 @@ def install_if_root() -> None:
         raise PostgresUnavailable("apt-get installed postgresql, but no pg_ctl was found")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _as_server_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
@@ -100,7 +95,7 @@ def _start(bin_dir: Path, root: Path) -> int:
     initdb = [str(bin_dir / "initdb"), "-D", str(data), "-U", SUPERUSER, "-E", "UTF8"]
     # trust: the server listens on loopback and a socket in a private directory only.
     initdb += ["--auth=trust", "--no-sync"]
-    port = _free_port()
+    port = free_port()
     options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200"
     start = [
         str(bin_dir / "pg_ctl"),

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import IO
 
 from kustom_devtools.paths import REPO_ROOT
+from kustom_devtools.ports import free_port
 
 PRISM = REPO_ROOT / "node_modules" / ".bin" / "prism"
 SPEC = REPO_ROOT / "openapi.yaml"
@@ -43,12 +44,6 @@ def _stop_group(process: subprocess.Popen[str]) -> None:
             continue
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _accepts(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
@@ -61,7 +56,7 @@ def running_prism(*, quiet: bool = False) -> Iterator[str]:
     lines otherwise halve its rate. Quiet, it prints no ready line: the port is polled."""
     if not PRISM.exists():
         raise PrismDidNotStart("Prism is missing: run scripts/bootstrap")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PATH": f"{REPO_ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
     verbosity = ["-v", "error"] if quiet else []
     process = subprocess.Popen(  # noqa: S603

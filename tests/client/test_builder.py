@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from hypothesis import given
@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from kustom_customer_token_client.models import Address, OrderLine, OrderLineType, OrderRequest
 
 from kustom_client import build_address, build_discount_line, build_order, build_order_line
-from kustom_rules import check_order, tax_within_tolerance
+from kustom_client.builder import LineType, NegativeLineType
+from kustom_rules import NEGATIVE_LINE_TYPES, check_order, tax_within_tolerance
 from kustom_spec import load_spec
 
 SPEC = load_spec()
@@ -211,3 +212,12 @@ def test_builder_refuses_impossible_lines(kwargs: dict[str, Any]) -> None:
 def test_builder_needs_a_line() -> None:
     with pytest.raises(ValueError, match="at least one line"):
         build_order([], purchase_currency="EUR")
+
+
+def test_the_builders_line_types_are_the_specs() -> None:
+    """The Literals that type the builders' ``type`` argument, written for editors, agree with
+    the spec's enum and with rule 7's negative types."""
+    enum, literal = get_args(LineType)
+    assert enum is OrderLineType
+    assert set(get_args(literal)) == {t.value for t in OrderLineType}
+    assert set(get_args(NegativeLineType)) == NEGATIVE_LINE_TYPES
