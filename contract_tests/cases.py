@@ -1,5 +1,6 @@
 """What the run's hooks and checks read off a generated case, in one place: its operation, and
-the names it sends (the idempotency header, the auth scheme: from openapi.yaml, not restated)."""
+the names it sends (the idempotency header and its length, the auth scheme: from openapi.yaml,
+not restated)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ from schemathesis.generation.case import Case
 
 from kustom_spec import load_spec, read_names
 
-NAMES = read_names(load_spec())
+SPEC = load_spec()
+NAMES = read_names(SPEC)
 IDEMPOTENCY_HEADER = NAMES.idempotency_key
+IDEMPOTENCY_KEY_MAX_LENGTH: int = SPEC.resolve(
+    SPEC.document["components"]["parameters"]["IdempotencyKey"]
+)["schema"]["maxLength"]
 
 
 def operation_id(case: Case[Any]) -> str:

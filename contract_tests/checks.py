@@ -29,7 +29,7 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.case import Case
 
 from contract_tests.cases import IDEMPOTENCY_HEADER, NAMES, operation_id
-from contract_tests.extra_requests import LEDGER, resend
+from contract_tests.extra_requests import resend
 from contract_tests.rule_breakers import break_one_rule
 from kustom_spec import load_spec
 
@@ -64,14 +64,14 @@ def rules_across_fields(ctx: Any, response: Any, case: Case[Any]) -> bool | None
     if not isinstance(case.body, dict) or not _positive_body(case):
         return None
     broken = break_one_rule(case.body, next(_rule_turns))
-    if broken is None or not LEDGER.can_send_order():
+    if broken is None:
         return None
     prepared = response.request.copy()
     if _sent_key(response) is not None:  # a key of its own: not a conflicting reuse
         prepared.headers[IDEMPOTENCY_HEADER] = f"rule-{broken.rule}-{secrets.token_hex(8)}"
-    LEDGER.extra_order_requests += 1
     answer = resend(case, prepared, broken.order)
-    LEDGER.note_order_answer(answer.status, answer.body)
+    if answer is None:  # the order budget is spent
+        return None
     CHECK_COUNTS[f"rules_across_fields (rule {broken.rule})"] += 1
     code = answer.body.get("error_code") if isinstance(answer.body, dict) else None
     messages = answer.body.get("error_messages", []) if isinstance(answer.body, dict) else []
@@ -97,13 +97,10 @@ def idempotency(ctx: Any, response: Any, case: Case[Any]) -> bool | None:
     if not isinstance(case.body, dict) or not _positive_body(case):
         return None
     is_order = operation == "createOrder"
-    if is_order and not LEDGER.can_send_order():
-        return None
     first_body = _json(response) if response.content else None
     again = resend(case, response.request)
-    if is_order:
-        LEDGER.extra_order_requests += 1
-        LEDGER.note_order_answer(again.status, again.body)
+    if again is None:  # the order budget is spent
+        return None
     CHECK_COUNTS["idempotency (replay)"] += 1
     if again.status != response.status_code or again.body != first_body:
         raise AssertionError(
@@ -115,12 +112,9 @@ def idempotency(ctx: Any, response: Any, case: Case[Any]) -> bool | None:
         if is_order
         else {"probe": secrets.token_hex(4)}
     )
-    if is_order and not LEDGER.can_send_order():
-        return True
     other = resend(case, response.request, changed)
-    if is_order:
-        LEDGER.extra_order_requests += 1
-        LEDGER.note_order_answer(other.status, other.body)
+    if other is None:
+        return True
     CHECK_COUNTS["idempotency (conflict)"] += 1
     code = other.body.get("error_code") if isinstance(other.body, dict) else None
     if other.status != 409 or code != "IDEMPOTENCY_KEY_CONFLICT":

@@ -21,13 +21,6 @@ def without_contract_limits(document: dict[str, Any]) -> dict[str, Any]:
     return stripped
 
 
-def contract_limits(document: dict[str, Any]) -> list[tuple[str, str]]:
-    """Every (JSON pointer, keyword) the document marks as this contract's own."""
-    found: list[tuple[str, str]] = []
-    _collect(document, "", found)
-    return found
-
-
 def _strip(node: Any) -> None:
     if isinstance(node, dict):
         for keyword in node.get(MARK, []):
@@ -37,13 +30,3 @@ def _strip(node: Any) -> None:
     elif isinstance(node, list):
         for item in node:
             _strip(item)
-
-
-def _collect(node: Any, where: str, found: list[tuple[str, str]]) -> None:
-    if isinstance(node, dict):
-        found += [(where, keyword) for keyword in node.get(MARK, [])]
-        for key, value in node.items():
-            _collect(value, f"{where}/{key}", found)
-    elif isinstance(node, list):
-        for index, item in enumerate(node):
-            _collect(item, f"{where}/{index}", found)

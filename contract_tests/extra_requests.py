@@ -18,6 +18,7 @@ import requests
 from schemathesis.core.rate_limit import ratelimit
 from schemathesis.generation.case import Case
 
+from contract_tests.cases import operation_id
 from kustom_devtools.contract_settings import order_budget_from_env
 from kustom_devtools.target import Target
 
@@ -32,14 +33,10 @@ class Ledger:
     budget: int | None = None  # extra order requests allowed; None: no limit
     extra_order_requests: int = 0
     orders_placed: int = 0
-    skipped_for_budget: int = 0
     order_ids: set[str] = field(default_factory=set)
 
     def can_send_order(self) -> bool:
-        if self.budget is not None and self.extra_order_requests >= self.budget:
-            self.skipped_for_budget += 1
-            return False
-        return True
+        return self.budget is None or self.extra_order_requests < self.budget
 
     def note_order_answer(self, status: int, body: Any) -> None:
         """Count an order that a 2xx answer created (a replay's order_id counts once)."""
@@ -55,8 +52,8 @@ class Ledger:
 LEDGER = Ledger()
 
 
-def configure(target: Target, env: dict[str, str] | None = None) -> None:
-    env = dict(os.environ if env is None else env)
+def configure(target: Target) -> None:
+    env = dict(os.environ)
     SESSION.trust_env = not target.is_local  # no proxy lookup on loopback (it is per call)
     budget = order_budget_from_env(env)  # read even for the spawned mock: a typo is refused
     LEDGER.budget = None if target.is_mock else budget
@@ -69,9 +66,15 @@ class Answer:
     raw: bytes
 
 
-def resend(case: Case[Any], prepared: requests.PreparedRequest, body: Any | None = None) -> Answer:
+def resend(
+    case: Case[Any], prepared: requests.PreparedRequest, body: Any | None = None
+) -> Answer | None:
     """``prepared`` again (same method, URL and headers: credentials and key included), with
-    ``body`` as its JSON body when given; through the run's rate limit."""
+    ``body`` as its JSON body when given; through the run's rate limit. An order is counted
+    against the budget, and its answer in the ledger; None when the budget is spent."""
+    is_order = operation_id(case) == "createOrder"
+    if is_order and not LEDGER.can_send_order():
+        return None
     request = prepared.copy()
     if body is not None:
         request.prepare_body(data=json.dumps(body).encode(), files=None)
@@ -83,4 +86,7 @@ def resend(case: Case[Any], prepared: requests.PreparedRequest, body: Any | None
         parsed: Any = response.json()
     except ValueError:
         parsed = None
+    if is_order:
+        LEDGER.extra_order_requests += 1
+        LEDGER.note_order_answer(response.status_code, parsed)
     return Answer(response.status_code, parsed, response.content)

@@ -15,8 +15,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from kustom_mock import Behaviour
-from kustom_mock.cli import build_app, configure_logging, parse_args, serve
+from kustom_mock import Behaviour, cli
 from kustom_mock.errors import Response
 from kustom_mock.fixtures import Merchant
 from kustom_mock.operations import CANCELLED, Call, OwnedToken
@@ -168,15 +167,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--fault", choices=sorted(FAULTS), required=True)
     known, rest = pre.parse_known_args(argv)
-    args = parse_args(rest)
-    configure_logging(args.log_level)
-    app = build_app(args, behaviour=FAULTS[known.fault]())
-    if app is None:
-        return 2
-    try:
-        return serve(app, args, label=f"kustom-mock (fault: {known.fault})")
-    finally:
-        app.store.close()
+    return cli.main(
+        rest, behaviour=FAULTS[known.fault](), label=f"kustom-mock (fault: {known.fault})"
+    )
 
 
 if __name__ == "__main__":

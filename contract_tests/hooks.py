@@ -26,11 +26,10 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.case import Case
 from schemathesis.generation.meta import TestPhase
 
-from contract_tests.cases import IDEMPOTENCY_HEADER, operation_id
+from contract_tests.cases import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_MAX_LENGTH, operation_id
 from contract_tests.repair import repair_order
 from kustom_devtools.target import FRESH_PREFIX, Target
 
-MAX_KEY_LENGTH = 255
 REFUSING_SHARE = 10  # one positive case in this many draws a token that is refused
 
 _target: Target | None = None
@@ -109,7 +108,7 @@ def map_case(context: Any, case: Case[Any]) -> Case[Any]:
         token = str((case.path_parameters or {}).get("customerToken", ""))
         suffix = "-" + hashlib.sha256(digest + token.encode()).hexdigest()[:16]
         key = str(headers[IDEMPOTENCY_HEADER]).strip(" \t")
-        headers[IDEMPOTENCY_HEADER] = key[: MAX_KEY_LENGTH - len(suffix)] + suffix
+        headers[IDEMPOTENCY_HEADER] = key[: IDEMPOTENCY_KEY_MAX_LENGTH - len(suffix)] + suffix
     return case
 
 

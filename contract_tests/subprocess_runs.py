@@ -8,14 +8,15 @@ import subprocess
 from pathlib import Path
 
 from kustom_devtools.contract_run import run_contract as run_contract_in_subprocess
+from kustom_devtools.target import MOCK_API_KEY, MOCK_APPROVING_TOKENS, MOCK_USERNAME
 
 # Merchant A of the mock's fixtures (docs/mock.md); the rate limit off, since a mock started by a
 # test has none and each run stays short.
 MOCK_AS_LIVE_ENV = {
     "KUSTOM_RATE_LIMIT": "off",
-    "KUSTOM_USERNAME": "M-TEST-A-4f2c",
-    "KUSTOM_API_KEY": "kco_test_api_merchant_a",
-    "KUSTOM_CUSTOMER_TOKEN": "tok_active",
+    "KUSTOM_USERNAME": MOCK_USERNAME,
+    "KUSTOM_API_KEY": MOCK_API_KEY,
+    "KUSTOM_CUSTOMER_TOKEN": MOCK_APPROVING_TOKENS[0],
 }
 
 

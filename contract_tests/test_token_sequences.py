@@ -16,7 +16,7 @@ import pytest
 
 from contract_tests.auth import Credentials
 from contract_tests.cases import IDEMPOTENCY_HEADER
-from contract_tests.run import SCHEMA, TARGET
+from contract_tests.run import TARGET
 from kustom_devtools.target import FRESH_PREFIX
 from kustom_spec import load_spec, response_problems
 
@@ -133,6 +133,3 @@ def test_another_merchants_token_cannot_be_read_cancelled_or_charged(
         assert response.status_code == 403
         assert response.json()["error_code"] == code
     assert api.read(token).json()["status"] == "ACTIVE"
-
-
-_ = SCHEMA

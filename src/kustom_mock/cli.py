@@ -206,7 +206,9 @@ def serve(app: ASGIApp, args: argparse.Namespace, label: str = "kustom-mock") ->
     return 0
 
 
-def serve_workers(args: argparse.Namespace, label: str = "kustom-mock") -> int:
+def serve_workers(
+    args: argparse.Namespace, label: str = "kustom-mock", behaviour: Behaviour | None = None
+) -> int:
     """--workers N: the ready line once, then N processes accepting on the same socket, each
     with its own connection to the database (opened after the fork; --reset done already)."""
     sock = bind(args)
@@ -215,7 +217,7 @@ def serve_workers(args: argparse.Namespace, label: str = "kustom-mock") -> int:
     worker_args = argparse.Namespace(**{**vars(args), "reset": False})
 
     def run_worker(parent_pid: int) -> int:
-        app = build_app(worker_args)
+        app = build_app(worker_args, behaviour)
         if app is None:
             return 2
         try:
@@ -238,7 +240,14 @@ def configure_logging(level: str) -> None:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    behaviour: Behaviour | None = None,
+    label: str = "kustom-mock",
+) -> int:
+    """scripts/mock. ``behaviour`` and ``label``: for a server built on the mock (a
+    kustom_mock.Behaviour of its own, named so in the ready line), with every flag of the mock's."""
     args = parse_args(argv)
     configure_logging(args.log_level)
     if args.workers > 1 and args.db == ":memory:":
@@ -248,14 +257,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    app = build_app(args)  # also when forking workers: bad flags fail here, once
+    app = build_app(args, behaviour)  # also when forking workers: bad flags fail here, once
     if app is None:
         return 2
     if args.workers > 1:
         app.store.close()
-        return serve_workers(args)
+        return serve_workers(args, label, behaviour)
     try:
-        return serve(app, args)
+        return serve(app, args, label)
     finally:
         app.store.close()
 

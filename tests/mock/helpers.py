@@ -27,7 +27,6 @@ KEY_B = "kco_test_api_merchant_b"
 AUTH_A = ("M-TEST-A-4f2c", KEY_A)
 AUTH_B = ("M-TEST-B-9d1e", KEY_B)
 RAW_A = {"Authorization": f"Basic {KEY_A}"}
-RAW_B = {"Authorization": f"Basic {KEY_B}"}
 FULL_ORDER: dict[str, Any] = SPEC.resolve(SPEC.document["components"]["examples"]["FullOrder"])[
     "value"
 ]
