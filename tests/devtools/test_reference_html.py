@@ -8,6 +8,7 @@ On failure a screenshot is kept in reports/reference-failure.png.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -84,12 +85,19 @@ def shown(page: Any, text: str) -> bool:
 
 def _expand_everything(page: Any) -> None:
     """Every nested schema open (Redoc opens one level on its own)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.get_by_text("Rules across fields").first.wait_for(timeout=15000)
     for _ in range(5):  # the buttons re-render as they toggle; stop once everything is open
         for label in ("Collapse all", "Expand all"):
             buttons = page.get_by_role("button", name=label)
             for _ in range(buttons.count()):
-                buttons.first.click()
+                # A click re-renders the others: one counted a moment ago may be gone (then
+                # the next round finds what is left), so no click waits for one.
+                if not buttons.count():
+                    break
+                with contextlib.suppress(PlaywrightTimeout):
+                    buttons.first.click(timeout=2000)
         page.wait_for_timeout(200)
         if all(name in page.inner_text("body") for name in REQUEST_FIELDS):
             return
