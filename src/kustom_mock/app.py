@@ -21,11 +21,12 @@ from typing import Any
 
 from kustom_mock.behaviour import Behaviour
 from kustom_mock.body import check_content_encoding, check_content_type, parse_json, too_large
+from kustom_mock.call import Call
 from kustom_mock.errors import ApiError, Reply, Response, bad_request, render
 from kustom_mock.fixtures import Fixtures, Merchant, load_fixtures
 from kustom_mock.headers import read_headers, single_value_headers
 from kustom_mock.ids import uuid4
-from kustom_mock.operations import Call, Operations
+from kustom_mock.operations import Operations
 from kustom_mock.ratelimit import RateLimiter
 from kustom_mock.routing import Router
 from kustom_mock.settings import Settings
