@@ -16,21 +16,22 @@ from kustom_mock.call import Call
 from kustom_mock.errors import ApiError, Reply, encode
 from kustom_mock.fixtures import Fixtures, Outcome
 from kustom_mock.ids import uuid4
-from kustom_mock.settings import Settings
 from kustom_mock.store import NewOrder, Transaction
 from kustom_mock.tokens import OwnedToken, is_fresh, profile_of
 
 Handler = Callable[[Transaction, Call], Reply]
+
+REDIRECT_BASE = "https://credit.klarna.com/v1/sessions"  # an order's redirect_url starts so
 
 
 class Operations:
     """The handlers, by operationId. A refusal and a cancel are steps of ``behaviour``
     (kustom_mock.behaviour), which the handlers call and which never call back."""
 
-    def __init__(self, fixtures: Fixtures, settings: Settings, behaviour: Behaviour) -> None:
+    def __init__(self, fixtures: Fixtures, behaviour: Behaviour, retention_seconds: float) -> None:
         self.fixtures = fixtures
-        self.settings = settings
         self.behaviour = behaviour
+        self.retention_seconds = retention_seconds  # how long tok_flaky's first attempts count
         self.handlers: dict[str, Handler] = {
             "readCustomerToken": self.read_customer_token,
             "patchCustomerToken": self.patch_customer_token,
@@ -78,7 +79,7 @@ class Operations:
         if profile.outcome is Outcome.FLAKY and (
             call.idempotency_key is None
             or tx.first_flaky_attempt(
-                call.merchant.merchant_id, call.idempotency_key, self.settings.retention_seconds
+                call.merchant.merchant_id, call.idempotency_key, self.retention_seconds
             )
         ):
             raise ApiError(
@@ -87,7 +88,7 @@ class Operations:
         order_id = uuid4()
         body = {
             "order_id": order_id,
-            "redirect_url": f"{self.settings.redirect_base}/{uuid4()}/redirect",
+            "redirect_url": f"{REDIRECT_BASE}/{uuid4()}/redirect",
             "fraud_status": profile.fraud_status,
             "authorized_payment_method": profile.payment_method,
         }
