@@ -28,7 +28,7 @@ from kustom_devtools.mock_process import running_mock
 from kustom_devtools.postgres import running_postgres
 from kustom_devtools.prism import running_prism
 from kustom_devtools.target import MOCK_API_KEY, MOCK_APPROVING_TOKENS, MOCK_USERNAME
-from kustom_mock import create_app
+from kustom_mock import MockConfig, StoreConfig, create_app
 from kustom_spec import REPO_ROOT, load_spec, read_names
 
 SPEC = load_spec()
@@ -159,7 +159,7 @@ class InProcessMock:
     def __init__(
         self, db: Path, body: bytes, *, method: str = "POST", path: str = ORDER_PATH
     ) -> None:
-        self.app = create_app(db_path=db)
+        self.app = create_app(MockConfig(store=StoreConfig(str(db))))
         self.scope = {
             "type": "http",
             "method": method,

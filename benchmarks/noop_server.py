@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 
 from kustom_mock.app import Receive, Scope, Send, lifespan
-from kustom_mock.cli import configure_logging, parse_args, serve
+from kustom_mock.cli import configure_logging, parse_config, serve
 
 BODY = b'{"order_id":"o","redirect_url":"https://x","fraud_status":"ACCEPTED"}'
 HEADERS = [(b"content-type", b"application/json"), (b"content-length", str(len(BODY)).encode())]
@@ -26,6 +26,6 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 if __name__ == "__main__":
-    arguments = parse_args(sys.argv[1:])
-    configure_logging(arguments.log_level)
-    sys.exit(serve(app, arguments, label="noop"))
+    config = parse_config(sys.argv[1:])
+    configure_logging(config.server.log_level)
+    sys.exit(serve(app, config, label="noop"))

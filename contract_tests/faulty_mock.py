@@ -16,10 +16,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kustom_mock import Behaviour, cli
+from kustom_mock.call import Call
 from kustom_mock.errors import Response
 from kustom_mock.fixtures import Merchant
-from kustom_mock.operations import CANCELLED, Call, OwnedToken
 from kustom_mock.store import Transaction
+from kustom_mock.tokens import CANCELLED, OwnedToken
 from kustom_mock.validation import BodyRules, RequestValidator
 from kustom_rules import RuleViolation
 

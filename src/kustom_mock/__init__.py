@@ -2,6 +2,6 @@
 
 from kustom_mock.app import MockApp, create_app
 from kustom_mock.behaviour import Behaviour
-from kustom_mock.settings import Settings
+from kustom_mock.config import MockConfig, ServerConfig, StoreConfig
 
-__all__ = ["Behaviour", "MockApp", "Settings", "create_app"]
+__all__ = ["Behaviour", "MockApp", "MockConfig", "ServerConfig", "StoreConfig", "create_app"]

@@ -16,23 +16,23 @@ import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from kustom_mock.behaviour import Behaviour
 from kustom_mock.body import check_content_encoding, check_content_type, parse_json, too_large
+from kustom_mock.call import Call
+from kustom_mock.config import MockConfig
 from kustom_mock.errors import ApiError, Reply, Response, bad_request, render
 from kustom_mock.fixtures import Fixtures, Merchant, load_fixtures
 from kustom_mock.headers import read_headers, single_value_headers
 from kustom_mock.ids import uuid4
-from kustom_mock.operations import Call, Operations
+from kustom_mock.operations import Operations
 from kustom_mock.ratelimit import RateLimiter
 from kustom_mock.routing import Router
-from kustom_mock.settings import Settings
 from kustom_mock.store import Store, StoredResponse
 from kustom_mock.tokens import TokenState, redact
 from kustom_mock.validation import RequestValidator
-from kustom_spec import DEFAULT_SPEC_PATH, Spec, load_spec, read_names
+from kustom_spec import Spec, load_spec, read_names
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -80,7 +80,7 @@ class MockApp:
         spec: Spec,
         fixtures: Fixtures,
         store: Store,
-        settings: Settings,
+        config: MockConfig,
         behaviour: Behaviour | None = None,
     ) -> None:
         self.spec = spec
@@ -89,14 +89,14 @@ class MockApp:
         self.names = names = read_names(spec)
         self.fixtures = fixtures
         self.store = store
-        self.settings = settings
+        self.config = config
         # `is None`, not `or`: a Behaviour subclass that defines __bool__ or __len__ may be falsy.
         self.behaviour = Behaviour() if behaviour is None else behaviour
         self.correlation_header = names.correlation_id
         self._idempotency_header = names.idempotency_key.lower()  # as read_headers keys it
         self._single_value = single_value_headers(names)
         self.router = Router(spec)
-        self.operations = Operations(fixtures, settings, self.behaviour)
+        self.operations = Operations(fixtures, self.behaviour, config.store.retention_seconds)
         self.validators = {
             op_id: RequestValidator(
                 op, self.behaviour.body_rules(op_id), idempotency_header=names.idempotency_key
@@ -106,7 +106,7 @@ class MockApp:
         missing = set(spec.operations) ^ set(self.operations.handlers)
         if missing:
             raise RuntimeError(f"operations without a handler or a route: {sorted(missing)}")
-        self.rate_limiter = RateLimiter(settings.rate_limit, names) if settings.rate_limit else None
+        self.rate_limiter = RateLimiter(config.rate_limit, names) if config.rate_limit else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -231,7 +231,7 @@ class MockApp:
             if call.idempotency_key is not None:
                 request_print = self.behaviour.fingerprint(call)
                 stored = tx.find_response(
-                    merchant_id, call.idempotency_key, self.settings.retention_seconds
+                    merchant_id, call.idempotency_key, self.config.store.retention_seconds
                 )
                 if stored is not None and stored.fingerprint == request_print:
                     headers = {**stored.headers, self.names.idempotent_replayed: "true"}
@@ -262,32 +262,30 @@ class MockApp:
 
 
 def create_app(
+    config: MockConfig | None = None,
     *,
-    spec_path: Path | str = DEFAULT_SPEC_PATH,
-    db_path: Path | str = ":memory:",
-    fixtures_path: Path | None = None,
-    settings: Settings | None = None,
-    clock: Callable[[], float] = time.time,
-    fsync: bool = False,
-    reset: bool = False,
     behaviour: Behaviour | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> MockApp:
-    """Build the mock: the spec is loaded and its schemas compiled here, once. ``db_path``: a
-    SQLite file, ``:memory:``, or a ``postgresql://`` URL (kustom_mock.store). ``fsync``: make
-    the database survive an OS crash too, not only a crash of the mock (slower; see Store).
-    ``reset``: forget the database's tokens, orders and idempotency records first.
-    ``behaviour``: the steps a server may take differently (kustom_mock.behaviour); the mock's
-    own when None. A spec that lacks a header name or the auth scheme the mock reads from it:
+    """Build the mock that ``config`` describes (kustom_mock.config; the defaults when None):
+    the spec is loaded and its schemas compiled here, once, the fixtures read, the store opened
+    and seeded (emptied first with ``reset``). ``behaviour``: the steps a server may take
+    differently (kustom_mock.behaviour); the mock's own when None. ``clock``: the store's time
+    (tests move it). A spec that lacks a header name or the auth scheme the mock reads from it:
     kustom_spec.SpecNamesError (a ValueError) naming what is missing."""
-    spec = load_spec(spec_path)
+    config = MockConfig() if config is None else config
+    spec = load_spec(config.spec)
     read_names(spec)  # a spec without a name the mock needs fails here, before the database
-    fixtures = load_fixtures(fixtures_path, spec)
-    settings = settings or Settings()
-    store = Store(db_path, clock=clock, fsync=fsync, retention=settings.retention_seconds)
+    fixtures = load_fixtures(config.fixtures, spec)
+    store_config = config.store
+    store = Store(
+        store_config.db,
+        clock=clock,
+        fsync=store_config.fsync,
+        retention=store_config.retention_seconds,
+    )
     store.seed_tokens(
         (TokenState(t.token, t.merchant_id, t.status) for t in fixtures.tokens.values()),
-        reset=reset,
+        reset=store_config.reset,
     )
-    return MockApp(
-        spec=spec, fixtures=fixtures, store=store, settings=settings, behaviour=behaviour
-    )
+    return MockApp(spec=spec, fixtures=fixtures, store=store, config=config, behaviour=behaviour)

@@ -6,27 +6,23 @@ import argparse
 import logging
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import fields, replace
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, get_args
 
 import uvicorn
 
 from kustom_mock.app import ASGIApp, MockApp, create_app
 from kustom_mock.behaviour import Behaviour
+from kustom_mock.config import LogLevel, MockConfig, ServerConfig, StoreConfig
 from kustom_mock.fixtures import FixtureError
-from kustom_mock.limits import (
-    ServerLimits,
-    add_limit_arguments,
-    limits_from_args,
-    positive_int,
-    positive_number,
-)
+from kustom_mock.limits import HOUR, LIMIT_FLAGS, Bound, ServerLimits, above_zero
 from kustom_mock.server import MockServer, supervise
-from kustom_mock.settings import DEFAULT_RETENTION_SECONDS, Settings
 from kustom_mock.store import StoreError, safe_label
-from kustom_spec import DEFAULT_SPEC_PATH, SpecNamesError
+from kustom_spec import SpecNamesError
 
+# The flags' defaults are MockConfig's, but for --db: served, the mock keeps its state in a file.
 DEFAULT_DB = Path(".state") / "mock.sqlite3"
 
 
@@ -47,15 +43,32 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see --help)\n")
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+def number(bound: Bound) -> Callable[[str], float]:
+    """An argparse type: the flag's text read within ``bound`` (a refusal names the flag)."""
+
+    def parse(text: str) -> float:
+        try:
+            return bound.read(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
+def parse_config(argv: Sequence[str] | None) -> MockConfig:
+    """The configuration the flags describe, checked: a bad flag is one line and exit 2."""
+    defaults = MockConfig()
     parser = _Parser(
         prog="scripts/mock",
         description="Serve the stateful mock of Kustom's Customer Token API (openapi.yaml).",
         formatter_class=_HelpFormatter,
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--host", default=defaults.server.host, help="address to listen on")
     parser.add_argument(
-        "--port", type=int, default=4010, help="port to listen on; 0 picks a free one"
+        "--port",
+        type=number(Bound(0, 65535)),
+        default=defaults.server.port,
+        help="port to listen on; 0 picks a free one",
     )
     parser.add_argument(
         "--db",
@@ -71,7 +84,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "(default: kustom_mock/default_fixtures.yaml)",
     )
     parser.add_argument(
-        "--spec", type=Path, default=DEFAULT_SPEC_PATH, help="OpenAPI document to serve"
+        "--spec", type=Path, default=defaults.spec, help="OpenAPI document to serve"
     )
     parser.add_argument(
         "--reset",
@@ -81,14 +94,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--retention-hours",
-        type=positive_number(maximum=24 * 365),
-        default=DEFAULT_RETENTION_SECONDS / 3600,
+        type=number(above_zero(24 * 365)),
+        default=defaults.store.retention_seconds / HOUR,
         help="how long an idempotency key's response is replayed (hours, up to a year)",
     )
     parser.add_argument(
         "--rate-limit",
-        type=positive_int(maximum=1_000_000),
-        default=None,
+        type=number(Bound(1, 1_000_000)),
+        default=defaults.rate_limit,
         metavar="N",
         help="allow N requests per second per merchant and operation, then 429 with "
         "the spec's rate-limit headers (default: no limit)",
@@ -101,61 +114,80 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--workers",
-        type=positive_int(maximum=64),
-        default=1,
+        type=number(Bound(1, 64)),
+        default=defaults.server.workers,
         metavar="N",
         help="serve from N processes on one port, sharing the database (not :memory:)",
     )
     parser.add_argument(
         "--log-level",
-        default="info",
-        choices=["debug", "info", "warning", "error"],
+        default=defaults.server.log_level,
+        choices=get_args(LogLevel),
         help="log level",
     )
-    add_limit_arguments(parser)
+    limits = parser.add_argument_group("limits (enforced while reading)")
+    for name, flag in LIMIT_FLAGS.items():
+        limits.add_argument(
+            "--" + name.replace("_", "-"),
+            metavar=flag.metavar,
+            type=number(flag.bound),
+            default=getattr(defaults.server.limits, name),
+            help=flag.help,
+        )
     args = parser.parse_args(argv)
-    if not 0 <= args.port <= 65535:
-        parser.error("--port must be 0-65535")
-    return args
-
-
-def build_app(args: argparse.Namespace, behaviour: Behaviour | None = None) -> MockApp | None:
-    """The app the arguments describe, or None after printing why it cannot be built.
-    ``behaviour``: as for create_app (a server that takes a step differently)."""
-    try:
-        return create_app(
-            spec_path=args.spec,
-            db_path=args.db,
-            fixtures_path=args.fixtures,
-            settings=Settings(
-                retention_seconds=args.retention_hours * 3600, rate_limit=args.rate_limit
-            ),
+    if args.workers > 1 and args.db == ":memory:":
+        parser.error(
+            f"--workers {args.workers} needs a database file the processes can share, "
+            "not --db :memory:"
+        )
+    return MockConfig(
+        spec=args.spec,
+        fixtures=args.fixtures,
+        rate_limit=args.rate_limit,
+        store=StoreConfig(
+            db=args.db,
             fsync=args.fsync,
             reset=args.reset,
-            behaviour=behaviour,
-        )
+            retention_seconds=args.retention_hours * HOUR,
+        ),
+        server=ServerConfig(
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=args.log_level,
+            # Every field of ServerLimits has its flag (LIMIT_FLAGS).
+            limits=ServerLimits(**{f.name: getattr(args, f.name) for f in fields(ServerLimits)}),
+        ),
+    )
+
+
+def build_app(config: MockConfig, behaviour: Behaviour | None = None) -> MockApp | None:
+    """The app ``config`` describes, or None after printing why it cannot be built.
+    ``behaviour``: as for create_app (a server that takes a step differently)."""
+    try:
+        return create_app(config, behaviour=behaviour)
     except (FixtureError, StoreError, SpecNamesError) as exc:
         print(f"scripts/mock: {exc}", file=sys.stderr)
     except OSError as exc:
         print(
-            f"scripts/mock: cannot open {exc.filename or args.spec}: {exc.strerror}",
+            f"scripts/mock: cannot open {exc.filename or config.spec}: {exc.strerror}",
             file=sys.stderr,
         )
     return None
 
 
-def bind(args: argparse.Namespace) -> socket.socket | None:
+def bind(server: ServerConfig) -> socket.socket | None:
     """The listening socket for --host/--port, or None after printing why not."""
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    family = socket.AF_INET6 if ":" in server.host else socket.AF_INET
     # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say they are TCP;
     # without it, headers and body go out in two segments and delayed ACK adds 40 ms.
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((args.host, args.port))
+        sock.bind((server.host, server.port))
     except OSError as exc:
         print(
-            f"scripts/mock: cannot listen on {args.host}:{args.port}: {exc.strerror}",
+            f"scripts/mock: cannot listen on {server.host}:{server.port}: {exc.strerror}",
             file=sys.stderr,
         )
         sock.close()
@@ -164,16 +196,19 @@ def bind(args: argparse.Namespace) -> socket.socket | None:
     return sock
 
 
-def announce(sock: socket.socket, args: argparse.Namespace, label: str) -> None:
+def announce(sock: socket.socket, config: MockConfig, label: str) -> None:
     # A line that scripts and tests wait for; with --port 0 it is how they learn the port.
     host, port = sock.getsockname()[:2]
-    print(f"{label} listening on http://{host}:{port} (db: {safe_label(args.db)})", flush=True)
+    print(
+        f"{label} listening on http://{host}:{port} (db: {safe_label(config.store.db)})",
+        flush=True,
+    )
 
 
-def server_for(app: ASGIApp, args: argparse.Namespace, parent_pid: int | None = None) -> MockServer:
+def server_for(app: ASGIApp, server: ServerConfig, parent_pid: int | None = None) -> MockServer:
     config = uvicorn.Config(
         app,
-        log_level=args.log_level,
+        log_level=server.log_level,
         access_log=False,  # the app writes its own access line, without credentials or bodies
         log_config=None,  # keep the format set in main() for uvicorn's lines too
         server_header=False,
@@ -182,23 +217,24 @@ def server_for(app: ASGIApp, args: argparse.Namespace, parent_pid: int | None = 
         ws="none",  # no WebSocket: an Upgrade header is an ordinary request
         proxy_headers=False,  # the mock is reached directly; X-Forwarded-* change nothing
     )
-    limits: ServerLimits = limits_from_args(args)
     # The protocol's own answers (400, 408, 413, ...) carry the correlation header as the
     # app's spec names it; another ASGI app (benchmarks' ceiling) gets the bundled spec's.
     correlation_header = app.correlation_header if isinstance(app, MockApp) else None
-    return MockServer(config, limits, parent_pid=parent_pid, correlation_header=correlation_header)
+    return MockServer(
+        config, server.limits, parent_pid=parent_pid, correlation_header=correlation_header
+    )
 
 
-def serve(app: ASGIApp, args: argparse.Namespace, label: str = "kustom-mock") -> int:
+def serve(app: ASGIApp, config: MockConfig, label: str = "kustom-mock") -> int:
     """Listen on --host/--port, print the ready line, serve until SIGINT or SIGTERM."""
-    sock = bind(args)
+    sock = bind(config.server)
     if sock is None:
         return 1
-    server = server_for(app, args)
+    server = server_for(app, config.server)
     # The handlers go in before the ready line: a SIGTERM sent the moment a caller sees it
     # still stops the server gracefully, with exit 0, rather than killing it by the signal.
     with server.capture_signals():
-        announce(sock, args, label)
+        announce(sock, config, label)
         try:
             server.run(sockets=[sock])
         finally:
@@ -207,27 +243,29 @@ def serve(app: ASGIApp, args: argparse.Namespace, label: str = "kustom-mock") ->
 
 
 def serve_workers(
-    args: argparse.Namespace, label: str = "kustom-mock", behaviour: Behaviour | None = None
+    config: MockConfig, label: str = "kustom-mock", behaviour: Behaviour | None = None
 ) -> int:
     """--workers N: the ready line once, then N processes accepting on the same socket, each
     with its own connection to the database (opened after the fork; --reset done already)."""
-    sock = bind(args)
+    sock = bind(config.server)
     if sock is None:
         return 1
-    worker_args = argparse.Namespace(**{**vars(args), "reset": False})
+    worker_config = replace(config, store=replace(config.store, reset=False))
 
     def run_worker(parent_pid: int) -> int:
-        app = build_app(worker_args, behaviour)
+        app = build_app(worker_config, behaviour)
         if app is None:
             return 2
         try:
-            server_for(app, args, parent_pid=parent_pid).run(sockets=[sock])
+            server_for(app, config.server, parent_pid=parent_pid).run(sockets=[sock])
         finally:
             app.store.close()
         return 0
 
     try:
-        return supervise(args.workers, run_worker, ready=lambda: announce(sock, args, label))
+        return supervise(
+            config.server.workers, run_worker, ready=lambda: announce(sock, config, label)
+        )
     finally:
         sock.close()
 
@@ -248,23 +286,16 @@ def main(
 ) -> int:
     """scripts/mock. ``behaviour`` and ``label``: for a server built on the mock (a
     kustom_mock.Behaviour of its own, named so in the ready line), with every flag of the mock's."""
-    args = parse_args(argv)
-    configure_logging(args.log_level)
-    if args.workers > 1 and args.db == ":memory:":
-        print(
-            f"scripts/mock: --workers {args.workers} needs a database file the processes can "
-            "share, not --db :memory:",
-            file=sys.stderr,
-        )
-        return 2
-    app = build_app(args, behaviour)  # also when forking workers: bad flags fail here, once
+    config = parse_config(argv)
+    configure_logging(config.server.log_level)
+    app = build_app(config, behaviour)  # also when forking workers: bad setup fails here, once
     if app is None:
         return 2
-    if args.workers > 1:
+    if config.server.workers > 1:
         app.store.close()
-        return serve_workers(args, label, behaviour)
+        return serve_workers(config, label, behaviour)
     try:
-        return serve(app, args, label)
+        return serve(app, config, label)
     finally:
         app.store.close()
 

@@ -1,15 +1,15 @@
-"""The server's limits on what one client may hold: bytes, time and connections.
+"""The server's limits on what one client may hold: bytes, time and connections, and the range
+each numeric flag of ``scripts/mock`` is read within.
 
-Each is a ``scripts/mock`` flag; the server enforces them while it reads (protocol.py,
-connections.py), so no request holds more memory or time than they allow before it is refused.
+Each limit is a ``scripts/mock`` flag (``LIMIT_FLAGS`` describes them; kustom_mock.cli turns
+them into arguments); the server enforces them while it reads (protocol.py, connections.py), so
+no request holds more memory or time than they allow before it is refused.
 """
 
 from __future__ import annotations
 
-import argparse
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -27,90 +27,84 @@ DEFAULTS = ServerLimits()
 HOUR = 3600.0
 
 
-def positive_number(*, maximum: float) -> Callable[[str], float]:
-    """An argparse type: a finite number above 0 and at most ``maximum`` (no nan, no inf)."""
+@dataclass(frozen=True)
+class Bound:
+    """The values a numeric flag accepts: whole numbers from ``low`` to ``high``, or (``whole``
+    False: a duration, a period) finite numbers above ``low`` and at most ``high``. Every range
+    of the mock's flags is checked here, as the flag is read."""
 
-    def parse(text: str) -> float:
+    low: float
+    high: float
+    whole: bool = True
+
+    def read(self, text: str) -> float:
+        """The number ``text`` says, or a ValueError that says why it is refused."""
+        if self.whole:
+            try:
+                number: float = int(text)
+            except ValueError:
+                raise ValueError(f"not a whole number: {text!r}") from None
+            if not self.low <= number <= self.high:
+                raise ValueError(f"must be {self.low:.0f} to {self.high:.0f}: {text!r}")
+            return number
         try:
-            value = float(text)
+            number = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if not math.isfinite(value) or not 0 < value <= maximum:
-            raise argparse.ArgumentTypeError(f"must be above 0 and at most {maximum:g}: {text!r}")
-        return value
-
-    return parse
+            raise ValueError(f"not a number: {text!r}") from None
+        if not math.isfinite(number) or not self.low < number <= self.high:  # nan, inf
+            raise ValueError(f"must be above {self.low:g} and at most {self.high:g}: {text!r}")
+        return number
 
 
-def positive_int(*, maximum: int, minimum: int = 1) -> Callable[[str], int]:
-    """An argparse type: a whole number from ``minimum`` to ``maximum``."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-        if not minimum <= value <= maximum:
-            raise argparse.ArgumentTypeError(f"must be {minimum} to {maximum}: {text!r}")
-        return value
-
-    return parse
+def above_zero(high: float) -> Bound:
+    return Bound(0, high, whole=False)
 
 
-# Each limit's flag: --max-url-bytes sets ServerLimits.max_url_bytes, whose default it shows.
-FLAGS: dict[str, tuple[str, Callable[[str], float], str]] = {
-    "max_url_bytes": (
+@dataclass(frozen=True)
+class LimitFlag:
+    """How a field of ServerLimits is set: ``--max-url-bytes BYTES`` sets ``max_url_bytes``."""
+
+    metavar: str
+    bound: Bound
+    help: str
+
+
+LIMIT_FLAGS: dict[str, LimitFlag] = {
+    "max_url_bytes": LimitFlag(
         "BYTES",
-        positive_int(minimum=64, maximum=1024 * 1024),
+        Bound(64, 1024 * 1024),
         "longest request target; past it 414 and the connection is closed",
     ),
-    "max_header_bytes": (
+    "max_header_bytes": LimitFlag(
         "BYTES",
-        positive_int(minimum=1024, maximum=1024 * 1024),
+        Bound(1024, 1024 * 1024),
         "largest request line and header section, in bytes as sent; past it 431 and close",
     ),
-    "max_headers": (
+    "max_headers": LimitFlag(
         "N",
-        positive_int(maximum=10_000),
+        Bound(1, 10_000),
         "most header fields in one request; past it 431 and close",
     ),
-    "header_timeout": (
+    "header_timeout": LimitFlag(
         "SECONDS",
-        positive_number(maximum=HOUR),
+        above_zero(HOUR),
         "seconds from a request's first byte to the end of its headers; then 408 and close",
     ),
-    "body_timeout": (
+    "body_timeout": LimitFlag(
         "SECONDS",
-        positive_number(maximum=HOUR),
+        above_zero(HOUR),
         "seconds from the end of the headers to the end of the body; then 408 and close",
     ),
-    "keep_alive_timeout": (
+    "keep_alive_timeout": LimitFlag(
         "SECONDS",
-        positive_number(maximum=HOUR),
+        above_zero(HOUR),
         "seconds a connection may stay open with no request in progress (new or between "
         "requests); then it is closed",
     ),
-    "max_connections": (
+    "max_connections": LimitFlag(
         "N",
-        positive_int(maximum=1_000_000),
+        Bound(1, 1_000_000),
         "open connections per process (lowered to fit the open-file limit); at the cap a "
         "new connection closes the longest-idle one, or waits if none is idle",
     ),
 }
-
-
-def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("limits (enforced while reading)")
-    for name, (metavar, parse, help_text) in FLAGS.items():
-        group.add_argument(
-            "--" + name.replace("_", "-"),
-            metavar=metavar,
-            type=parse,
-            default=getattr(DEFAULTS, name),
-            help=help_text,
-        )
-
-
-def limits_from_args(args: argparse.Namespace) -> ServerLimits:
-    """The limits the flags set (every field of ServerLimits has its flag)."""
-    return ServerLimits(**{field.name: getattr(args, field.name) for field in fields(ServerLimits)})

@@ -1,4 +1,6 @@
-"""What each operation of the spec does to the mock's state: the business rules.
+"""What each operation of the spec does to the mock's state: the token looked up (a fresh one
+claimed), then read, cancelled or charged; which orders are refused and how a cancel is recorded
+are steps of the app's Behaviour (kustom_mock.behaviour).
 
 Each handler runs inside the request's write transaction and returns a Reply or raises an
 ApiError; either way the answer is the decision that the idempotency record keeps.
@@ -6,69 +8,30 @@ ApiError; either way the answer is the decision that the idempotency record keep
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import orjson
-
+from kustom_mock.behaviour import Behaviour
+from kustom_mock.call import Call
 from kustom_mock.errors import ApiError, Reply, encode
-from kustom_mock.fixtures import Fixtures, Merchant, Outcome, TokenProfile
+from kustom_mock.fixtures import Fixtures, Outcome
 from kustom_mock.ids import uuid4
-from kustom_mock.settings import Settings
 from kustom_mock.store import NewOrder, Transaction
-from kustom_mock.tokens import TokenState, is_fresh, profile_of
-from kustom_mock.validation import BodyRules
-from kustom_rules import check_order
-
-if TYPE_CHECKING:
-    from kustom_mock.behaviour import Behaviour
-
-CANCELLED = "CANCELLED"
-
-
-@dataclass(frozen=True)
-class Call:
-    """One request, checked and parsed: who asks what of which token."""
-
-    operation_id: str
-    merchant: Merchant
-    token: str = field(repr=False)  # a customer token can charge a customer
-    body: dict[str, Any] | None
-    idempotency_key: str | None
-
+from kustom_mock.tokens import OwnedToken, is_fresh, profile_of
 
 Handler = Callable[[Transaction, Call], Reply]
 
-
-def fingerprint(call: Call) -> str:
-    """The request as compared under one idempotency key: operation, token and body."""
-    try:  # orjson: a tenth of json.dumps's time on a 1000-line order
-        canonical = orjson.dumps(call.body, option=orjson.OPT_SORT_KEYS)
-    except orjson.JSONEncodeError:  # integers past 64 bits, which the schema allows
-        canonical = json.dumps(call.body, sort_keys=True, separators=(",", ":")).encode()
-    head = f"{call.operation_id}\n{call.token}\n".encode("utf-8", "surrogatepass")
-    return hashlib.sha256(head + canonical).hexdigest()
-
-
-@dataclass(frozen=True)
-class OwnedToken:
-    state: TokenState
-    profile: TokenProfile
+REDIRECT_BASE = "https://credit.klarna.com/v1/sessions"  # an order's redirect_url starts so
 
 
 class Operations:
-    """The handlers, by operationId; ``rules`` are the checks a body gets beyond its schema.
-    A refusal and a cancel go through ``behaviour`` (kustom_mock.behaviour)."""
+    """The handlers, by operationId. A refusal and a cancel are steps of ``behaviour``
+    (kustom_mock.behaviour), which the handlers call and which never call back."""
 
-    rules: dict[str, BodyRules] = {"createOrder": check_order}  # noqa: RUF012 (read-only)
-
-    def __init__(self, fixtures: Fixtures, settings: Settings, behaviour: Behaviour) -> None:
+    def __init__(self, fixtures: Fixtures, behaviour: Behaviour, retention_seconds: float) -> None:
         self.fixtures = fixtures
-        self.settings = settings
         self.behaviour = behaviour
+        self.retention_seconds = retention_seconds  # how long tok_flaky's first attempts count
         self.handlers: dict[str, Handler] = {
             "readCustomerToken": self.read_customer_token,
             "patchCustomerToken": self.patch_customer_token,
@@ -116,7 +79,7 @@ class Operations:
         if profile.outcome is Outcome.FLAKY and (
             call.idempotency_key is None
             or tx.first_flaky_attempt(
-                call.merchant.merchant_id, call.idempotency_key, self.settings.retention_seconds
+                call.merchant.merchant_id, call.idempotency_key, self.retention_seconds
             )
         ):
             raise ApiError(
@@ -125,7 +88,7 @@ class Operations:
         order_id = uuid4()
         body = {
             "order_id": order_id,
-            "redirect_url": f"{self.settings.redirect_base}/{uuid4()}/redirect",
+            "redirect_url": f"{REDIRECT_BASE}/{uuid4()}/redirect",
             "fraud_status": profile.fraud_status,
             "authorized_payment_method": profile.payment_method,
         }
@@ -140,33 +103,6 @@ class Operations:
             )
         )
         return Reply(200, body)
-
-
-def refuse_order(token: OwnedToken, call: Call) -> None:
-    """The 403 a known token gets before any order is placed."""
-    assert call.body is not None
-    if token.state.merchant_id != call.merchant.merchant_id:
-        # "The customer token exists, but isn't linked to your merchant ID" (Klarna).
-        raise ApiError(403, "TOKEN_CANCELED", ["The customer token is canceled"])
-    if token.state.status == "SUSPENDED":
-        raise ApiError(403, "TOKEN_SUSPENDED", ["The customer token is suspended"])
-    if token.state.status == CANCELLED:
-        raise ApiError(403, "TOKEN_CANCELED", ["The customer token is canceled"])
-    currency = str(call.body["purchase_currency"]).upper()
-    if token.profile.currencies is not None and currency not in token.profile.currencies:
-        raise ApiError(
-            403,
-            "UNAVAILABLE_PAYMENT_METHOD",
-            [f"The payment method is not available for purchase currency {currency}"],
-        )
-    if token.profile.outcome is Outcome.DECLINED:
-        raise ApiError(
-            403,
-            "PAYMENT_METHOD_FAILED",
-            ["The purchase was declined by the payment method"],
-            reason="The purchase was declined",
-            extra={"authorized_payment_method": token.profile.payment_method},
-        )
 
 
 def order_summary(body: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from kustom_mock.fixtures import Fixtures, TokenProfile
 
+CANCELLED = "CANCELLED"  # the status a cancel sets, for good
+
 # Any tok_fresh_<suffix> exists as an ACTIVE card token from its first use by a merchant, so
 # that tests can cancel tokens without spoiling the fixed ones (docs/mock.md, "Test data").
 FRESH_TOKEN = re.compile(r"tok_fresh_[A-Za-z0-9_-]{1,64}")
@@ -25,6 +27,14 @@ class TokenState:
     token: str = field(repr=False)
     merchant_id: str
     status: str
+
+
+@dataclass(frozen=True)
+class OwnedToken:
+    """A known token as an operation sees it: its state (owner, status) and what it is."""
+
+    state: TokenState
+    profile: TokenProfile
 
 
 def fresh_profile(token: str) -> TokenProfile:

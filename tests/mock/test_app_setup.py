@@ -1,5 +1,5 @@
 """What create_app builds from its arguments: the behaviour it was given, and the names of the
-spec it was given."""
+spec it was given; the configuration scripts/mock's flags describe."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import httpx
 import pytest
 import yaml
 
-from kustom_mock import Behaviour, MockApp, Settings, create_app
-from kustom_mock.cli import parse_args, server_for
+from kustom_mock import Behaviour, MockApp, MockConfig, ServerConfig, StoreConfig, create_app
+from kustom_mock.cli import DEFAULT_DB, parse_config, server_for
+from kustom_mock.limits import ServerLimits
 from kustom_mock.protocol import protocol_error_response
 from kustom_spec import DEFAULT_SPEC_PATH, SpecNamesError, load_spec, read_names
 from tests.mock.helpers import AUTH_A, FULL_ORDER, PATH
@@ -34,6 +35,41 @@ def test_a_falsy_behaviour_is_kept_not_replaced_by_the_default() -> None:
         assert app.behaviour is behaviour
     finally:
         app.store.close()
+
+
+def test_the_flags_defaults_are_the_configs_but_for_the_database() -> None:
+    assert parse_config([]) == MockConfig(store=StoreConfig(str(DEFAULT_DB)))
+
+
+def test_each_flag_sets_its_field() -> None:
+    argv = [
+        "--host", "::1", "--port", "0", "--db", "m.sqlite3", "--fixtures", "f.yaml",
+        "--spec", "s.yaml", "--reset", "--retention-hours", "0.5", "--rate-limit", "7",
+        "--fsync", "--workers", "3", "--log-level", "debug", "--max-url-bytes", "100",
+        "--max-header-bytes", "2048", "--max-headers", "9", "--header-timeout", "1.5",
+        "--body-timeout", "2", "--keep-alive-timeout", "3", "--max-connections", "40",
+    ]  # fmt: skip
+    assert parse_config(argv) == MockConfig(
+        spec=Path("s.yaml"),
+        fixtures=Path("f.yaml"),
+        rate_limit=7,
+        store=StoreConfig("m.sqlite3", fsync=True, reset=True, retention_seconds=1800),
+        server=ServerConfig(
+            host="::1",
+            port=0,
+            workers=3,
+            log_level="debug",
+            limits=ServerLimits(
+                max_url_bytes=100,
+                max_header_bytes=2048,
+                max_headers=9,
+                header_timeout=1.5,
+                body_timeout=2.0,
+                keep_alive_timeout=3.0,
+                max_connections=40,
+            ),
+        ),
+    )
 
 
 RENAMED = {
@@ -73,7 +109,7 @@ def send(
 def test_header_names_come_from_the_apps_own_spec(tmp_path: Path) -> None:
     """--spec with other header names: idempotency, replay, correlation and rate-limit headers
     under those names (they were read from the bundled openapi.yaml: no idempotency at all)."""
-    app = create_app(spec_path=renamed_spec(tmp_path), settings=Settings(rate_limit=100))
+    app = create_app(MockConfig(spec=renamed_spec(tmp_path), rate_limit=100))
     try:
         key = {"X-Request-Key": "k-renamed"}
         url = PATH.format("tok_active")
@@ -101,9 +137,9 @@ def test_header_names_come_from_the_apps_own_spec(tmp_path: Path) -> None:
 
 
 def test_the_protocols_own_answers_use_the_apps_correlation_header(tmp_path: Path) -> None:
-    app = create_app(spec_path=renamed_spec(tmp_path))
+    app = create_app(MockConfig(spec=renamed_spec(tmp_path)))
     try:
-        server = server_for(app, parse_args([]))
+        server = server_for(app, ServerConfig())
         assert server.correlation_header == "X-Trace-Id"
     finally:
         app.store.close()
@@ -137,7 +173,7 @@ def test_a_spec_without_a_name_is_a_clear_error(
     with pytest.raises(SpecNamesError, match=f"lacking.yaml: no #/.*{named}"):
         read_names(load_spec(path))
     with pytest.raises(ValueError, match=named):
-        create_app(spec_path=path)
+        create_app(MockConfig(spec=path))
     result = subprocess.run(  # noqa: S603
         [
             sys.executable,

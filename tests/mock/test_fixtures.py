@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kustom_mock import create_app
+from kustom_mock import MockConfig, create_app
 from kustom_mock.fixtures import DEFAULT_FIXTURES, FixtureError, load_fixtures
 from kustom_spec import load_spec
 from tests.mock.helpers import CheckedClient, checked_client, order
@@ -43,7 +43,7 @@ def test_the_defaults_are_the_documented_file() -> None:
 
 
 def test_a_fixture_file_replaces_the_defaults(tmp_path: Path) -> None:
-    app = create_app(fixtures_path=write(tmp_path, CUSTOM))
+    app = create_app(MockConfig(fixtures=write(tmp_path, CUSTOM)))
     for client in checked_client(app):
         ok = client.create(
             "tok_own", body=order(purchase_currency="SEK"), auth=("M-OWN-1a2b", "own_key")

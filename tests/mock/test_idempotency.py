@@ -7,7 +7,7 @@ from pathlib import Path
 import anyio
 import httpx
 
-from kustom_mock import Settings, create_app
+from kustom_mock import MockConfig, StoreConfig, create_app
 from tests.mock.helpers import (
     AUTH_A,
     AUTH_B,
@@ -87,7 +87,7 @@ def test_5xx_is_not_stored(client: CheckedClient) -> None:
 
 def test_retention_window(tmp_path: Path) -> None:
     now = [1_000_000.0]
-    app = create_app(settings=Settings(retention_seconds=3600), clock=lambda: now[0])
+    app = create_app(MockConfig(store=StoreConfig(retention_seconds=3600)), clock=lambda: now[0])
     for client in checked_client(app):
         first = client.create(key="k-old")
         now[0] += 3599
@@ -103,10 +103,10 @@ def test_retention_window(tmp_path: Path) -> None:
 
 
 def test_records_survive_a_restart(tmp_path: Path) -> None:
-    db = tmp_path / "mock.sqlite3"
-    for client in checked_client(create_app(db_path=db)):
+    config = MockConfig(store=StoreConfig(str(tmp_path / "mock.sqlite3")))
+    for client in checked_client(create_app(config)):
         first = client.create(key="k-restart")
-    for client in checked_client(create_app(db_path=db)):
+    for client in checked_client(create_app(config)):
         again = client.create(key="k-restart")
         assert again.content == first.content
         assert len(client.app.store.orders()) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kustom_mock import Settings, create_app
+from kustom_mock import MockConfig, create_app
 from kustom_mock.errors import ApiError
 from kustom_mock.ratelimit import RateLimiter
 from kustom_spec import read_names
@@ -28,7 +28,7 @@ def test_off_by_default_and_no_headers() -> None:
 
 
 def test_the_limit_per_merchant_and_operation() -> None:
-    app = create_app(settings=Settings(rate_limit=3))
+    app = create_app(MockConfig(rate_limit=3))
     for client in checked_client(app):
         reads = [client.read("tok_active") for _ in range(4)]
         assert [r.status_code for r in reads[:3]] == [200, 200, 200]
@@ -49,7 +49,7 @@ def test_the_limit_per_merchant_and_operation() -> None:
 
 
 def test_errors_carry_the_headers_too_and_unauthenticated_requests_do_not_count() -> None:
-    app = create_app(settings=Settings(rate_limit=2))
+    app = create_app(MockConfig(rate_limit=2))
     for client in checked_client(app):
         assert client.read("tok_active", auth=None).status_code == 401
         bad = client.read("tok_unknown")

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from benchmarks.orders import encoded, realistic_order
-from kustom_mock import Settings, create_app
+from kustom_mock import MockConfig, StoreConfig, create_app
 from kustom_mock.store import DEFAULT_PURGE_EVERY_SECONDS
 from tests.mock.helpers import checked_client
 
@@ -22,7 +22,9 @@ def test_expired_records_orders_and_flaky_attempts_are_purged_by_later_requests(
 ) -> None:
     db = tmp_path / "mock.sqlite3"
     now = [1_000_000.0]
-    app = create_app(db_path=db, settings=Settings(retention_seconds=600), clock=lambda: now[0])
+    app = create_app(
+        MockConfig(store=StoreConfig(str(db), retention_seconds=600)), clock=lambda: now[0]
+    )
     for client in checked_client(app):
         client.create(key="old")
         client.create("tok_flaky", key="old-flaky")
@@ -41,7 +43,9 @@ def test_expired_records_orders_and_flaky_attempts_are_purged_by_later_requests(
 def test_purges_run_once_per_interval_not_per_request(tmp_path: Path) -> None:
     db = tmp_path / "mock.sqlite3"
     now = [1_000_000.0]
-    app = create_app(db_path=db, settings=Settings(retention_seconds=10), clock=lambda: now[0])
+    app = create_app(
+        MockConfig(store=StoreConfig(str(db), retention_seconds=10)), clock=lambda: now[0]
+    )
     for client in checked_client(app):
         client.create(key="a")
         now[0] += DEFAULT_PURGE_EVERY_SECONDS + 1  # "a" expires; the purge runs now
@@ -64,7 +68,7 @@ def test_a_stream_of_large_orders_keeps_the_database_small(tmp_path: Path) -> No
         line["product_url"] += "?ref=" + "x" * 500
     body = encoded(order)
     assert len(body) > 1_000_000
-    for client in checked_client(create_app(db_path=db)):
+    for client in checked_client(create_app(MockConfig(store=StoreConfig(str(db))))):
         for i in range(40):
             response = client.create(key=f"big-{i}", content=body)
             assert response.status_code == 200
@@ -95,7 +99,7 @@ def test_a_version_2_database_is_migrated_with_its_orders(tmp_path: Path) -> Non
                 "INSERT INTO orders VALUES (?, 'M-TEST-A', 'tok_active', ?, 1.0, '{}', '{}')",
                 (f"order-{n}", f"key-{n}"),
             )
-    app = create_app(db_path=db)
+    app = create_app(MockConfig(store=StoreConfig(str(db))))
     try:
         assert [o["order_id"] for o in app.store.orders()] == ["order-0", "order-1", "order-2"]
         assert app.store.pragma("user_version") == SCHEMA_VERSION == 3

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from kustom_devtools.mock_process import running_mock
-from kustom_mock.cli import build_app, parse_args
+from kustom_mock.cli import build_app, parse_config
 from tests.mock.helpers import AUTH_A, FULL_ORDER, PATH, assert_conforms
 
 API_KEY = AUTH_A[1]
@@ -179,7 +179,7 @@ def test_fsync_flag_sets_sqlite_synchronous(
     tmp_path: Path, argv: list[str], synchronous: int
 ) -> None:
     """Without --fsync nothing is fsynced (OFF = 0); with it, NORMAL = 1 (docs/mock.md, "Flags")."""
-    app = build_app(parse_args(["--db", str(tmp_path / "m.sqlite3"), *argv]))
+    app = build_app(parse_config(["--db", str(tmp_path / "m.sqlite3"), *argv]))
     assert app is not None
     try:
         assert app.store.pragma("synchronous") == synchronous

@@ -17,7 +17,7 @@ import psycopg
 import pytest
 
 from kustom_devtools.mock_process import running_mock
-from kustom_mock import Settings, create_app
+from kustom_mock import MockConfig, StoreConfig, create_app
 from kustom_mock.store import Store, StoreError
 from kustom_mock.store.postgres import SCHEMA_VERSION, redacted
 from tests.mock.helpers import (
@@ -33,7 +33,7 @@ from tests.mock.helpers import (
 
 
 def test_in_process_replay_conflict_and_cancel(pg_url: str) -> None:
-    for client in checked_client(create_app(db_path=pg_url)):
+    for client in checked_client(create_app(MockConfig(store=StoreConfig(pg_url)))):
         first = client.create(key="k-1")
         again = client.create(key="k-1")
         assert first.status_code == 200
@@ -50,15 +50,15 @@ def test_in_process_replay_conflict_and_cancel(pg_url: str) -> None:
 
 
 def test_state_survives_a_restart_and_reset_forgets_it(pg_url: str) -> None:
-    for client in checked_client(create_app(db_path=pg_url)):
+    for client in checked_client(create_app(MockConfig(store=StoreConfig(pg_url)))):
         first = client.create(key="k-restart")
         client.cancel("tok_fresh_restart")
         client.app.store.close()
-    for client in checked_client(create_app(db_path=pg_url)):
+    for client in checked_client(create_app(MockConfig(store=StoreConfig(pg_url)))):
         assert client.create(key="k-restart").content == first.content
         assert client.app.store.token_status("tok_fresh_restart") == "CANCELLED"
         client.app.store.close()
-    store = create_app(db_path=pg_url, reset=True).store
+    store = create_app(MockConfig(store=StoreConfig(pg_url, reset=True))).store
     try:
         assert store.orders() == []
         assert store.token_status("tok_fresh_restart") is None
@@ -69,7 +69,7 @@ def test_state_survives_a_restart_and_reset_forgets_it(pg_url: str) -> None:
 def test_reset_truncates_so_it_waits_for_another_replicas_transaction(pg_url: str) -> None:
     """--reset on PostgreSQL is one TRUNCATE: its ACCESS EXCLUSIVE lock waits for a replica's
     open transaction on the tables (DELETEs would not wait: they ran beside it)."""
-    for client in checked_client(create_app(db_path=pg_url)):
+    for client in checked_client(create_app(MockConfig(store=StoreConfig(pg_url)))):
         client.create(key="k-before-reset")
         client.app.store.close()
     reset_done = threading.Event()
@@ -77,7 +77,7 @@ def test_reset_truncates_so_it_waits_for_another_replicas_transaction(pg_url: st
 
     def reset() -> None:
         try:
-            create_app(db_path=pg_url, reset=True).store.close()
+            create_app(MockConfig(store=StoreConfig(pg_url, reset=True))).store.close()
         except BaseException as exc:  # reported by the test's thread
             errors.append(exc)
         finally:
@@ -114,7 +114,9 @@ def test_reset_truncates_so_it_waits_for_another_replicas_transaction(pg_url: st
 
 def test_expired_records_and_orders_are_purged_in_the_background(pg_url: str) -> None:
     now = [1_000_000.0]
-    app = create_app(db_path=pg_url, settings=Settings(retention_seconds=600), clock=lambda: now[0])
+    app = create_app(
+        MockConfig(store=StoreConfig(pg_url, retention_seconds=600)), clock=lambda: now[0]
+    )
     for client in checked_client(app):
         client.create(key="old")
         client.create("tok_flaky", key="old-flaky")

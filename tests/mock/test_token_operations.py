@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kustom_mock import Settings, create_app
+from kustom_mock import MockConfig, StoreConfig, create_app
 from kustom_mock.tokens import FRESH_TOKEN
 from tests.mock.helpers import AUTH_B, RAW_A, TOKEN_PATH, CheckedClient, checked_client
 
@@ -151,17 +151,17 @@ def test_a_cancel_is_replayed_under_its_key_and_conflicts_otherwise(client: Chec
 
 
 def test_cancels_and_states_survive_a_restart(tmp_path: Path) -> None:
-    db = tmp_path / "m.sqlite3"
-    for client in checked_client(create_app(db_path=db)):
+    db = str(tmp_path / "m.sqlite3")
+    for client in checked_client(create_app(MockConfig(store=StoreConfig(db)))):
         assert client.cancel("tok_active").status_code == 202
         assert client.cancel("tok_fresh_kept").status_code == 202
         client.app.store.close()
-    for client in checked_client(create_app(db_path=db)):
+    for client in checked_client(create_app(MockConfig(store=StoreConfig(db)))):
         assert client.read("tok_active").json()["status"] == "CANCELLED"
         assert client.read("tok_fresh_kept").json()["status"] == "CANCELLED"
         assert client.create("tok_active").json()["error_code"] == "TOKEN_CANCELED"
         client.app.store.close()
-    for client in checked_client(create_app(db_path=db, reset=True)):
+    for client in checked_client(create_app(MockConfig(store=StoreConfig(db, reset=True)))):
         assert client.read("tok_active").json()["status"] == "ACTIVE"
         assert client.read("tok_fresh_kept").json()["status"] == "ACTIVE"  # a new first use
         assert client.app.store.orders() == []
@@ -169,8 +169,8 @@ def test_cancels_and_states_survive_a_restart(tmp_path: Path) -> None:
 
 
 def test_two_apps_on_one_database_see_each_others_cancels(tmp_path: Path) -> None:
-    db = tmp_path / "shared.sqlite3"
-    first, second = create_app(db_path=db), create_app(db_path=db)
+    config = MockConfig(store=StoreConfig(str(tmp_path / "shared.sqlite3")))
+    first, second = create_app(config), create_app(config)
     for one in checked_client(first):
         for two in checked_client(second):
             assert one.read("tok_fresh_shared").json()["status"] == "ACTIVE"
@@ -182,5 +182,4 @@ def test_two_apps_on_one_database_see_each_others_cancels(tmp_path: Path) -> Non
 def test_reads_take_no_body_and_the_raw_key(client: CheckedClient) -> None:
     response = client.get(TOKEN_PATH.format("tok_card"), headers=RAW_A)
     assert response.status_code == 200
-    settings = Settings()
-    assert settings.rate_limit is None
+    assert MockConfig().rate_limit is None

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from kustom_devtools.mock_process import running_mock
-from kustom_mock.cli import parse_args
+from kustom_mock.cli import parse_config
 from kustom_spec import REPO_ROOT
 from tests.mock.helpers import AUTH_A, FULL_ORDER, PATH, STATUS_PATH, TOKEN_PATH
 
@@ -58,7 +58,7 @@ def test_numeric_flags_refuse_non_finite_and_out_of_range_values(
         if flag == "--port" and value == "0":
             continue  # port 0 picks a free port
         with pytest.raises(SystemExit) as exit_:
-            parse_args([flag, value])
+            parse_config([flag, value])
         assert exit_.value.code == 2
         lines = capsys.readouterr().err.strip().splitlines()
         assert len(lines) == 1, lines
@@ -84,7 +84,7 @@ def test_help_says_each_default_once_and_never_none(
     said "no limit" and then "None") must not come back; wide columns: one line per flag."""
     monkeypatch.setenv("COLUMNS", "1000")
     with pytest.raises(SystemExit):
-        parse_args(["--help"])
+        parse_config(["--help"])
     lines = [
         line for line in capsys.readouterr().out.splitlines() if line.lstrip().startswith("--")
     ]
@@ -99,7 +99,7 @@ def test_help_says_each_default_once_and_never_none(
 
 
 def test_port_0_is_the_one_numeric_zero_accepted_and_the_docs_say_so() -> None:
-    assert parse_args(["--port", "0"]).port == 0
+    assert parse_config(["--port", "0"]).server.port == 0
     docs = " ".join((REPO_ROOT / "docs" / "mock.md").read_text(encoding="utf-8").split())
     assert "every numeric flag refuses `nan`, `inf`, negatives, zero (but for `--port 0`" in docs
 
