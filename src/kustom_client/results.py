@@ -91,7 +91,7 @@ def _checked(model: M) -> M:
         for field in attrs.fields(type(current)):
             value = getattr(current, field.name)
             if not _fits(value, hints[field.name]):
-                raise TypeError(f"{where}{field.name} is a {type(value).__name__}")
+                raise TypeError(f"{where}{field.name} is of type {type(value).__name__}")
             if attrs.has(type(value)):
                 pending.append((value, f"{where}{field.name}."))
     return model

@@ -354,6 +354,33 @@ def test_json_as_deep_as_the_client_reads() -> None:
         parse_json(b'{"a": ' * 300 + b"1" + b"}" * 300)
 
 
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (["o-1"], "TypeError: the body is a list, not an object"),
+        ({"order_id": "o-1", "redirect_url": "x"}, "KeyError: 'fraud_status'"),
+        (OK | {"order_id": 5}, "TypeError: order_id is of type int"),
+        (OK | {"redirect_url": None}, "TypeError: redirect_url is of type NoneType"),
+        (
+            OK | {"authorized_payment_method": {"type": "INVOICE", "number_of_days": "14"}},
+            "TypeError: authorized_payment_method.number_of_days is of type str",
+        ),
+    ],
+)
+def test_a_success_of_another_shape_is_refused(
+    server: ScriptedServer, body: Any, problem: str
+) -> None:
+    server.always(Reply(200, body))
+    error = outcome("sync", server, "create_order")
+    assert type(error) is APIResponseValidationError
+    assert error.problem == problem
+
+
+def test_a_value_the_client_does_not_know_yet_is_kept(server: ScriptedServer) -> None:
+    server.always(Reply(200, OK | {"fraud_status": "REVIEW"}))
+    assert outcome("sync", server, "create_order").fraud_status == "REVIEW"
+
+
 GARBAGE = [
     b"",
     b"<html>502 Bad Gateway</html>",
