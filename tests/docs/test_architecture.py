@@ -12,6 +12,7 @@ from kustom_spec import REPO_ROOT
 OURS = {
     "kustom_spec",
     "kustom_rules",
+    "kustom_redact",
     "kustom_customer_token_client",
     "kustom_client",
     "kustom_mock",
@@ -24,6 +25,7 @@ OURS = {
 ALLOWED = {
     "kustom_spec": set(),
     "kustom_rules": set(),
+    "kustom_redact": set(),
     "kustom_client": {"kustom_customer_token_client", "kustom_rules"},
     "kustom_mock": {"kustom_spec", "kustom_rules"},
     "kustom_devtools": {"kustom_spec"},
