@@ -9,6 +9,7 @@ success.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,11 +28,15 @@ from kustom_client.errors import (
     KustomError,
     error_for,
 )
-from kustom_client.logs import REDACTED, logger, redact
+from kustom_client.logs import REDACTED, logger
 from kustom_client.reading import ACCEPT_ENCODING, Received, parse_json
 from kustom_client.retry import RetryDecision, decide_after_error, decide_after_status
+from kustom_redact import Masker, Redactor, Secret, forms_of
 
 T = TypeVar("T")
+V = TypeVar("V")
+
+_MASKER = Masker()  # a token shown as its first characters and a hash, as kustom_redact masks
 
 _MAX_BODY_KEPT = 2000  # characters of an unreadable body kept on an exception
 
@@ -111,6 +116,7 @@ class Call(Generic[T]):
         self.max_retries = max_retries
         self.deadline = deadline
         self.max_response_bytes = max_response_bytes
+        self._secrets = credentials.redactor
         self.headers = {
             "Accept": "application/json",
             # Only what reading.BodyReader inflates within max_response_bytes.
@@ -161,7 +167,10 @@ class Call(Generic[T]):
             self.deadline.remaining(),
         )
         error = error_for(
-            status, answer.body, answer.correlation_id, retry_after=decision.retry_after
+            status,
+            self.redact(answer.body),
+            answer.correlation_id,
+            retry_after=decision.retry_after,
         )
         self._log(f"{status} {error.error_code or ''}".strip(), decision)
         if decision.retry:
@@ -184,12 +193,26 @@ class Call(Generic[T]):
             return Wait(decision.delay)
         cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
         verb = "timed out" if cls is APITimeoutError else "failed"
+        lines = str(exc).splitlines()  # httpx's message: its first line, the URL masked
+        detail = self.redact(lines[0])[:200] if lines else "no detail"
         return self._fail(
             cls(
                 f"{self.method} {self.operation.log_path} {verb} ({self._tried}): "
-                f"{type(exc).__name__}: {_exception_text(exc)}"
+                f"{type(exc).__name__}: {detail}"
             )
         )
+
+    def redact(self, value: V) -> V:
+        """``value`` (text, or JSON-like) with the API key, the ``username:key`` pair, both Basic
+        header values and this call's customer token replaced in every form they may take, and
+        any other token in an API path masked: for what the client repeats from the server."""
+        return self._redactor.value(value)
+
+    @functools.cached_property
+    def _redactor(self) -> Redactor:
+        # Built on first use (an error, mostly): compiling the token's forms costs ~50 us.
+        token = self.operation.customer_token
+        return self._secrets.with_secrets(Secret(token, _MASKER.mask(token)))
 
     def expired(self, outcome: str = "no complete answer") -> Failed:
         """After an attempt the deadline cut short: APITimeoutError, never a retry."""
@@ -220,10 +243,21 @@ class Call(Generic[T]):
             status_code=response.status_code,
             body=body,
             problem=problem,
-            correlation_id=response.headers.get(CORRELATION_HEADER),
+            correlation_id=self._correlation_id(response),
             replayed=response.headers.get(REPLAYED_HEADER, "").strip().lower() == "true",
             idempotency_key=self.operation.idempotency_key,
         )
+
+    def _correlation_id(self, response: httpx.Response) -> str | None:
+        """The header, with any secret masked: it reaches results and errors alike. The
+        token's forms are checked first so that a success need not build ``_redactor``."""
+        value = response.headers.get(CORRELATION_HEADER)
+        if value is None:
+            return None
+        value = self._secrets.text(value)
+        if any(form in value for form in forms_of(self.operation.customer_token)):
+            value = self._redactor.text(value)
+        return value
 
     def _success(self, answer: Answer) -> Step[T]:
         if answer.status_code != self.operation.success_status:
@@ -232,11 +266,11 @@ class Call(Generic[T]):
             try:
                 return Done(self.operation.parse(answer))
             except Exception as exc:  # any parser failure means the body is unreadable
-                problem = f"{type(exc).__name__}: {exc}"[:200]
+                problem = self.redact(f"{type(exc).__name__}: {exc}")[:200]
         return self._fail(
             APIResponseValidationError(
                 answer.status_code,
-                answer.body,
+                self.redact(answer.body),
                 problem=problem,
                 correlation_id=answer.correlation_id,
             )
@@ -265,9 +299,3 @@ class Call(Generic[T]):
             outcome,
             action,
         )
-
-
-def _exception_text(exc: Exception) -> str:
-    """httpx's message (its first line), with any customer token in a URL masked."""
-    lines = str(exc).splitlines()
-    return redact(lines[0])[:200] if lines else "no detail"

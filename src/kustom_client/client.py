@@ -43,7 +43,7 @@ from kustom_client.inputs import (
     idempotency_key_for,
     order_body,
 )
-from kustom_client.logs import redact_httpx_log
+from kustom_client.logs import redact_http_logs, redacting
 from kustom_client.reading import aread_body, read_body
 from kustom_client.results import (
     CancelledToken,
@@ -125,7 +125,7 @@ class _BaseClient:
         self.max_retries = _check_count("max_retries", max_retries, 0)
         self.max_response_bytes = _check_count("max_response_bytes", max_response_bytes, 1)
         self.check_orders = check_orders
-        redact_httpx_log()
+        redact_http_logs()
 
     def __repr__(self) -> str:
         return (
@@ -311,6 +311,7 @@ class KustomClient(_BaseClient):
             try:
                 with (
                     call.deadline.bounding(),
+                    redacting(call.redact),
                     self._http.stream(
                         call.method,
                         call.url,
@@ -418,17 +419,20 @@ class AsyncKustomClient(_BaseClient):
             try:
                 # Cancels the attempt wherever it is when the deadline passes (status line,
                 # headers or body), whichever httpx client sends it.
-                async with (
-                    asyncio.timeout(call.deadline.remaining()),
-                    self._http.stream(
-                        call.method,
-                        call.url,
-                        content=call.content,
-                        headers=call.headers,
-                        timeout=call.attempt_timeout(),
-                    ) as response,
-                ):
-                    received = await aread_body(response, call.max_response_bytes, call.deadline)
+                with redacting(call.redact):
+                    async with (
+                        asyncio.timeout(call.deadline.remaining()),
+                        self._http.stream(
+                            call.method,
+                            call.url,
+                            content=call.content,
+                            headers=call.headers,
+                            timeout=call.attempt_timeout(),
+                        ) as response,
+                    ):
+                        received = await aread_body(
+                            response, call.max_response_bytes, call.deadline
+                        )
             except httpx.RequestError as exc:
                 step = call.failed(exc)
             except (TimeoutError, DeadlinePassed):
