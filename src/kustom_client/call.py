@@ -132,9 +132,16 @@ class Call(Generic[T]):
     def __repr__(self) -> str:
         return f"Call({self.method} {self.operation.log_path}, attempts={self.attempts})"
 
-    def attempt_timeout(self) -> TimeoutTypes:
-        """httpx's timeouts for the next attempt, none longer than the time left."""
-        return self.deadline.cut(self.timeout)
+    def request(self) -> dict[str, Any]:
+        """The arguments of httpx's ``stream`` for the next attempt: its timeouts none longer
+        than the time the deadline leaves."""
+        return {
+            "method": self.method,
+            "url": self.url,
+            "content": self.content,
+            "headers": self.headers,
+            "timeout": self.deadline.cut(self.timeout),
+        }
 
     def sending(self) -> None:
         """Count the attempt about to be sent."""

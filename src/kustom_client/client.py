@@ -312,13 +312,7 @@ class KustomClient(_BaseClient):
                 with (
                     call.deadline.bounding(),
                     redacting(call.redact),
-                    self._http.stream(
-                        call.method,
-                        call.url,
-                        content=call.content,
-                        headers=call.headers,
-                        timeout=call.attempt_timeout(),
-                    ) as response,
+                    self._http.stream(**call.request()) as response,
                 ):
                     received = read_body(response, call.max_response_bytes, call.deadline)
             except httpx.RequestError as exc:
@@ -422,13 +416,7 @@ class AsyncKustomClient(_BaseClient):
                 with redacting(call.redact):
                     async with (
                         asyncio.timeout(call.deadline.remaining()),
-                        self._http.stream(
-                            call.method,
-                            call.url,
-                            content=call.content,
-                            headers=call.headers,
-                            timeout=call.attempt_timeout(),
-                        ) as response,
+                        self._http.stream(**call.request()) as response,
                     ):
                         received = await aread_body(
                             response, call.max_response_bytes, call.deadline
