@@ -68,17 +68,11 @@ def _annotations(model: Any) -> dict[str, Any]:
 def _fits(value: Any, hint: Any) -> bool:
     if isinstance(hint, types.UnionType):
         return any(_fits(value, option) for option in typing.get_args(hint))
-    origin = typing.get_origin(hint)
-    if origin is list:
-        (item,) = typing.get_args(hint)
-        return isinstance(value, list) and all(_fits(v, item) for v in value)
-    if hint is Any or origin is dict:  # additional properties: any JSON
-        return True
-    if hint is float:
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, hint)
+    if hint is int or hint is float:  # JSON numbers; true and false are not numbers here
+        kinds = int if hint is int else (int, float)
+        return isinstance(value, kinds) and not isinstance(value, bool)
+    # A class, or a generic by its container (additional_properties: dict[str, Any]).
+    return isinstance(value, typing.get_origin(hint) or hint)
 
 
 def _checked(model: M) -> M:
