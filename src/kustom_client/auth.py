@@ -31,7 +31,8 @@ def _check_credential(field: str, value: str) -> None:
 class Credentials:
     """The merchant's API key and optional username; only the finished header is kept, and
     ``redactor``, which replaces the key and the ``username:key`` pair in every form (the raw
-    key and base64 of the pair are the two Basic header values) in text the client repeats.
+    key and base64 of the pair are the two Authorization header values) in text the client
+    repeats.
 
     ``repr`` shows the username and the form, never the key.
     """

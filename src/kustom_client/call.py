@@ -210,9 +210,10 @@ class Call(Generic[T]):
         )
 
     def redact(self, value: V) -> V:
-        """``value`` (text, or JSON-like) with the API key, the ``username:key`` pair, both Basic
-        header values and this call's customer token replaced in every form they may take, and
-        any other token in an API path masked: for what the client repeats from the server."""
+        """``value`` (text, or JSON-like) with the API key, the ``username:key`` pair (so both
+        Authorization header values) and this call's customer token replaced in every form they
+        may take, and any other token in an API path masked: for what the client repeats from
+        the server."""
         return self._redactor.value(value)
 
     @functools.cached_property
