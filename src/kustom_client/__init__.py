@@ -13,6 +13,8 @@ from kustom_client.builder import (
 )
 from kustom_client.client import AsyncKustomClient, KustomClient
 from kustom_client.constants import (
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     MAX_JSON_DEPTH,
@@ -51,6 +53,8 @@ from kustom_client.results import CancelledToken, CreatedOrder
 configure_logging()  # KUSTOM_LOG, read once at import as Stainless-built clients do
 
 __all__ = [
+    "DEFAULT_DEADLINE",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "MAX_JSON_DEPTH",

@@ -11,6 +11,8 @@ import base64
 
 from kustom_client.constants import AUTH_SCHEME
 from kustom_client.errors import InvalidArgumentError
+from kustom_client.logs import REDACTED
+from kustom_redact import Redactor, Secret
 
 
 def _check_credential(field: str, value: str) -> None:
@@ -27,12 +29,15 @@ def _check_credential(field: str, value: str) -> None:
 
 
 class Credentials:
-    """The merchant's API key and optional username; only the finished header is kept.
+    """The merchant's API key and optional username; only the finished header is kept, and
+    ``redactor``, which replaces the key and the ``username:key`` pair in every form (the raw
+    key and base64 of the pair are the two Authorization header values) in text the client
+    repeats.
 
     ``repr`` shows the username and the form, never the key.
     """
 
-    __slots__ = ("_header", "username")
+    __slots__ = ("_header", "redactor", "username")
 
     def __init__(self, api_key: str, username: str | None) -> None:
         _check_credential("api_key", api_key)
@@ -45,6 +50,10 @@ class Credentials:
                 raise InvalidArgumentError("username", "contains ':'")
             pair = base64.b64encode(f"{username}:{api_key}".encode("ascii")).decode("ascii")
             self._header = f"{AUTH_SCHEME} {pair}"
+        secrets = [Secret(api_key, REDACTED)]
+        if username is not None:
+            secrets.append(Secret(f"{username}:{api_key}", REDACTED))
+        self.redactor = Redactor(tuple(secrets))
         self.username = username
 
     @property

@@ -2,15 +2,17 @@
 
 It does no I/O. The sync and async clients each run the same few-line loop (send, hand the
 answer or the httpx error to the call, then wait, return or raise what it says), so every
-decision (headers, idempotency key, retries, error mapping, logging) is made here once for
-both. An operation is an ``Operation``: method, path, body, key and how to read a success.
+decision (headers, idempotency key, retries, the deadline, error mapping, logging) is made
+here once for both. An operation is an ``Operation``: method, path, body, key and how to read a
+success.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
@@ -18,6 +20,7 @@ import httpx
 
 from kustom_client.auth import Credentials
 from kustom_client.constants import CORRELATION_HEADER, IDEMPOTENCY_HEADER, REPLAYED_HEADER
+from kustom_client.deadline import Deadline, TimeoutTypes
 from kustom_client.errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -25,13 +28,17 @@ from kustom_client.errors import (
     KustomError,
     error_for,
 )
-from kustom_client.logs import REDACTED, logger, redact
+from kustom_client.logs import REDACTED, logger
+from kustom_client.reading import ACCEPT_ENCODING, Received, parse_json
 from kustom_client.retry import RetryDecision, decide_after_error, decide_after_status
+from kustom_redact import Masker, Redactor, Secret, forms_of
 
 T = TypeVar("T")
+V = TypeVar("V")
 
-TimeoutTypes = float | httpx.Timeout | None
-_MAX_BODY_KEPT = 2000  # characters of a non-JSON body kept on an exception
+_MASKER = Masker()  # a token shown as its first characters and a hash, as kustom_redact masks
+
+_MAX_BODY_KEPT = 2000  # characters of an unreadable body kept on an exception
 
 
 @dataclass(frozen=True)
@@ -39,7 +46,8 @@ class Answer:
     """A response as the parsers see it (not the httpx.Response, which holds the request)."""
 
     status_code: int
-    body: Any  # parsed JSON, or the text when it is not JSON
+    body: Any  # parsed JSON, or the text when it cannot be read
+    problem: str | None  # why the body cannot be read (not JSON, too deep, too large, ...)
     correlation_id: str | None
     replayed: bool
     idempotency_key: str | None
@@ -51,7 +59,7 @@ class Operation(Generic[T]):
 
     method: str
     path_template: str  # with one {customer_token}
-    customer_token: str
+    customer_token: str = field(repr=False)
     parse: Callable[[Answer], T]  # reads a success; any exception means an unreadable body
     success_status: int = 200
     content: bytes | None = None
@@ -97,6 +105,8 @@ class Call(Generic[T]):
         credentials: Credentials,
         timeout: TimeoutTypes,
         max_retries: int,
+        deadline: Deadline,
+        max_response_bytes: int,
     ) -> None:
         self.operation = operation
         self.method = operation.method
@@ -104,7 +114,15 @@ class Call(Generic[T]):
         self.content = operation.content
         self.timeout = timeout
         self.max_retries = max_retries
-        self.headers = {"Accept": "application/json", "Authorization": credentials.authorization}
+        self.deadline = deadline
+        self.max_response_bytes = max_response_bytes
+        self._secrets = credentials.redactor
+        self.headers = {
+            "Accept": "application/json",
+            # Only what reading.BodyReader inflates within max_response_bytes.
+            "Accept-Encoding": ACCEPT_ENCODING,
+            "Authorization": credentials.authorization,
+        }
         if operation.content is not None:
             self.headers["Content-Type"] = "application/json"
         if operation.idempotency_key is not None:
@@ -113,6 +131,17 @@ class Call(Generic[T]):
 
     def __repr__(self) -> str:
         return f"Call({self.method} {self.operation.log_path}, attempts={self.attempts})"
+
+    def request(self) -> dict[str, Any]:
+        """The arguments of httpx's ``stream`` for the next attempt: its timeouts none longer
+        than the time the deadline leaves."""
+        return {
+            "method": self.method,
+            "url": self.url,
+            "content": self.content,
+            "headers": self.headers,
+            "timeout": self.deadline.cut(self.timeout),
+        }
 
     def sending(self) -> None:
         """Count the attempt about to be sent."""
@@ -128,9 +157,9 @@ class Call(Generic[T]):
                 self.operation.idempotency_key or "none",
             )
 
-    def answered(self, response: httpx.Response) -> Step[T]:
-        """After a response (its body read)."""
-        answer = self._answer(response)
+    def answered(self, response: httpx.Response, received: Received) -> Step[T]:
+        """After a response, its body read as ``received``."""
+        answer = self._answer(response, received)
         status = answer.status_code
         if 200 <= status < 300:
             step = self._success(answer)
@@ -138,10 +167,17 @@ class Call(Generic[T]):
             self._log(str(status), RetryDecision(False, 0.0, outcome))
             return step
         decision = decide_after_status(
-            status, response.headers, self.attempts - 1, self.max_retries
+            status,
+            response.headers,
+            self.attempts - 1,
+            self.max_retries,
+            self.deadline.remaining(),
         )
         error = error_for(
-            status, answer.body, answer.correlation_id, retry_after=decision.retry_after
+            status,
+            self.redact(answer.body),
+            answer.correlation_id,
+            retry_after=decision.retry_after,
         )
         self._log(f"{status} {error.error_code or ''}".strip(), decision)
         if decision.retry:
@@ -154,32 +190,82 @@ class Call(Generic[T]):
         """After an httpx error. The error returned keeps nothing of ``exc``: httpx errors hold
         the request and its Authorization header. Raise it outside the ``except`` block, so
         that it has no ``__context__`` either."""
-        decision = decide_after_error(exc, self.attempts - 1, self.max_retries)
+        if self.deadline.passed():
+            return self.expired(type(exc).__name__)
+        decision = decide_after_error(
+            exc, self.attempts - 1, self.max_retries, self.deadline.remaining()
+        )
         self._log(type(exc).__name__, decision)
         if decision.retry:
             return Wait(decision.delay)
-        tried = f"{self.attempts} attempt{'s' if self.attempts > 1 else ''}"
         cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
         verb = "timed out" if cls is APITimeoutError else "failed"
+        lines = str(exc).splitlines()  # httpx's message: its first line, the URL masked
+        detail = self.redact(lines[0])[:200] if lines else "no detail"
         return self._fail(
             cls(
-                f"{self.method} {self.operation.log_path} {verb} ({tried}): "
-                f"{type(exc).__name__}: {_exception_text(exc)}"
+                f"{self.method} {self.operation.log_path} {verb} ({self._tried}): "
+                f"{type(exc).__name__}: {detail}"
             )
         )
 
-    def _answer(self, response: httpx.Response) -> Answer:
-        try:
-            body: Any = response.json()
-        except ValueError:  # not JSON, or not UTF-8 (UnicodeDecodeError is a ValueError)
-            body = response.text[:_MAX_BODY_KEPT]
+    def redact(self, value: V) -> V:
+        """``value`` (text, or JSON-like) with the API key, the ``username:key`` pair (so both
+        Authorization header values) and this call's customer token replaced in every form they
+        may take, and any other token in an API path masked: for what the client repeats from
+        the server."""
+        return self._redactor.value(value)
+
+    @functools.cached_property
+    def _redactor(self) -> Redactor:
+        # Built on first use (an error, mostly): compiling the token's forms costs ~50 us.
+        token = self.operation.customer_token
+        return self._secrets.with_secrets(Secret(token, _MASKER.mask(token)))
+
+    def expired(self, outcome: str = "no complete answer") -> Failed:
+        """After an attempt the deadline cut short: APITimeoutError, never a retry."""
+        reason = f"the call's deadline of {self.deadline.seconds:g} s passed"
+        self._log(outcome, RetryDecision(False, 0.0, reason))
+        return self._fail(
+            APITimeoutError(
+                f"{self.method} {self.operation.log_path} timed out ({self._tried}): {reason}"
+            )
+        )
+
+    @property
+    def _tried(self) -> str:
+        return f"{self.attempts} attempt{'s' if self.attempts > 1 else ''}"
+
+    def _answer(self, response: httpx.Response, received: Received) -> Answer:
+        problem = received.problem
+        body: Any = None
+        if problem is None:
+            try:
+                body = parse_json(received.content)
+            except ValueError as exc:
+                problem = str(exc)
+        if problem is not None:
+            body = received.content[: _MAX_BODY_KEPT * 4].decode("utf-8", "replace")
+            body = body[:_MAX_BODY_KEPT]
         return Answer(
             status_code=response.status_code,
             body=body,
-            correlation_id=response.headers.get(CORRELATION_HEADER),
+            problem=problem,
+            correlation_id=self._correlation_id(response),
             replayed=response.headers.get(REPLAYED_HEADER, "").strip().lower() == "true",
             idempotency_key=self.operation.idempotency_key,
         )
+
+    def _correlation_id(self, response: httpx.Response) -> str | None:
+        """The header, with any secret masked: it reaches results and errors alike. The
+        token's forms are checked first so that a success need not build ``_redactor``."""
+        value = response.headers.get(CORRELATION_HEADER)
+        if value is None:
+            return None
+        value = self._secrets.text(value)
+        if any(form in value for form in forms_of(self.operation.customer_token)):
+            value = self._redactor.text(value)
+        return value
 
     def _success(self, answer: Answer) -> Step[T]:
         if answer.status_code != self.operation.success_status:
@@ -188,11 +274,11 @@ class Call(Generic[T]):
             try:
                 return Done(self.operation.parse(answer))
             except Exception as exc:  # any parser failure means the body is unreadable
-                problem = f"{type(exc).__name__}: {exc}"[:200]
+                problem = self.redact(f"{type(exc).__name__}: {exc}")[:200]
         return self._fail(
             APIResponseValidationError(
                 answer.status_code,
-                answer.body,
+                self.redact(answer.body),
                 problem=problem,
                 correlation_id=answer.correlation_id,
             )
@@ -221,9 +307,3 @@ class Call(Generic[T]):
             outcome,
             action,
         )
-
-
-def _exception_text(exc: Exception) -> str:
-    """httpx's message (its first line), with any customer token in a URL masked."""
-    lines = str(exc).splitlines()
-    return redact(lines[0])[:200] if lines else "no detail"

@@ -25,14 +25,17 @@ from kustom_customer_token_client.models import (
     TokenStatusUpdate,
 )
 
-from kustom_client.call import Call, Done, Operation, TimeoutTypes, Wait
+from kustom_client.call import Call, Done, Operation, Wait
 from kustom_client.constants import (
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     ORDER_PATH,
     READ_TOKEN_PATH,
     STATUS_PATH,
 )
+from kustom_client.deadline import Deadline, DeadlinePassed, TimeoutTypes, bound_reads
 from kustom_client.errors import InvalidArgumentError, KustomError
 from kustom_client.inputs import (
     check_customer_token,
@@ -40,7 +43,8 @@ from kustom_client.inputs import (
     idempotency_key_for,
     order_body,
 )
-from kustom_client.logs import redact_httpx_log
+from kustom_client.logs import redact_http_logs, redacting
+from kustom_client.reading import aread_body, read_body
 from kustom_client.results import (
     CancelledToken,
     CreatedOrder,
@@ -68,19 +72,34 @@ class _NotGiven:
 NOT_GIVEN: Any = _NotGiven()
 
 
+def _seconds(value: object) -> float | None:
+    """``value`` when it is a finite number of seconds above 0, else None."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < math.inf:
+        return float(value)
+    return None
+
+
 def _check_timeout(value: object) -> TimeoutTypes:
     if value is None or isinstance(value, httpx.Timeout):
         return value
-    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < math.inf:
-        return float(value)
-    raise InvalidArgumentError(
-        "timeout", f"must be seconds above 0, an httpx.Timeout or None, not {value!r}"
-    )
+    seconds = _seconds(value)
+    if seconds is None:
+        raise InvalidArgumentError(
+            "timeout", f"must be seconds above 0, an httpx.Timeout or None, not {value!r}"
+        )
+    return seconds
 
 
-def _check_max_retries(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise InvalidArgumentError("max_retries", f"must be an integer 0 or more, not {value!r}")
+def _check_deadline(value: object) -> float | None:
+    seconds = _seconds(value)
+    if seconds is None and value is not None:
+        raise InvalidArgumentError("deadline", f"must be seconds above 0 or None, not {value!r}")
+    return seconds
+
+
+def _check_count(field: str, value: object, least: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < least:
+        raise InvalidArgumentError(field, f"must be an integer {least} or more, not {value!r}")
     return value
 
 
@@ -92,7 +111,9 @@ class _BaseClient:
         username: str | None,
         base_url: str | None,
         timeout: TimeoutTypes,
+        deadline: float | None,
         max_retries: int,
+        max_response_bytes: int,
         check_orders: bool,
     ) -> None:
         settings = resolve(api_key, username, base_url)
@@ -100,9 +121,11 @@ class _BaseClient:
         self.username = settings.credentials.username
         self.base_url = settings.base_url
         self.timeout = _check_timeout(timeout)
-        self.max_retries = _check_max_retries(max_retries)
+        self.deadline = _check_deadline(deadline)
+        self.max_retries = _check_count("max_retries", max_retries, 0)
+        self.max_response_bytes = _check_count("max_response_bytes", max_response_bytes, 1)
         self.check_orders = check_orders
-        redact_httpx_log()
+        redact_http_logs()
 
     def __repr__(self) -> str:
         return (
@@ -111,17 +134,28 @@ class _BaseClient:
         )
 
     def _call(
-        self, operation: Operation[T], timeout: TimeoutTypes, max_retries: int | None
+        self,
+        operation: Operation[T],
+        timeout: TimeoutTypes,
+        deadline: float | None,
+        max_retries: int | None,
     ) -> Call[T]:
         with _carrying(operation.idempotency_key):
             call_timeout = self.timeout if timeout is NOT_GIVEN else _check_timeout(timeout)
-            retries = self.max_retries if max_retries is None else _check_max_retries(max_retries)
+            seconds = self.deadline if deadline is NOT_GIVEN else _check_deadline(deadline)
+            retries = (
+                self.max_retries
+                if max_retries is None
+                else _check_count("max_retries", max_retries, 0)
+            )
         return Call(
             operation,
             base_url=self.base_url,
             credentials=self._credentials,
             timeout=call_timeout,
             max_retries=retries,
+            deadline=Deadline.start(seconds),
+            max_response_bytes=self.max_response_bytes,
         )
 
     def _create_order(
@@ -195,7 +229,9 @@ class KustomClient(_BaseClient):
         username: str | None = None,
         base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        deadline: float | None = DEFAULT_DEADLINE,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         check_orders: bool = True,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -204,10 +240,14 @@ class KustomClient(_BaseClient):
             username=username,
             base_url=base_url,
             timeout=timeout,
+            deadline=deadline,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             check_orders=check_orders,
         )
-        self._http = http_client or httpx.Client(timeout=self.timeout, verify=True)
+        # The client it builds cuts every read to the deadline (deadline.bound_reads); one passed
+        # in is bounded before each attempt and between chunks of the body only.
+        self._http = http_client or bound_reads(httpx.Client(timeout=self.timeout, verify=True))
 
     def close(self) -> None:
         self._http.close()
@@ -225,6 +265,7 @@ class KustomClient(_BaseClient):
         *,
         idempotency_key: str | None = None,
         timeout: TimeoutTypes = NOT_GIVEN,
+        deadline: float | None = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> CreatedOrder:
         """Place an order with a customer token; raises a KustomError subclass on failure.
@@ -233,17 +274,20 @@ class KustomClient(_BaseClient):
         retry never places a second order; every exception carries it as ``idempotency_key``.
         """
         operation = self._create_order(customer_token, order, idempotency_key)
-        return self._run(self._call(operation, timeout, max_retries))
+        return self._run(self._call(operation, timeout, deadline, max_retries))
 
     def get_token(
         self,
         customer_token: str,
         *,
         timeout: TimeoutTypes = NOT_GIVEN,
+        deadline: float | None = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> CustomerToken:
         """Read a customer token: its status and payment method (the generated model)."""
-        return self._run(self._call(self._get_token(customer_token), timeout, max_retries))
+        return self._run(
+            self._call(self._get_token(customer_token), timeout, deadline, max_retries)
+        )
 
     def cancel_token(
         self,
@@ -251,6 +295,7 @@ class KustomClient(_BaseClient):
         *,
         idempotency_key: str | None = None,
         timeout: TimeoutTypes = NOT_GIVEN,
+        deadline: float | None = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> CancelledToken:
         """Cancel a customer token for good (its status set to CANCELLED; Kustom answers 202).
@@ -258,23 +303,24 @@ class KustomClient(_BaseClient):
         Retried like create_order, under one idempotency key for every attempt.
         """
         operation = self._cancel_token(customer_token, idempotency_key)
-        return self._run(self._call(operation, timeout, max_retries))
+        return self._run(self._call(operation, timeout, deadline, max_retries))
 
     def _run(self, call: Call[T]) -> T:
         while True:
             call.sending()
             try:
-                response = self._http.request(
-                    call.method,
-                    call.url,
-                    content=call.content,
-                    headers=call.headers,
-                    timeout=call.timeout,
-                )
+                with (
+                    call.deadline.bounding(),
+                    redacting(call.redact),
+                    self._http.stream(**call.request()) as response,
+                ):
+                    received = read_body(response, call.max_response_bytes, call.deadline)
             except httpx.RequestError as exc:
                 step = call.failed(exc)
+            except DeadlinePassed:
+                step = call.expired()
             else:
-                step = call.answered(response)
+                step = call.answered(response, received)
             # Raised here, outside the except block: no httpx error in __context__.
             if isinstance(step, Wait):
                 sleep(step.delay)
@@ -294,7 +340,9 @@ class AsyncKustomClient(_BaseClient):
         username: str | None = None,
         base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        deadline: float | None = DEFAULT_DEADLINE,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         check_orders: bool = True,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -303,7 +351,9 @@ class AsyncKustomClient(_BaseClient):
             username=username,
             base_url=base_url,
             timeout=timeout,
+            deadline=deadline,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             check_orders=check_orders,
         )
         self._http = http_client or httpx.AsyncClient(timeout=self.timeout, verify=True)
@@ -324,21 +374,25 @@ class AsyncKustomClient(_BaseClient):
         *,
         idempotency_key: str | None = None,
         timeout: TimeoutTypes = NOT_GIVEN,
+        deadline: float | None = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> CreatedOrder:
         """See KustomClient.create_order."""
         operation = self._create_order(customer_token, order, idempotency_key)
-        return await self._run(self._call(operation, timeout, max_retries))
+        return await self._run(self._call(operation, timeout, deadline, max_retries))
 
     async def get_token(
         self,
         customer_token: str,
         *,
         timeout: TimeoutTypes = NOT_GIVEN,
+        deadline: float | None = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> CustomerToken:
         """See KustomClient.get_token."""
-        return await self._run(self._call(self._get_token(customer_token), timeout, max_retries))
+        return await self._run(
+            self._call(self._get_token(customer_token), timeout, deadline, max_retries)
+        )
 
     async def cancel_token(
         self,
@@ -346,27 +400,33 @@ class AsyncKustomClient(_BaseClient):
         *,
         idempotency_key: str | None = None,
         timeout: TimeoutTypes = NOT_GIVEN,
+        deadline: float | None = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> CancelledToken:
         """See KustomClient.cancel_token."""
         operation = self._cancel_token(customer_token, idempotency_key)
-        return await self._run(self._call(operation, timeout, max_retries))
+        return await self._run(self._call(operation, timeout, deadline, max_retries))
 
     async def _run(self, call: Call[T]) -> T:
         while True:
             call.sending()
             try:
-                response = await self._http.request(
-                    call.method,
-                    call.url,
-                    content=call.content,
-                    headers=call.headers,
-                    timeout=call.timeout,
-                )
+                # Cancels the attempt wherever it is when the deadline passes (status line,
+                # headers or body), whichever httpx client sends it.
+                with redacting(call.redact):
+                    async with (
+                        asyncio.timeout(call.deadline.remaining()),
+                        self._http.stream(**call.request()) as response,
+                    ):
+                        received = await aread_body(
+                            response, call.max_response_bytes, call.deadline
+                        )
             except httpx.RequestError as exc:
                 step = call.failed(exc)
+            except (TimeoutError, DeadlinePassed):
+                step = call.expired()
             else:
-                step = call.answered(response)
+                step = call.answered(response, received)
             if isinstance(step, Wait):
                 await async_sleep(step.delay)
             elif isinstance(step, Done):

@@ -26,7 +26,14 @@ ENV_USERNAME = "KUSTOM_USERNAME"
 ENV_BASE_URL = "KUSTOM_BASE_URL"
 ENV_LOG = "KUSTOM_LOG"
 
-DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)  # per network operation (httpx's meaning)
+# The most a whole call may take: every attempt, every wait between them and the reading of the
+# answer. Two reads at DEFAULT_TIMEOUT's 60 s fit in; a server that drips its answer does not
+# hold a caller past it. This client's choice.
+DEFAULT_DEADLINE = 120.0
+# The largest answer the client reads, after decompression. Kustom's answers are a few hundred
+# bytes (an order, a token, an error); this client's choice, far above them.
+DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
 DEFAULT_MAX_RETRIES = 2
 INITIAL_RETRY_DELAY = 0.5  # seconds, doubled on each retry
 MAX_RETRY_DELAY = 8.0
@@ -36,8 +43,8 @@ MAX_RETRY_AFTER = 60.0
 RETRYABLE_STATUSES = frozenset({408, 429})  # and every 5xx; never 409 or another 4xx
 
 # Deepest nesting of objects and arrays the client sends, in the order and in
-# attachment.body. It is orjson's own limit, so checking it costs nothing on the fast path;
-# a real order nests four levels.
+# attachment.body, and reads in an answer. It is orjson's own limit for encoding, so checking it
+# costs nothing on the fast path; a real order nests four levels.
 MAX_JSON_DEPTH = 254
 # Kustom's integers are int64 (the vendor's OpenAPI); anything beyond is refused before sending.
 INT64_MIN = -(2**63)

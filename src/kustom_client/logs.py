@@ -5,32 +5,43 @@ application configures logging. ``KUSTOM_LOG=info`` or ``debug`` (read when kust
 imported) sends the lines to stderr. No line carries the API key or a customer token.
 
 httpx logs every request at INFO (``HTTP Request: POST <url> ...``) on the ``httpx`` logger,
-and the URL holds the customer token. httpx has no option to leave the URL out, so the client
-adds a filter to that logger that masks the token in Kustom's paths (the line stays).
+and the URL holds the customer token; httpcore's DEBUG trace (off unless asked for) repeats
+the response's headers as the server sent them. Neither has an option to leave them out, so
+the client adds a filter to those loggers (the lines stay): during a call it replaces that
+call's secrets (``Call.redact``), and any customer token in an API path is masked with
+kustom_redact's mask (a prefix and a hash).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 
-from kustom_client.constants import ENV_LOG, TOKENS_PATH
+from kustom_client.constants import ENV_LOG
+from kustom_redact import Redactor
 
 logger = logging.getLogger("kustom")
 
-REDACTED = "***"
-# The customer token is the path segment after TOKENS_PATH.
-_TOKEN_SEGMENT = re.compile("(" + re.escape(TOKENS_PATH) + r"/)[^/?#\s\"]+")
+REDACTED = "***"  # what the client's own messages show for a secret
 _LEVELS = {"info": logging.INFO, "debug": logging.DEBUG}
 _HANDLER_NAME = "kustom-env"
-
-
-def redact(text: str) -> str:
-    """``text`` with every customer token in a Kustom path replaced by ***."""
-    return _TOKEN_SEGMENT.sub(rf"\g<1>{REDACTED}", text)
+# No known secret: only the customer token in each of the API's paths, masked.
+_PATHS = Redactor()
+# Every logger httpx and httpcore write on.
+_HTTP_LOGGERS = (
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+)
+# How the lines logged in this thread or task are redacted: the call's secrets during a call.
+_REDACT: ContextVar[Callable[[str], str]] = ContextVar("kustom_log_redact", default=_PATHS.text)
 
 
 def configure_logging(environ: Mapping[str, str] | None = None) -> None:
@@ -55,22 +66,32 @@ def configure_logging(environ: Mapping[str, str] | None = None) -> None:
     logger.propagate = False
 
 
-class _RedactTokens(logging.Filter):
-    """Masks customer tokens in the arguments of httpx's request line."""
-
+class _Redact(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and any("/tokens/" in str(a) for a in record.args):
-            record.args = tuple(redact(str(a)) if "/tokens/" in str(a) else a for a in record.args)
-        elif isinstance(record.msg, str) and "/tokens/" in record.msg:
-            record.msg = redact(record.msg)
+        message = record.getMessage()
+        redacted = _REDACT.get()(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
         return True
 
 
-_httpx_filter = _RedactTokens()
+_filter = _Redact()
 
 
-def redact_httpx_log() -> None:
-    """Add the filter to the ``httpx`` logger, once per process."""
-    httpx_logger = logging.getLogger("httpx")
-    if _httpx_filter not in httpx_logger.filters:
-        httpx_logger.addFilter(_httpx_filter)
+def redact_http_logs() -> None:
+    """Add the filter to httpx's and httpcore's loggers, once per process."""
+    for name in _HTTP_LOGGERS:
+        http_logger = logging.getLogger(name)
+        if _filter not in http_logger.filters:
+            http_logger.addFilter(_filter)
+
+
+@contextmanager
+def redacting(redact: Callable[[str], str]) -> Iterator[None]:
+    """While inside, httpx's and httpcore's lines in this thread or task go through
+    ``redact`` (the call's secrets, and tokens in paths)."""
+    token = _REDACT.set(redact)
+    try:
+        yield
+    finally:
+        _REDACT.reset(token)

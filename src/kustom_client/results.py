@@ -1,9 +1,20 @@
-"""What the operations return: the generated model, plus what the response headers said."""
+"""What the operations return: the generated model, plus what the response headers said.
+
+A success body becomes the generated model only when it has the shape the model's annotations
+(from the spec) promise: the generated ``from_dict`` checks that required fields are there,
+not their types, so a string field given a number would pass unnoticed.
+"""
 
 from __future__ import annotations
 
+import functools
+import types
+import typing
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
+import attrs
+from kustom_customer_token_client import models
 from kustom_customer_token_client.models import (
     AuthorizedPaymentMethod,
     CustomerToken,
@@ -13,6 +24,8 @@ from kustom_customer_token_client.models import (
 from kustom_customer_token_client.types import Unset
 
 from kustom_client.call import Answer
+
+M = TypeVar("M")
 
 
 @dataclass(frozen=True)
@@ -46,13 +59,53 @@ class CreatedOrder:
         return self.order.authorized_payment_method
 
 
-def created_order(answer: Answer) -> CreatedOrder:
-    """Reads a 200 of createOrder; raises when the body is not an OrderResponse."""
+@functools.cache
+def _annotations(model: Any) -> dict[str, Any]:
+    # The models import each other only for type checkers; their module resolves the names.
+    return typing.get_type_hints(model, localns=vars(models))
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    if isinstance(hint, types.UnionType):
+        return any(_fits(value, option) for option in typing.get_args(hint))
+    if hint is int or hint is float:  # JSON numbers; true and false are not numbers here
+        kinds = int if hint is int else (int, float)
+        return isinstance(value, kinds) and not isinstance(value, bool)
+    # A class, or a generic by its container (additional_properties: dict[str, Any]).
+    return isinstance(value, typing.get_origin(hint) or hint)
+
+
+def _checked(model: M) -> M:
+    """``model`` when every field holds what its annotation says; TypeError naming the first
+    that does not. Iterative over nested models."""
+    pending: list[tuple[Any, str]] = [(model, "")]
+    while pending:
+        current, where = pending.pop()
+        hints = _annotations(current.__class__)
+        for field in attrs.fields(type(current)):
+            value = getattr(current, field.name)
+            if not _fits(value, hints[field.name]):
+                raise TypeError(f"{where}{field.name} is of type {type(value).__name__}")
+            if attrs.has(type(value)):
+                pending.append((value, f"{where}{field.name}."))
+    return model
+
+
+def _json_object(answer: Answer) -> dict[str, Any]:
+    """The body as a JSON object; raises saying why it is not one."""
+    if answer.problem is not None:
+        raise ValueError(answer.problem)
     if not isinstance(answer.body, dict):
         raise TypeError(f"the body is a {type(answer.body).__name__}, not an object")
+    return answer.body
+
+
+def created_order(answer: Answer) -> CreatedOrder:
+    """Reads a 200 of createOrder; raises when the body is not an OrderResponse."""
+    body = _json_object(answer)
     assert answer.idempotency_key is not None  # create_order always sends one
     return CreatedOrder(
-        order=OrderResponse.from_dict(answer.body),
+        order=_checked(OrderResponse.from_dict(body)),
         replayed=answer.replayed,
         idempotency_key=answer.idempotency_key,
         correlation_id=answer.correlation_id,
@@ -84,6 +137,4 @@ def cancelled_token(answer: Answer) -> CancelledToken:
 
 def read_token(answer: Answer) -> CustomerToken:
     """Reads a 200 of readCustomerToken; raises when the body is not a CustomerToken."""
-    if not isinstance(answer.body, dict):
-        raise TypeError(f"the body is a {type(answer.body).__name__}, not an object")
-    return CustomerToken.from_dict(answer.body)
+    return _checked(CustomerToken.from_dict(_json_object(answer)))

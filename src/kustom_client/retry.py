@@ -4,7 +4,7 @@ Retried: connection errors and timeouts, 408, 429 and 5xx; every attempt carries
 idempotency key, so a retry cannot place a second order. Never 409 or another 4xx: the answer
 would not change. The wait is the one the server asks for (RETRY_AFTER_HEADER, or
 RATELIMIT_RESET_HEADER on a 429) up to MAX_RETRY_AFTER; above that the client stops at once rather than retry
-early. Otherwise exponential backoff with jitter.
+early. Otherwise exponential backoff with jitter. No retry waits past the call's deadline.
 """
 
 from __future__ import annotations
@@ -99,10 +99,28 @@ def backoff(attempt: int, rng: random.Random | None = None) -> float:
     return delay * (1 - jitter)
 
 
+def _within_deadline(decision: RetryDecision, remaining: float | None) -> RetryDecision:
+    """``decision``, unless its wait would end at or past the deadline (``remaining`` seconds
+    away; None: no deadline)."""
+    if not decision.retry or remaining is None or decision.delay < remaining:
+        return decision
+    return RetryDecision(
+        False,
+        0.0,
+        f"the call's deadline leaves {max(remaining, 0.0):.2f} s, "
+        f"not enough for a {decision.delay:.2f} s wait",
+        decision.retry_after,
+    )
+
+
 def decide_after_status(
-    status_code: int, headers: Mapping[str, str], retries_done: int, max_retries: int
+    status_code: int,
+    headers: Mapping[str, str],
+    retries_done: int,
+    max_retries: int,
+    remaining: float | None = None,
 ) -> RetryDecision:
-    """After an answer with an error status."""
+    """After an answer with an error status, ``remaining`` seconds before the deadline."""
     asked = retry_after(headers, status_code)
     if not should_retry(status_code):
         return RetryDecision(False, 0.0, f"status {status_code} is not retried", asked)
@@ -117,17 +135,22 @@ def decide_after_status(
     if retries_done >= max_retries:
         return RetryDecision(False, 0.0, f"no retries left after status {status_code}", asked)
     if asked is not None:
-        return RetryDecision(True, asked, f"status {status_code}, as the server asked", asked)
-    return RetryDecision(True, backoff(retries_done + 1), f"status {status_code}")
+        decision = RetryDecision(True, asked, f"status {status_code}, as the server asked", asked)
+    else:
+        decision = RetryDecision(True, backoff(retries_done + 1), f"status {status_code}")
+    return _within_deadline(decision, remaining)
 
 
 def decide_after_error(
-    error: httpx.RequestError, retries_done: int, max_retries: int
+    error: httpx.RequestError,
+    retries_done: int,
+    max_retries: int,
+    remaining: float | None = None,
 ) -> RetryDecision:
-    """After a request that got no answer."""
+    """After a request that got no answer, ``remaining`` seconds before the deadline."""
     name = type(error).__name__
     if not isinstance(error, RETRYABLE_ERRORS):
         return RetryDecision(False, 0.0, f"{name} is not retried")
     if retries_done >= max_retries:
         return RetryDecision(False, 0.0, f"no retries left after {name}")
-    return RetryDecision(True, backoff(retries_done + 1), name)
+    return _within_deadline(RetryDecision(True, backoff(retries_done + 1), name), remaining)

@@ -27,6 +27,7 @@ from kustom_client import (
 from kustom_devtools.mock_process import RunningMock, running_mock
 from kustom_mock import create_app
 from kustom_mock.store import Store
+from kustom_redact import Masker
 from tests.client.helpers import KEY_A, USERNAME_A
 from tests.mock.helpers import FULL_ORDER
 
@@ -330,3 +331,19 @@ def test_without_retries_a_429_is_a_rate_limit_error(limited_mock: RunningMock) 
     assert raised.value.retry_after is not None
     assert 0 < raised.value.retry_after <= 1
     assert raised.value.error_code == "RATE_LIMITED"
+
+
+def test_behind_a_wrong_prefix_the_404_names_no_token(mock: tuple[RunningMock, Path]) -> None:
+    """The mock's 404 repeats the path it was sent (`No such endpoint: /v2/...`): the client
+    shows that text with the token masked, in its message and its attributes alike."""
+    token = "tok_secret_behind_a_prefix"
+    with KustomClient(KEY_A, base_url=mock[0].base_url + "/v2") as kustom:
+        with pytest.raises(errors.NotFoundError) as raised:
+            kustom.create_order(token, order())
+        error = raised.value
+    assert error.error_messages == [
+        f"No such endpoint: /v2/customer-token/v1/tokens/{Masker().mask(token)}/order"
+    ]
+    for text in (str(error), repr(error), repr(vars(error))):
+        assert token not in text
+        assert KEY_A not in text

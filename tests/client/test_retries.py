@@ -227,7 +227,7 @@ def test_connection_refused_carries_the_key(waits: list[float]) -> None:
 @pytest.mark.parametrize(
     ("reply", "problem"),
     [
-        (Reply(200, b"<html>gateway</html>"), "not an object"),
+        (Reply(200, b"<html>gateway</html>"), "not readable JSON"),
         (Reply(200, {"unexpected": True}), "KeyError"),
         (Reply(200, ["o-1"]), "not an object"),
         (Reply(201, OK), "expected status 200"),

@@ -3,6 +3,7 @@ got and what the client does next, and is silent unless asked (KUSTOM_LOG)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 import os
@@ -12,6 +13,8 @@ import sys
 import textwrap
 import traceback
 from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -20,11 +23,14 @@ from kustom_client import (
     APIConnectionError,
     APIResponseValidationError,
     APITimeoutError,
+    AsyncKustomClient,
     AuthenticationError,
     KustomClient,
     KustomError,
+    NotFoundError,
     configure_logging,
 )
+from kustom_redact import Masker
 from kustom_spec import REPO_ROOT
 from tests.client.helpers import KEY_A, OK, USERNAME_A, small_order
 from tests.http_doubles import Reply, ScriptedServer
@@ -182,7 +188,8 @@ def test_httpx_request_line_masks_the_token(
     with KustomClient(KEY_A, base_url=server.base_url) as kustom:
         kustom.create_order(TOKEN, small_order())
     lines = [r.getMessage() for r in caplog.records if r.name == "httpx"]
-    assert any("/customer-token/v1/tokens/***/order" in line for line in lines), lines
+    masked = f"/customer-token/v1/tokens/{Masker().mask(TOKEN)}/order"
+    assert any(masked in line for line in lines), lines
     assert not any(TOKEN in line for line in lines)
 
 
@@ -259,3 +266,116 @@ def test_kustom_log_turns_it_on(server: ScriptedServer, level: str) -> None:
     assert any("kustom DEBUG" in line for line in lines) is (level == "debug")
     assert TOKEN not in stderr
     assert KEY_A not in stderr
+
+
+# Servers that repeat what they were sent: the path (with the token), the headers (with the
+# Authorization header) and the correlation id. A token with characters the path encodes.
+ECHOED_TOKEN = "tok_echo/é 4711"
+ALL_SECRETS = (
+    KEY_A,
+    PAIR,
+    f"Basic {KEY_A}",
+    f"Basic {PAIR}",
+    ECHOED_TOKEN,
+    quote(ECHOED_TOKEN, safe=""),
+    TOKEN,
+)
+
+
+def shown(*things: Any) -> str:
+    """What a caller may see of each: str, repr, its attributes, a traceback."""
+    parts: list[str] = []
+    for thing in things:
+        parts += [str(thing), repr(thing), repr(getattr(thing, "__dict__", ""))]
+        if isinstance(thing, BaseException):
+            parts.append("".join(traceback.format_exception(thing)))
+    return "\n".join(parts)
+
+
+def assert_no_secret(text: str) -> None:
+    for secret in ALL_SECRETS:
+        assert secret not in text, f"{secret!r} shown"
+
+
+def run_operations(kind: str, server: ScriptedServer, username: str | None) -> list[Any]:
+    """Each operation once with ECHOED_TOKEN; its result or its error."""
+    found: list[Any] = []
+    names = ("create_order", "get_token", "cancel_token")
+
+    def operation(kustom: Any, name: str) -> Any:
+        if name == "create_order":
+            return kustom.create_order(ECHOED_TOKEN, small_order())
+        return getattr(kustom, name)(ECHOED_TOKEN)
+
+    options: dict[str, Any] = {"username": username, "base_url": server.base_url}
+    if kind == "sync":
+        with KustomClient(KEY_A, **options) as kustom:
+            found.append(kustom)
+            for name in names:
+                try:
+                    found.append(operation(kustom, name))
+                except KustomError as error:
+                    found.append(error)
+        return found
+
+    async def scenario() -> None:
+        async with AsyncKustomClient(KEY_A, **options) as kustom:
+            found.append(kustom)
+            for name in names:
+                try:
+                    found.append(await operation(kustom, name))
+                except KustomError as error:
+                    found.append(error)
+
+    asyncio.run(scenario())
+    return found
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+@pytest.mark.parametrize("username", [None, USERNAME_A])
+def test_what_an_echoing_server_repeats_is_masked(
+    server: ScriptedServer,
+    waits: list[float],
+    caplog: pytest.LogCaptureFixture,
+    kind: str,
+    username: str | None,
+) -> None:
+    server.always(Reply(404, echo=True, headers={"Klarna-Correlation-Id": ECHOED_TOKEN}))
+    caplog.set_level(logging.DEBUG)  # the kustom logger, httpx's and httpcore's trace
+    client, *errors = run_operations(kind, server, username)
+    assert len(errors) == 3
+    assert all(type(error) is NotFoundError for error in errors)
+    assert_no_secret(shown(client, *errors))
+    assert_no_secret("\n".join(record.getMessage() for record in caplog.records))
+    assert any("httpcore" in record.name for record in caplog.records)  # it was on
+    # Masked where they were, not dropped: the rest of the server's words stay.
+    mask = Masker().mask(ECHOED_TOKEN)
+    first = errors[0]
+    assert first.error_messages[0] == f"POST /customer-token/v1/tokens/{mask}/order"
+    assert "Authorization: Basic ***" in first.error_messages
+    assert first.correlation_id == f"/customer-token/v1/tokens/{mask}/order"
+    assert mask in str(first)
+    sent = {request.headers["Authorization"] for request in server.requests}
+    assert sent == {f"Basic {PAIR}" if username else f"Basic {KEY_A}"}  # sent whole, shown masked
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(200, OK, {"Klarna-Correlation-Id": f"c-{ECHOED_TOKEN}"}),
+        Reply(200, OK | {"order_id": 5, "note": f"Basic {PAIR}"}),
+        Reply(200, f"<html>{KEY_A} {ECHOED_TOKEN}</html>".encode()),
+        Reply(500, f"<html>{PAIR}</html>".encode()),
+        Reply(200, OK | {"fraud_status": 7, "echo": f"/tokens/{quote(ECHOED_TOKEN, safe='')}"}),
+    ],
+)
+def test_results_and_unreadable_answers_show_no_secret(
+    server: ScriptedServer, waits: list[float], reply: Reply
+) -> None:
+    server.always(reply)
+    with KustomClient(KEY_A, username=USERNAME_A, base_url=server.base_url) as kustom:
+        try:
+            outcome: Any = kustom.create_order(ECHOED_TOKEN, small_order())
+        except KustomError as error:
+            outcome = error
+        assert_no_secret(shown(kustom, outcome))

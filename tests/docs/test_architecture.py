@@ -26,7 +26,7 @@ ALLOWED = {
     "kustom_spec": set(),
     "kustom_rules": set(),
     "kustom_redact": set(),
-    "kustom_client": {"kustom_customer_token_client", "kustom_rules"},
+    "kustom_client": {"kustom_customer_token_client", "kustom_rules", "kustom_redact"},
     "kustom_mock": {"kustom_spec", "kustom_rules"},
     "kustom_devtools": {"kustom_spec"},
 }

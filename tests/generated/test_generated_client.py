@@ -160,3 +160,29 @@ def test_the_status_change_sends_cancelled_and_accepts_an_empty_202(server: Scri
     assert sent.headers["Klarna-Idempotency-Key"] == "k-1"
     assert response.status_code == 202
     assert response.parsed is None
+
+
+def test_no_credential_in_a_repr(server: ScriptedServer) -> None:
+    """The README's two forms, and headers and cookies passed whole: their reprs name no key,
+    before and after a call (the generator writes the Authorization header into _headers on
+    first use; generator-templates/client.py.jinja shows header values as ***)."""
+    key, username = "kco_test_api_merchant_a", "M-TEST-A-4f2c"
+    pair = base64.b64encode(f"{username}:{key}".encode()).decode()
+    server.always(Reply(200, {"status": "ACTIVE", "payment_method_type": "CARD"}))
+    clients: list[Client | AuthenticatedClient] = [
+        AuthenticatedClient(server.base_url, token=key, prefix="Basic"),
+        Client(server.base_url, httpx_args={"auth": httpx.BasicAuth(username, key)}),
+        Client(server.base_url, headers={"Authorization": f"Basic {pair}"}, cookies={"s": key}),
+    ]
+    for client in clients:
+        shown = [repr(client)]
+        with client:
+            read_customer_token.sync_detailed("tok_card", client=client)
+        shown += [repr(client), repr(client.with_headers({"X-Trace": "1"}))]
+        for text in shown:
+            assert key not in text, text
+            assert pair not in text, text
+    sent = {r.headers["Authorization"] for r in server.requests}
+    assert sent == {f"Basic {key}", f"Basic {pair}"}  # the credentials are still sent
+    assert "_headers={'Authorization': '***'}" in repr(clients[0])
+    assert "token=" not in repr(clients[0])
