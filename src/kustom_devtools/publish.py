@@ -28,7 +28,8 @@ from typing import Any
 
 from kustom_devtools import regenerate
 from kustom_devtools.baseline import TAG_PREFIX, Baseline, BaselineError, find_baseline
-from kustom_devtools.breaking import Change, compare, gate, parse_version
+from kustom_devtools.breaking import compare, gate, parse_version
+from kustom_devtools.change import Change
 from kustom_devtools.paths import REPO_ROOT
 from kustom_devtools.specfile import InvalidSpec, parse_spec
 from kustom_devtools.wheels import check_wheels
