@@ -14,7 +14,6 @@ that cannot be found, a tool that failed).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import re
@@ -27,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from kustom_devtools import regenerate
-from kustom_devtools.baseline import TAG_PREFIX, Baseline, BaselineError, find_baseline
+from kustom_devtools.baseline import TAG_PREFIX, BaselineError, find_baseline
 from kustom_devtools.breaking import compare, gate, parse_version
-from kustom_devtools.change import Change
+from kustom_devtools.changelog import ChangelogError, entry_for, prepend, release_notes
 from kustom_devtools.paths import REPO_ROOT
 from kustom_devtools.specfile import InvalidSpec, parse_spec
 from kustom_devtools.wheels import check_wheels
@@ -39,10 +38,6 @@ GENERATED = REPO_ROOT / "generated"
 # The client layer's and the mock's wheels (hatch projects whose sources are in src/).
 PACKAGES = (REPO_ROOT / "packages" / "kustom-client", REPO_ROOT / "packages" / "kustom-mock")
 CHANGELOG = REPO_ROOT / "CHANGELOG.md"
-CHANGELOG_HEADER = (
-    "# Changelog\n\nReleases of openapi.yaml, the generated client, the client layer and the "
-    "mock (one version).\n\n"
-)
 BIN = Path(sys.executable).parent
 REDOCLY = REPO_ROOT / "node_modules" / ".bin" / "redocly"
 REFERENCE_PAGE = Path(__file__).with_name("reference_page.hbs")
@@ -70,24 +65,6 @@ def _run(cmd: Sequence[str]) -> str:
     if result.returncode != 0:
         raise PublishError(f"{' '.join(cmd[:3])} failed:\n{result.stdout}{result.stderr}")
     return str(result.stdout)
-
-
-def release_notes(version: str, baseline: Baseline, changes: list[Change]) -> str:
-    today = dt.datetime.now(dt.UTC).date().isoformat()
-    lines = [f"## {version} ({today})", ""]
-    if baseline.document is None:
-        lines += [f"First release of the contract ({baseline.source}).", ""]
-        return "\n".join(lines)
-    lines += [f"Compared with {baseline.version} ({baseline.source}).", ""]
-    breaking = sorted({c.line() for c in changes if c.breaking})
-    other = sorted({c.line() for c in changes if not c.breaking})
-    if not changes:
-        lines += ["No change to the contract's requests or responses.", ""]
-    if breaking:
-        lines += ["### Breaking changes", "", *[f"- {line}" for line in breaking], ""]
-    if other:
-        lines += ["### Other changes", "", *[f"- {line}" for line in other], ""]
-    return "\n".join(lines)
 
 
 def check_drift() -> None:
@@ -161,34 +138,6 @@ def build(out: Path, notes: str) -> list[Path]:
     return sorted(p for p in out.rglob("*") if p.is_file())
 
 
-def changelog_entry(version: str) -> str | None:
-    """This version's entry in CHANGELOG.md, once ``--release`` has written it.
-
-    The release workflow builds dist/ from the tagged commit, whose spec is the newest tag's
-    own: its notes are the entry written when the release was cut, not an empty comparison.
-    """
-    if not CHANGELOG.exists():
-        return None
-    for entry in CHANGELOG.read_text(encoding="utf-8").split("\n## ")[1:]:
-        if entry.startswith(f"{version} ("):
-            return "## " + entry.rstrip("\n") + "\n"
-    return None
-
-
-def prepend_changelog(notes: str) -> None:
-    existing = CHANGELOG.read_text(encoding="utf-8") if CHANGELOG.exists() else CHANGELOG_HEADER
-    first_release = existing.find("\n## ")
-    header, body = (
-        (existing[: first_release + 1], existing[first_release + 1 :])
-        if first_release >= 0
-        else (existing, "")
-    )
-    version_heading = notes.splitlines()[0].split(" (")[0]
-    if f"{version_heading} (" in body:
-        raise PublishError(f"CHANGELOG.md already has {version_heading}")
-    CHANGELOG.write_text(header + notes + "\n" + body, encoding="utf-8")
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="scripts/publish",
@@ -237,12 +186,12 @@ def run(args: argparse.Namespace) -> list[Path]:
         raise Refused("breaking-change gate: " + "; ".join(result.problems))
     if args.gate_only:
         return []
-    recorded = changelog_entry(str(document["info"]["version"]))
+    recorded = entry_for(CHANGELOG, str(document["info"]["version"]))
     if recorded is not None and args.release:
         raise PublishError(f"CHANGELOG.md already has {document['info']['version']}")
     files = build(args.out, recorded or result.notes)
     if args.release:
-        prepend_changelog(result.notes)
+        prepend(CHANGELOG, result.notes)
     return files
 
 
@@ -253,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Refused as exc:
         print(f"scripts/publish: refused: {exc}", file=sys.stderr)
         return 1
-    except (PublishError, InvalidSpec, BaselineError, ValueError, OSError) as exc:
+    except (PublishError, ChangelogError, InvalidSpec, BaselineError, ValueError, OSError) as exc:
         print(f"scripts/publish: {exc}", file=sys.stderr)
         return 2
     for path in files:

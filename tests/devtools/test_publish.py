@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from kustom_devtools import publish
+from kustom_devtools import changelog, publish
 from kustom_devtools.baseline import Baseline
 from kustom_devtools.wheels import check_wheels
 from kustom_spec import REPO_ROOT, load_spec
@@ -137,18 +137,24 @@ def test_gate_wants_a_version_bump_for_any_change(tmp_path: Path) -> None:
     assert publish.main(["--gate-only", "--against", str(baseline)]) == 1
 
 
-def test_release_adds_the_changelog_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    changelog = tmp_path / "CHANGELOG.md"
-    changelog.write_text((REPO_ROOT / "CHANGELOG.md").read_text())
-    monkeypatch.setattr(publish, "CHANGELOG", changelog)
+def test_release_adds_the_changelog_entry(tmp_path: Path) -> None:
+    path = tmp_path / "CHANGELOG.md"
+    path.write_text((REPO_ROOT / "CHANGELOG.md").read_text())
     baseline = Baseline(SPEC, "spec-v1.0.0")
-    notes = publish.release_notes("1.1.0", baseline, [])
-    publish.prepend_changelog(notes)
-    text = changelog.read_text()
+    notes = changelog.release_notes("9.1.0", baseline, [])
+    changelog.prepend(path, notes)
+    text = path.read_text()
     assert text.startswith("# Changelog")
-    assert text.index("## 1.1.0 (") < text.index("## 1.0.0 (")
-    with pytest.raises(publish.PublishError, match="already has"):
-        publish.prepend_changelog(notes)
+    assert text.index("## 9.1.0 (") < text.index("## 1.0.0 (")
+    assert changelog.entry_for(path, "9.1.0") == notes.rstrip("\n") + "\n"
+    with pytest.raises(changelog.ChangelogError, match="already has"):
+        changelog.prepend(path, notes)
+
+
+def test_a_first_changelog_gets_its_header(tmp_path: Path) -> None:
+    path = tmp_path / "CHANGELOG.md"
+    changelog.prepend(path, changelog.release_notes("1.0.0", Baseline(None, "no release"), []))
+    assert path.read_text().startswith(changelog.HEADER + "## 1.0.0 (")
 
 
 def test_the_repository_passes_its_own_gate(capsys: pytest.CaptureFixture[str]) -> None:
