@@ -20,16 +20,21 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from kustom_devtools import regenerate
 from kustom_devtools.baseline import TAG_PREFIX, BaselineError, find_baseline
 from kustom_devtools.breaking import compare, gate, parse_version
 from kustom_devtools.changelog import ChangelogError, entry_for, prepend, release_notes
+from kustom_devtools.code_samples import LANGUAGES
 from kustom_devtools.paths import REPO_ROOT
+from kustom_devtools.reference import reader_copy
 from kustom_devtools.specfile import InvalidSpec, parse_spec
 from kustom_devtools.wheels import check_wheels
 
@@ -79,37 +84,55 @@ def check_drift() -> None:
         )
 
 
+def tag_route(tag: str) -> str:
+    """Redoc's route of a tag ("Customer Token" -> /customer-token)."""
+    return "/" + re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-")
+
+
 def first_tag_route(document: dict[str, Any]) -> str:
-    """Redoc's route of the first tag that has operations ("Customer Token" -> /customer-token)."""
+    """Redoc's route of the first tag that has operations."""
     for item in document.get("paths", {}).values():
         for operation in item.values():
             if isinstance(operation, dict) and operation.get("tags"):
-                return "/" + re.sub(r"[^a-z0-9]+", "-", str(operation["tags"][0]).lower()).strip(
-                    "-"
-                )
+                return tag_route(str(operation["tags"][0]))
     return ""
 
 
 def build_reference(output: Path, spec: Path = SPEC) -> None:
     """A self-contained HTML reference (scripts inlined, every schema expanded) that opens on
-    the operations (``reference_page.hbs``)."""
+    the operations (``reference_page.hbs``), built from the reader's copy of the spec
+    (``reference.py``: provenance last, source tags as superscripts, request samples)."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    route = first_tag_route(parse_spec(spec.read_text(encoding="utf-8"), spec.name))
-    _run(
-        [
-            str(REDOCLY),
-            "build-docs",
-            str(spec),
-            "--inlineBundle",
-            "--template",
-            str(REFERENCE_PAGE),
-            f"--templateOptions.initialRoute={route}",
-            "--openapi.schemasExpansionLevel=all",
-            "--openapi.expandResponses=all",
-            "-o",
-            str(output),
-        ]
-    )
+    document = parse_spec(spec.read_text(encoding="utf-8"), spec.name)
+    route = first_tag_route(document)
+    options = {
+        "schemasExpansionLevel": "all",
+        "expandResponses": "all",
+        "codeSamples": {"languages": LANGUAGES},
+    }
+    with tempfile.TemporaryDirectory(prefix="kustom-reference-") as folder:
+        reader = Path(folder) / spec.name
+        reader.write_text(
+            yaml.safe_dump(reader_copy(document, spec), sort_keys=False, allow_unicode=True),
+            encoding="utf-8",
+        )
+        # Redoc's options as one JSON file: with --openapi.<key> flags it would ignore a file.
+        (Path(folder) / "redoc.json").write_text(json.dumps(options), encoding="utf-8")
+        _run(
+            [
+                str(REDOCLY),
+                "build-docs",
+                str(reader),
+                "--inlineBundle",
+                "--template",
+                str(REFERENCE_PAGE),
+                f"--templateOptions.initialRoute={route}",
+                "--openapi",
+                str(Path(folder) / "redoc.json"),
+                "-o",
+                str(output.resolve()),
+            ]
+        )
 
 
 def build_wheels(folder: Path) -> None:
