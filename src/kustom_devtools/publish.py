@@ -176,6 +176,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--gate-only", action="store_true", help="stop after the checks and the gate"
     )
     parser.add_argument("--release", action="store_true", help="also add the entry to CHANGELOG.md")
+    parser.add_argument(
+        "--no-drift-check",
+        action="store_true",
+        help="skip the drift check, which ran already (scripts/test runs it); a CI job's "
+        "second gate, against the base branch, runs once without repeating it",
+    )
     return parser.parse_args(argv)
 
 
@@ -202,7 +208,12 @@ def gate_release(document: dict[str, Any], repo: Path, against: str | None) -> G
 def run(args: argparse.Namespace) -> list[Path]:
     """Every step; raises Refused, PublishError, InvalidSpec or BaselineError."""
     document: dict[str, Any] = parse_spec(SPEC.read_text(encoding="utf-8"), SPEC.name)
-    check_drift()
+    if args.no_drift_check and not args.gate_only:
+        raise PublishError(
+            "--no-drift-check goes with --gate-only: dist/ is built after every check"
+        )
+    if not args.no_drift_check:
+        check_drift()
     result = gate_release(document, REPO_ROOT, args.against)
     print(result.notes)
     if result.problems:
