@@ -57,6 +57,28 @@ def _renames(
     return renamed, [n for n in removed if n not in renamed], added
 
 
+def _name_changes(
+    kind: str,
+    place: str,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    why: str,
+    *,
+    added_too: bool = False,
+) -> Iterator[Change]:
+    """``{kind}-renamed`` and ``{kind}-removed`` (breaking: ``why``) for the names under
+    ``place``; with ``added_too``, ``{kind}-added`` as well."""
+    renamed, removed, added = _renames(before, after)
+    for name, new_name in renamed.items():
+        yield Change(
+            f"{kind}-renamed", f"{place}{name}", True, f"renamed to {new_name}, same content: {why}"
+        )
+    for name in removed:
+        yield Change(f"{kind}-removed", f"{place}{name}", True, f"removed: {why}")
+    for name in added if added_too else ():
+        yield Change(f"{kind}-added", f"{place}{name}", False, "added")
+
+
 def component_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[Change]:
     """Components renamed, removed or added, in the sections generators name code after.
 
@@ -68,20 +90,9 @@ def component_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterato
         # Descriptions aside: a rename that also rewords is still a rename.
         before = without_docs(old.get("components", {}).get(section, {}), names=True)
         after = without_docs(new.get("components", {}).get(section, {}), names=True)
-        renamed, removed, added = _renames(before, after)
-        for old_name, new_name in renamed.items():
-            yield Change(
-                "component-renamed",
-                f"components/{section}/{old_name}",
-                True,
-                f"renamed to {new_name}, same content: {why}",
-            )
-        for name in removed:
-            yield Change(
-                "component-removed", f"components/{section}/{name}", True, f"removed: {why}"
-            )
-        for name in added:
-            yield Change("component-added", f"components/{section}/{name}", False, "added")
+        yield from _name_changes(
+            "component", f"components/{section}/", before, after, why, added_too=True
+        )
 
 
 def operation_name_changes(
@@ -101,18 +112,7 @@ def operation_name_changes(
             "operation-tag-changed", op, True, f"first tag {old_tag} -> {new_tag}: {FIRST_TAG}"
         )
     for place, before, after in _example_maps(op, old, new):
-        renamed, removed, _ = _renames(before, after)
-        for name, new_name in renamed.items():
-            yield Change(
-                "example-renamed",
-                f"{place} example {name}",
-                True,
-                f"renamed to {new_name}: {EXAMPLE_KEY}",
-            )
-        for name in removed:
-            yield Change(
-                "example-removed", f"{place} example {name}", True, f"removed: {EXAMPLE_KEY}"
-            )
+        yield from _name_changes("example", f"{place} example ", before, after, EXAMPLE_KEY)
 
 
 def _examples(node: Any) -> Mapping[str, Any]:

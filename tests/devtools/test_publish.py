@@ -68,15 +68,19 @@ def test_publish_writes_every_artefact(tmp_path: Path, capsys: pytest.CaptureFix
     assert (out / "RELEASE_NOTES.md").read_text().startswith(f"## {version} (")
 
 
-def test_publish_refuses_a_spec_the_client_was_not_generated_from(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # A field added to the spec, same version, scripts/regenerate not run.
+def use_a_drifted_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A field added to the spec, same version, scripts/regenerate not run."""
     changed = copy.deepcopy(SPEC)
     changed["components"]["schemas"]["OrderLine"]["properties"]["colour"] = {"type": "string"}
     spec = tmp_path / "openapi.yaml"
     spec.write_text(yaml.safe_dump(changed), encoding="utf-8")
     monkeypatch.setattr(publish, "SPEC", spec)
+
+
+def test_publish_refuses_a_spec_the_client_was_not_generated_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    use_a_drifted_spec(tmp_path, monkeypatch)
     assert publish.main(["--out", str(tmp_path / "dist")]) == 1
     assert "generated/ does not match openapi.yaml" in capsys.readouterr().err
     assert not (tmp_path / "dist").exists()
@@ -86,11 +90,7 @@ def test_no_drift_check_skips_only_the_drift_check(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """For a CI job whose suite ran the drift check already: the gate still runs."""
-    drifted = copy.deepcopy(SPEC)
-    drifted["components"]["schemas"]["OrderLine"]["properties"]["colour"] = {"type": "string"}
-    spec = tmp_path / "openapi.yaml"
-    spec.write_text(yaml.safe_dump(drifted), encoding="utf-8")
-    monkeypatch.setattr(publish, "SPEC", spec)
+    use_a_drifted_spec(tmp_path, monkeypatch)
     same_version = write_baseline(tmp_path, lambda d: None, SPEC["info"]["version"])
     gate_only = ["--gate-only", "--against", str(same_version)]
     assert publish.main(gate_only) == 1
