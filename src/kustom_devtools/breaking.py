@@ -310,12 +310,21 @@ def _operation_changes(op: str, old: Mapping[str, Any], new: Mapping[str, Any]) 
                     f"{where} {name}",
                     "response",
                 )
-        yield from _schema_changes(
-            _json_schema(old_responses[status]),
-            _json_schema(new_responses[status]),
-            where,
-            "response",
+        yield from _response_body_changes(
+            _json_schema(old_responses[status]), _json_schema(new_responses[status]), where
         )
+
+
+def _response_body_changes(old: Any, new: Any, where: str) -> Iterator[Change]:
+    """A body documented where there was none (a 202's) is an addition: clients ignored it,
+    and a generated client's ``unknown`` becomes a type. One no longer documented breaks the
+    code that reads it."""
+    if old is None and new is not None:
+        yield Change("response-body-added", where, False, "body documented")
+    elif old is not None and new is None:
+        yield Change("response-body-removed", where, True, "body no longer documented")
+    else:
+        yield from _schema_changes(old, new, where, "response")
 
 
 def _error_code_changes(

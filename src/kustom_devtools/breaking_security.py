@@ -2,12 +2,12 @@
 
 A client built from the old spec sends the credentials of one of its security requirements.
 The change breaks it only when the new spec accepts none of those any more; a scheme renamed,
-remodelled (an ``http basic`` scheme replaced by an ``apiKey`` scheme on the same header) or
-merged with another is a remodel, not a break, as long as every old form is still accepted.
+remodelled (an ``http`` scheme replaced by an ``apiKey`` scheme on the same header) or merged
+with another is a remodel, not a break, as long as every old form is still accepted.
 
 What a scheme accepts is what it declares: ``http`` fixes the Authorization header's scheme
-(``Basic``, ``Bearer``), ``apiKey`` names a header, query parameter or cookie and takes any value
-there. An ``apiKey`` scheme on ``Authorization`` therefore accepts what an ``http basic`` scheme
+(its ``scheme`` field), ``apiKey`` names a header, query parameter or cookie and takes any value
+there. An ``apiKey`` scheme on ``Authorization`` therefore accepts what an ``http`` scheme
 sends; the reverse is narrower. What a description adds ("the key alone, not base64-encoded")
 is prose, which the gate does not read.
 """
@@ -29,7 +29,7 @@ class Credential:
     """What one security scheme of a requirement puts on the wire."""
 
     place: str  # "header authorization", "query api_key", "cookie session", "tls"
-    value: str | None  # the Authorization scheme ("basic", "bearer"); None: any value
+    value: str | None  # the Authorization header's scheme, lower-cased; None: any value
     issuer: str = ""  # where an OAuth 2 or OpenID Connect token comes from
     scopes: frozenset[str] = frozenset()
 

@@ -665,6 +665,21 @@ RULES = [
         ].append("BAD_REQUEST"),
         {("enum-value-added", False)},
     ),
+    # A response's body: documented where there was none, or no longer.
+    Rule(
+        "a body documented for a response that had none",
+        lambda d: make_thing(d)["responses"]["400"].pop("content"),
+        lambda d: make_thing(d)["responses"]["400"].update(
+            content={"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        ),
+        {("response-body-added", False)},
+    ),
+    Rule(
+        "a response's body no longer documented",
+        unchanged_thing,
+        lambda d: make_thing(d)["responses"]["400"].pop("content"),
+        {("response-body-removed", True)},
+    ),
     # Defaults: openapi-typescript types a field with a default as required.
     Rule(
         "request default added",
