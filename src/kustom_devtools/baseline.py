@@ -75,7 +75,15 @@ def _spec_at(repo: Path, ref: str, source: str) -> dict[str, Any]:
     return parse_spec(text, source)
 
 
-def _from_changelog(repo: Path, version: str) -> Baseline:
+@dataclass(frozen=True)
+class Released:
+    """A release's spec as git records it, and where it was read."""
+
+    document: dict[str, Any]
+    source: str
+
+
+def _from_changelog(repo: Path, version: str) -> Released:
     heading = f"## {version} ("
     commits = (
         _git(repo, "log", "--reverse", "--format=%H", "-S", heading, "HEAD", "--", CHANGELOG_NAME)
@@ -98,7 +106,16 @@ def _from_changelog(repo: Path, version: str) -> Baseline:
             f"{CHANGELOG_NAME} lists release {version}, but {SPEC_NAME} at commit {commit[:7]} "
             f"is version {document['info']['version']}: {advice}"
         )
-    return Baseline(document, source)
+    return Released(document, source)
+
+
+def release_spec(repo: Path, version: str) -> dict[str, Any]:
+    """The spec released as ``version``: at its tag, else at the commit that added its
+    CHANGELOG.md entry; raises BaselineError or specfile.InvalidSpec."""
+    tag = f"{TAG_PREFIX}{version}"
+    if _git(repo, "rev-parse", "--verify", "--quiet", f"{tag}^{{commit}}") is not None:
+        return _spec_at(repo, tag, tag)
+    return _from_changelog(repo, version).document
 
 
 def find_baseline(repo: Path, against: str | None = None) -> Baseline:
@@ -116,7 +133,8 @@ def find_baseline(repo: Path, against: str | None = None) -> Baseline:
     committed = _git(repo, "show", f"HEAD:{CHANGELOG_NAME}")
     releases = changelog_releases(committed or "")
     if releases:
-        return _from_changelog(repo, releases[0])
+        released = _from_changelog(repo, releases[0])
+        return Baseline(released.document, released.source)
     on_disk = repo / CHANGELOG_NAME
     if committed is None and on_disk.is_file():
         unrecorded = changelog_releases(on_disk.read_text(encoding="utf-8"))

@@ -14,22 +14,27 @@ that cannot be found, a tool that failed).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from kustom_devtools import regenerate
-from kustom_devtools.baseline import TAG_PREFIX, Baseline, BaselineError, find_baseline
-from kustom_devtools.breaking import Change, compare, gate, parse_version
+from kustom_devtools.baseline import TAG_PREFIX, BaselineError, find_baseline
+from kustom_devtools.breaking import compare, gate, parse_version
+from kustom_devtools.changelog import ChangelogError, entry_for, prepend, release_notes
+from kustom_devtools.code_samples import LANGUAGES
 from kustom_devtools.paths import REPO_ROOT
+from kustom_devtools.reference import reader_copy
 from kustom_devtools.specfile import InvalidSpec, parse_spec
 from kustom_devtools.wheels import check_wheels
 
@@ -38,10 +43,6 @@ GENERATED = REPO_ROOT / "generated"
 # The client layer's and the mock's wheels (hatch projects whose sources are in src/).
 PACKAGES = (REPO_ROOT / "packages" / "kustom-client", REPO_ROOT / "packages" / "kustom-mock")
 CHANGELOG = REPO_ROOT / "CHANGELOG.md"
-CHANGELOG_HEADER = (
-    "# Changelog\n\nReleases of openapi.yaml, the generated client, the client layer and the "
-    "mock (one version).\n\n"
-)
 BIN = Path(sys.executable).parent
 REDOCLY = REPO_ROOT / "node_modules" / ".bin" / "redocly"
 REFERENCE_PAGE = Path(__file__).with_name("reference_page.hbs")
@@ -71,24 +72,6 @@ def _run(cmd: Sequence[str]) -> str:
     return str(result.stdout)
 
 
-def release_notes(version: str, baseline: Baseline, changes: list[Change]) -> str:
-    today = dt.datetime.now(dt.UTC).date().isoformat()
-    lines = [f"## {version} ({today})", ""]
-    if baseline.document is None:
-        lines += [f"First release of the contract ({baseline.source}).", ""]
-        return "\n".join(lines)
-    lines += [f"Compared with {baseline.version} ({baseline.source}).", ""]
-    breaking = sorted({c.line() for c in changes if c.breaking})
-    other = sorted({c.line() for c in changes if not c.breaking})
-    if not changes:
-        lines += ["No change to the contract's requests or responses.", ""]
-    if breaking:
-        lines += ["### Breaking changes", "", *[f"- {line}" for line in breaking], ""]
-    if other:
-        lines += ["### Other changes", "", *[f"- {line}" for line in other], ""]
-    return "\n".join(lines)
-
-
 def check_drift() -> None:
     try:
         problems = regenerate.check(SPEC, GENERATED)
@@ -101,37 +84,55 @@ def check_drift() -> None:
         )
 
 
+def tag_route(tag: str) -> str:
+    """Redoc's route of a tag ("Customer Token" -> /customer-token)."""
+    return "/" + re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-")
+
+
 def first_tag_route(document: dict[str, Any]) -> str:
-    """Redoc's route of the first tag that has operations ("Customer Token" -> /customer-token)."""
+    """Redoc's route of the first tag that has operations."""
     for item in document.get("paths", {}).values():
         for operation in item.values():
             if isinstance(operation, dict) and operation.get("tags"):
-                return "/" + re.sub(r"[^a-z0-9]+", "-", str(operation["tags"][0]).lower()).strip(
-                    "-"
-                )
+                return tag_route(str(operation["tags"][0]))
     return ""
 
 
 def build_reference(output: Path, spec: Path = SPEC) -> None:
     """A self-contained HTML reference (scripts inlined, every schema expanded) that opens on
-    the operations (``reference_page.hbs``)."""
+    the operations (``reference_page.hbs``), built from the reader's copy of the spec
+    (``reference.py``: provenance last, source tags as superscripts, request samples)."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    route = first_tag_route(parse_spec(spec.read_text(encoding="utf-8"), spec.name))
-    _run(
-        [
-            str(REDOCLY),
-            "build-docs",
-            str(spec),
-            "--inlineBundle",
-            "--template",
-            str(REFERENCE_PAGE),
-            f"--templateOptions.initialRoute={route}",
-            "--openapi.schemasExpansionLevel=all",
-            "--openapi.expandResponses=all",
-            "-o",
-            str(output),
-        ]
-    )
+    document = parse_spec(spec.read_text(encoding="utf-8"), spec.name)
+    route = first_tag_route(document)
+    options = {
+        "schemasExpansionLevel": "all",
+        "expandResponses": "all",
+        "codeSamples": {"languages": LANGUAGES},
+    }
+    with tempfile.TemporaryDirectory(prefix="kustom-reference-") as folder:
+        reader = Path(folder) / spec.name
+        reader.write_text(
+            yaml.safe_dump(reader_copy(document, spec), sort_keys=False, allow_unicode=True),
+            encoding="utf-8",
+        )
+        # Redoc's options as one JSON file: with --openapi.<key> flags it would ignore a file.
+        (Path(folder) / "redoc.json").write_text(json.dumps(options), encoding="utf-8")
+        _run(
+            [
+                str(REDOCLY),
+                "build-docs",
+                str(reader),
+                "--inlineBundle",
+                "--template",
+                str(REFERENCE_PAGE),
+                f"--templateOptions.initialRoute={route}",
+                "--openapi",
+                str(Path(folder) / "redoc.json"),
+                "-o",
+                str(output.resolve()),
+            ]
+        )
 
 
 def build_wheels(folder: Path) -> None:
@@ -160,34 +161,6 @@ def build(out: Path, notes: str) -> list[Path]:
     return sorted(p for p in out.rglob("*") if p.is_file())
 
 
-def changelog_entry(version: str) -> str | None:
-    """This version's entry in CHANGELOG.md, once ``--release`` has written it.
-
-    The release workflow builds dist/ from the tagged commit, whose spec is the newest tag's
-    own: its notes are the entry written when the release was cut, not an empty comparison.
-    """
-    if not CHANGELOG.exists():
-        return None
-    for entry in CHANGELOG.read_text(encoding="utf-8").split("\n## ")[1:]:
-        if entry.startswith(f"{version} ("):
-            return "## " + entry.rstrip("\n") + "\n"
-    return None
-
-
-def prepend_changelog(notes: str) -> None:
-    existing = CHANGELOG.read_text(encoding="utf-8") if CHANGELOG.exists() else CHANGELOG_HEADER
-    first_release = existing.find("\n## ")
-    header, body = (
-        (existing[: first_release + 1], existing[first_release + 1 :])
-        if first_release >= 0
-        else (existing, "")
-    )
-    version_heading = notes.splitlines()[0].split(" (")[0]
-    if f"{version_heading} (" in body:
-        raise PublishError(f"CHANGELOG.md already has {version_heading}")
-    CHANGELOG.write_text(header + notes + "\n" + body, encoding="utf-8")
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="scripts/publish",
@@ -203,6 +176,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--gate-only", action="store_true", help="stop after the checks and the gate"
     )
     parser.add_argument("--release", action="store_true", help="also add the entry to CHANGELOG.md")
+    parser.add_argument(
+        "--no-drift-check",
+        action="store_true",
+        help="skip the drift check, which ran already (scripts/test runs it); a CI job's "
+        "second gate, against the base branch, runs once without repeating it",
+    )
     return parser.parse_args(argv)
 
 
@@ -229,19 +208,24 @@ def gate_release(document: dict[str, Any], repo: Path, against: str | None) -> G
 def run(args: argparse.Namespace) -> list[Path]:
     """Every step; raises Refused, PublishError, InvalidSpec or BaselineError."""
     document: dict[str, Any] = parse_spec(SPEC.read_text(encoding="utf-8"), SPEC.name)
-    check_drift()
+    if args.no_drift_check and not args.gate_only:
+        raise PublishError(
+            "--no-drift-check goes with --gate-only: dist/ is built after every check"
+        )
+    if not args.no_drift_check:
+        check_drift()
     result = gate_release(document, REPO_ROOT, args.against)
     print(result.notes)
     if result.problems:
         raise Refused("breaking-change gate: " + "; ".join(result.problems))
     if args.gate_only:
         return []
-    recorded = changelog_entry(str(document["info"]["version"]))
+    recorded = entry_for(CHANGELOG, str(document["info"]["version"]))
     if recorded is not None and args.release:
         raise PublishError(f"CHANGELOG.md already has {document['info']['version']}")
     files = build(args.out, recorded or result.notes)
     if args.release:
-        prepend_changelog(result.notes)
+        prepend(CHANGELOG, result.notes)
     return files
 
 
@@ -252,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Refused as exc:
         print(f"scripts/publish: refused: {exc}", file=sys.stderr)
         return 1
-    except (PublishError, InvalidSpec, BaselineError, ValueError, OSError) as exc:
+    except (PublishError, ChangelogError, InvalidSpec, BaselineError, ValueError, OSError) as exc:
         print(f"scripts/publish: {exc}", file=sys.stderr)
         return 2
     for path in files:

@@ -15,7 +15,8 @@ import yaml
 
 from kustom_devtools import publish
 from kustom_devtools.baseline import BaselineError
-from kustom_devtools.breaking import Change, compare, gate, parse_version
+from kustom_devtools.breaking import compare, gate, parse_version
+from kustom_devtools.change import Change
 from kustom_devtools.publish import gate_release
 from kustom_devtools.specfile import InvalidSpec, parse_spec
 from kustom_spec import REPO_ROOT, load_spec
@@ -182,10 +183,11 @@ CASES: list[tuple[str, Mutation, str, bool]] = [
         True,
     ),
     (
+        # Generated code that names PENDING stops compiling (TypeScript) or finds no member.
         "removed response enum value",
         lambda d: schemas(d)["FraudStatus"]["enum"].remove("PENDING"),
         "enum-value-removed",
-        False,
+        True,
     ),
     (
         "response field no longer required",
@@ -243,10 +245,19 @@ CASES: list[tuple[str, Mutation, str, bool]] = [
     # the API
     ("removed operation", lambda d: d["paths"].clear(), "operation-removed", True),
     (
+        # The key alone in Authorization (any value) is no longer accepted there.
         "security changed",
-        lambda d: d[S]["securitySchemes"]["usernameAndKey"].update(scheme="bearer"),
+        lambda d: d[S]["securitySchemes"]["apiKey"].update(name="X-Api-Key"),
         "security-changed",
         True,
+    ),
+    (
+        # Basic becomes Bearer, but the apiKey scheme takes any value in the same header, so
+        # what an old client sends is still declared acceptable.
+        "security remodelled",
+        lambda d: d[S]["securitySchemes"]["usernameAndKey"].update(scheme="bearer"),
+        "security-remodelled",
+        False,
     ),
 ]
 
@@ -259,6 +270,462 @@ def test_each_kind_of_change(name: str, mutate: Mutation, kind: str, breaking: b
     # A shared component changes at every place that uses it (the error object in each status).
     assert {c.kind for c in changes} == {kind}, [c.line() for c in changes]
     assert {c.breaking for c in changes} == {breaking}
+
+
+# What changes do to clients generated from the spec, on a small synthetic spec: one case per
+# rule, each naming every change the gate must report (so a wire change that should not be
+# there fails it too).
+
+
+def thing_spec() -> dict[str, Any]:
+    """One operation, its components in every section a generator names code after."""
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "things", "version": "1.0.0"},
+        "security": [{"basic": []}],
+        "paths": {
+            "/things/{thingId}": {
+                "post": {
+                    "operationId": "makeThing",
+                    "tags": ["Things"],
+                    "parameters": [{"$ref": "#/components/parameters/ThingId"}],
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/ThingRequest"},
+                                "examples": {"small": {"$ref": "#/components/examples/Small"}},
+                            }
+                        }
+                    },
+                    "responses": {
+                        "200": {"$ref": "#/components/responses/Made"},
+                        "400": {
+                            "description": "refused",
+                            "x-error-codes": ["BAD_VALUE"],
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Problem"}
+                                }
+                            },
+                        },
+                    },
+                }
+            }
+        },
+        "components": {
+            "securitySchemes": {"basic": {"type": "http", "scheme": "basic"}},
+            "parameters": {
+                "ThingId": {
+                    "name": "thingId",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string"},
+                }
+            },
+            "schemas": {
+                "ThingRequest": {
+                    "type": "object",
+                    "properties": {
+                        "colour": {"$ref": "#/components/schemas/Colour"},
+                        "flag": {"type": "boolean"},
+                    },
+                },
+                "Thing": {
+                    "type": "object",
+                    "required": ["id"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "colour": {"$ref": "#/components/schemas/Colour"},
+                        "size": {"type": "string", "enum": ["S", "M"]},
+                        "flag": {"type": "boolean", "default": False},
+                    },
+                },
+                "Colour": {"type": "string", "enum": ["red", "green"]},
+                "Problem": {"type": "object", "properties": {"error_code": {"type": "string"}}},
+            },
+            "responses": {
+                "Made": {
+                    "description": "made",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/Thing"},
+                            "examples": {"small": {"$ref": "#/components/examples/SmallThing"}},
+                        }
+                    },
+                }
+            },
+            "examples": {
+                "Small": {"value": {"colour": "red"}},
+                "SmallThing": {"value": {"id": "t1", "colour": "red"}},
+            },
+        },
+    }
+
+
+def rename(doc: dict[str, Any], section: str, old: str, new: str) -> None:
+    """A component renamed and every reference to it rewritten: the wire stays the same."""
+    doc["components"][section][new] = doc["components"][section].pop(old)
+    target, replacement = f"#/components/{section}/{old}", f"#/components/{section}/{new}"
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("$ref") == target:
+                node["$ref"] = replacement
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(doc)
+
+
+def thing_schemas(d: dict[str, Any]) -> Any:
+    return d["components"]["schemas"]
+
+
+def make_thing(d: dict[str, Any]) -> Any:
+    return d["paths"]["/things/{thingId}"]["post"]
+
+
+def inline_thing(d: dict[str, Any]) -> None:
+    d["components"]["responses"]["Made"]["content"]["application/json"]["schema"] = thing_schemas(
+        d
+    ).pop("Thing")
+
+
+def error_codes_as_enum(*, open_enum: bool) -> Mutation:
+    def mutate(d: dict[str, Any]) -> None:
+        make_thing(d)["responses"]["400"].pop("x-error-codes")
+        codes = {"type": "string", "enum": ["BAD_VALUE"]}
+        code = {"anyOf": [codes, {"type": "string"}]} if open_enum else codes
+        thing_schemas(d)["Problem"]["properties"]["error_code"] = code
+
+    return mutate
+
+
+def open_size(d: dict[str, Any]) -> None:
+    thing_schemas(d)["Thing"]["properties"]["size"] = {
+        "anyOf": [{"type": "string", "enum": ["S", "M"]}, {"type": "string"}]
+    }
+
+
+def merged_schemes(d: dict[str, Any]) -> None:
+    """Two schemes on Authorization, as openapi.yaml has them."""
+    d["components"]["securitySchemes"]["key"] = {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+    }
+    d["security"] = [{"key": []}, {"basic": []}]
+
+
+def unchanged_thing(d: dict[str, Any]) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    before: Mutation  # applied to thing_spec() for the old spec
+    after: Mutation  # applied to a copy of the old spec for the new one
+    expected: set[tuple[str, bool]]  # (kind, breaking) of every change reported
+
+
+def then(*mutations: Mutation) -> Mutation:
+    return lambda d: [m(d) for m in mutations]
+
+
+RULES = [
+    # Names generated code is built on; the wire is the same in each.
+    Rule(
+        "schema renamed",
+        unchanged_thing,
+        lambda d: rename(d, "schemas", "Thing", "Item"),
+        {("component-renamed", True)},
+    ),
+    Rule(
+        "schema renamed and reworded",
+        unchanged_thing,
+        then(
+            lambda d: rename(d, "schemas", "Problem", "ApiError"),
+            lambda d: thing_schemas(d)["ApiError"].update(description="Why it failed."),
+        ),
+        {("component-renamed", True)},
+    ),
+    Rule(
+        "parameter renamed",
+        unchanged_thing,
+        lambda d: rename(d, "parameters", "ThingId", "ThingIdParameter"),
+        {("component-renamed", True)},
+    ),
+    Rule(
+        "response renamed",
+        unchanged_thing,
+        lambda d: rename(d, "responses", "Made", "Created"),
+        {("component-renamed", True)},
+    ),
+    Rule("schema inlined", unchanged_thing, inline_thing, {("component-removed", True)}),
+    Rule(
+        "schema added",
+        unchanged_thing,
+        lambda d: thing_schemas(d).update(Spare={"type": "object"}),
+        {("component-added", False)},
+    ),
+    Rule(
+        "operationId changed",
+        unchanged_thing,
+        lambda d: make_thing(d).update(operationId="createThing"),
+        {("operation-renamed", True)},
+    ),
+    Rule(
+        "first tag changed",
+        unchanged_thing,
+        lambda d: make_thing(d).update(tags=["Items"]),
+        {("operation-tag-changed", True)},
+    ),
+    Rule(
+        "named example renamed",
+        unchanged_thing,
+        lambda d: make_thing(d)["requestBody"]["content"]["application/json"].update(
+            examples={"tiny": {"$ref": "#/components/examples/Small"}}
+        ),
+        {("example-renamed", True)},
+    ),
+    Rule(
+        "named example removed",
+        unchanged_thing,
+        lambda d: make_thing(d)["requestBody"]["content"]["application/json"].pop("examples"),
+        {("example-removed", True)},
+    ),
+    Rule(
+        "example component renamed (only a $ref target)",
+        unchanged_thing,
+        lambda d: rename(d, "examples", "Small", "SmallRequest"),
+        set(),
+    ),
+    Rule(
+        "named example added",
+        unchanged_thing,
+        lambda d: make_thing(d)["requestBody"]["content"]["application/json"]["examples"].update(
+            big={"value": {"colour": "green"}}
+        ),
+        set(),
+    ),
+    # Security, by what a client puts on the wire.
+    Rule(
+        "http basic replaced by an apiKey scheme on the same header",
+        unchanged_thing,
+        lambda d: d["components"].update(
+            securitySchemes={"basic": {"type": "apiKey", "in": "header", "name": "Authorization"}}
+        ),
+        {("security-remodelled", False)},
+    ),
+    Rule(
+        "two schemes on one header merged into one",
+        merged_schemes,
+        then(
+            lambda d: d["components"]["securitySchemes"].pop("basic"),
+            lambda d: d.update(security=[{"key": []}]),
+        ),
+        {("security-remodelled", False)},
+    ),
+    Rule(
+        "scheme renamed",
+        unchanged_thing,
+        then(
+            lambda d: rename(d, "securitySchemes", "basic", "merchantAuth"),
+            lambda d: d.update(security=[{"merchantAuth": []}]),
+        ),
+        {("security-remodelled", False)},
+    ),
+    Rule(
+        "an apiKey header scheme replaced by http basic (narrower)",
+        merged_schemes,
+        then(
+            lambda d: d["components"]["securitySchemes"].pop("key"),
+            lambda d: d.update(security=[{"basic": []}]),
+        ),
+        {("security-changed", True)},
+    ),
+    Rule(
+        "basic replaced by bearer",
+        unchanged_thing,
+        lambda d: d["components"]["securitySchemes"]["basic"].update(scheme="bearer"),
+        {("security-changed", True)},
+    ),
+    Rule(
+        "an operation that was open now needs credentials",
+        lambda d: make_thing(d).update(security=[]),
+        lambda d: make_thing(d).pop("security"),
+        {("security-changed", True)},
+    ),
+    Rule(
+        "a second scheme required at once",
+        merged_schemes,
+        lambda d: d.update(security=[{"key": [], "basic": []}]),
+        {("security-changed", True)},
+    ),
+    Rule(
+        "an OAuth 2 scope more",
+        lambda d: (
+            d["components"]["securitySchemes"].update(
+                oauth={
+                    "type": "oauth2",
+                    "flows": {
+                        "clientCredentials": {
+                            "tokenUrl": "https://auth.test/token",
+                            "scopes": {"read": "read", "write": "write"},
+                        }
+                    },
+                }
+            ),
+            d.update(security=[{"oauth": ["read"]}]),
+        ),
+        lambda d: d.update(security=[{"oauth": ["read", "write"]}]),
+        {("security-changed", True)},
+    ),
+    # Enums: closed, open (anyOf of the enum and a plain string), or none.
+    Rule(
+        "request enum widened",
+        unchanged_thing,
+        lambda d: thing_schemas(d)["Colour"]["enum"].append("blue"),
+        # Colour is in the request and in the response: the response may now carry blue.
+        {("enum-value-added", False), ("enum-value-added", True)},
+    ),
+    Rule(
+        "response enum widened",
+        unchanged_thing,
+        lambda d: thing_schemas(d)["Thing"]["properties"]["size"]["enum"].append("L"),
+        {("enum-value-added", True)},
+    ),
+    Rule(
+        "response enum narrowed",
+        unchanged_thing,
+        lambda d: thing_schemas(d)["Thing"]["properties"]["size"]["enum"].remove("M"),
+        {("enum-value-removed", True)},
+    ),
+    Rule(
+        "request enum narrowed",
+        unchanged_thing,
+        lambda d: thing_schemas(d)["ThingRequest"]["properties"].update(
+            colour={"type": "string", "enum": ["red"]}
+        ),
+        {("enum-value-removed", True)},
+    ),
+    Rule(
+        "response enum opened",
+        unchanged_thing,
+        open_size,
+        {("enum-opened", True)},
+    ),
+    Rule(
+        "value added to an open response enum",
+        open_size,
+        lambda d: thing_schemas(d)["Thing"]["properties"]["size"]["anyOf"][0]["enum"].append("L"),
+        {("enum-value-added", False)},
+    ),
+    Rule(
+        "value dropped from an open response enum",
+        open_size,
+        lambda d: thing_schemas(d)["Thing"]["properties"]["size"]["anyOf"][0]["enum"].remove("M"),
+        {("enum-value-removed", True)},
+    ),
+    Rule(
+        "open response enum closed",
+        open_size,
+        lambda d: thing_schemas(d)["Thing"]["properties"].update(
+            size={"type": "string", "enum": ["S", "M"]}
+        ),
+        {("enum-closed", True)},
+    ),
+    Rule(
+        "x-error-codes gains a code",
+        unchanged_thing,
+        lambda d: make_thing(d)["responses"]["400"]["x-error-codes"].append("BAD_REQUEST"),
+        {("error-codes-changed", False)},
+    ),
+    Rule(
+        "x-error-codes become an open enum of error_code",
+        unchanged_thing,
+        error_codes_as_enum(open_enum=True),
+        {("error-codes-changed", False), ("open-enum-added", False)},
+    ),
+    Rule(
+        "x-error-codes become a closed enum of error_code",
+        unchanged_thing,
+        error_codes_as_enum(open_enum=False),
+        {("error-codes-changed", False), ("enum-added", True)},
+    ),
+    Rule(
+        "a code added to the open error_code enum",
+        error_codes_as_enum(open_enum=True),
+        lambda d: thing_schemas(d)["Problem"]["properties"]["error_code"]["anyOf"][0][
+            "enum"
+        ].append("BAD_REQUEST"),
+        {("enum-value-added", False)},
+    ),
+    # A response's body: documented where there was none, or no longer.
+    Rule(
+        "a body documented for a response that had none",
+        lambda d: make_thing(d)["responses"]["400"].pop("content"),
+        lambda d: make_thing(d)["responses"]["400"].update(
+            content={"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        ),
+        {("response-body-added", False)},
+    ),
+    Rule(
+        "a response's body no longer documented",
+        unchanged_thing,
+        lambda d: make_thing(d)["responses"]["400"].pop("content"),
+        {("response-body-removed", True)},
+    ),
+    # Defaults: openapi-typescript types a field with a default as required.
+    Rule(
+        "request default added",
+        unchanged_thing,
+        lambda d: thing_schemas(d)["ThingRequest"]["properties"]["flag"].update(default=False),
+        {("default-added", True)},
+    ),
+    Rule(
+        "request default removed",
+        lambda d: thing_schemas(d)["ThingRequest"]["properties"]["flag"].update(default=False),
+        lambda d: thing_schemas(d)["ThingRequest"]["properties"]["flag"].pop("default"),
+        {("default-removed", False)},
+    ),
+    Rule(
+        "request default changed",
+        lambda d: thing_schemas(d)["ThingRequest"]["properties"]["flag"].update(default=False),
+        lambda d: thing_schemas(d)["ThingRequest"]["properties"]["flag"].update(default=True),
+        {("default-changed", True)},
+    ),
+    Rule(
+        "response default removed",
+        unchanged_thing,
+        lambda d: thing_schemas(d)["Thing"]["properties"]["flag"].pop("default"),
+        {("default-removed", True)},
+    ),
+]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_what_a_change_does_to_generated_clients(rule: Rule) -> None:
+    old = thing_spec()
+    rule.before(old)
+    parse_spec(yaml.safe_dump(old), "old")  # both sides are valid specs
+    new = copy.deepcopy(old)
+    rule.after(new)
+    parse_spec(yaml.safe_dump(new), "new")
+    changes = compare(old, new)
+    assert {(c.kind, c.breaking) for c in changes} == rule.expected, [c.line() for c in changes]
+
+
+def test_a_rename_says_what_it_was_renamed_to_and_why() -> None:
+    new = thing_spec()
+    rename(new, "schemas", "Thing", "Item")
+    (change,) = compare(thing_spec(), new)
+    assert change.line().startswith("components/schemas/Thing: renamed to Item, same content")
+    assert "openapi-python-client" in change.detail
 
 
 def test_a_response_header_no_longer_required_breaks() -> None:

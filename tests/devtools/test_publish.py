@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from kustom_devtools import publish
+from kustom_devtools import changelog, publish
 from kustom_devtools.baseline import Baseline
 from kustom_devtools.wheels import check_wheels
 from kustom_spec import REPO_ROOT, load_spec
@@ -68,18 +68,40 @@ def test_publish_writes_every_artefact(tmp_path: Path, capsys: pytest.CaptureFix
     assert (out / "RELEASE_NOTES.md").read_text().startswith(f"## {version} (")
 
 
-def test_publish_refuses_a_spec_the_client_was_not_generated_from(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # A field added to the spec, same version, scripts/regenerate not run.
+def use_a_drifted_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A field added to the spec, same version, scripts/regenerate not run."""
     changed = copy.deepcopy(SPEC)
     changed["components"]["schemas"]["OrderLine"]["properties"]["colour"] = {"type": "string"}
     spec = tmp_path / "openapi.yaml"
     spec.write_text(yaml.safe_dump(changed), encoding="utf-8")
     monkeypatch.setattr(publish, "SPEC", spec)
+
+
+def test_publish_refuses_a_spec_the_client_was_not_generated_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    use_a_drifted_spec(tmp_path, monkeypatch)
     assert publish.main(["--out", str(tmp_path / "dist")]) == 1
     assert "generated/ does not match openapi.yaml" in capsys.readouterr().err
     assert not (tmp_path / "dist").exists()
+
+
+def test_no_drift_check_skips_only_the_drift_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """For a CI job whose suite ran the drift check already: the gate still runs."""
+    use_a_drifted_spec(tmp_path, monkeypatch)
+    same_version = write_baseline(tmp_path, lambda d: None, SPEC["info"]["version"])
+    gate_only = ["--gate-only", "--against", str(same_version)]
+    assert publish.main(gate_only) == 1
+    assert "generated/ does not match openapi.yaml" in capsys.readouterr().err
+    # Without the drift check, the gate speaks: an addition at the same version.
+    assert publish.main([*gate_only, "--no-drift-check"]) == 1
+    err = capsys.readouterr().err
+    assert "addition(s) need at least a minor version" in err
+    assert "generated/" not in err
+    assert publish.main(["--no-drift-check", "--out", str(tmp_path / "dist")]) == 2
+    assert "--no-drift-check goes with --gate-only" in capsys.readouterr().err
 
 
 def test_publish_refuses_an_invalid_spec(
@@ -137,18 +159,24 @@ def test_gate_wants_a_version_bump_for_any_change(tmp_path: Path) -> None:
     assert publish.main(["--gate-only", "--against", str(baseline)]) == 1
 
 
-def test_release_adds_the_changelog_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    changelog = tmp_path / "CHANGELOG.md"
-    changelog.write_text((REPO_ROOT / "CHANGELOG.md").read_text())
-    monkeypatch.setattr(publish, "CHANGELOG", changelog)
+def test_release_adds_the_changelog_entry(tmp_path: Path) -> None:
+    path = tmp_path / "CHANGELOG.md"
+    path.write_text((REPO_ROOT / "CHANGELOG.md").read_text())
     baseline = Baseline(SPEC, "spec-v1.0.0")
-    notes = publish.release_notes("1.1.0", baseline, [])
-    publish.prepend_changelog(notes)
-    text = changelog.read_text()
+    notes = changelog.release_notes("9.1.0", baseline, [])
+    changelog.prepend(path, notes)
+    text = path.read_text()
     assert text.startswith("# Changelog")
-    assert text.index("## 1.1.0 (") < text.index("## 1.0.0 (")
-    with pytest.raises(publish.PublishError, match="already has"):
-        publish.prepend_changelog(notes)
+    assert text.index("## 9.1.0 (") < text.index("## 1.0.0 (")
+    assert changelog.entry_for(path, "9.1.0") == notes.rstrip("\n") + "\n"
+    with pytest.raises(changelog.ChangelogError, match="already has"):
+        changelog.prepend(path, notes)
+
+
+def test_a_first_changelog_gets_its_header(tmp_path: Path) -> None:
+    path = tmp_path / "CHANGELOG.md"
+    changelog.prepend(path, changelog.release_notes("1.0.0", Baseline(None, "no release"), []))
+    assert path.read_text().startswith(changelog.HEADER + "## 1.0.0 (")
 
 
 def test_the_repository_passes_its_own_gate(capsys: pytest.CaptureFixture[str]) -> None:
@@ -187,40 +215,99 @@ def test_workflow_templates_follow_githubs_schema(path: Path, tmp_path: Path) ->
     assert check_workflow(broken).returncode != 0
 
 
-@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
-def test_workflow_templates_use_current_major_versions(path: Path) -> None:
-    current = {
-        "actions/checkout": "v6",
-        "actions/setup-python": "v6",
-        "actions/upload-artifact": "v7",
-        "actions/download-artifact": "v8",
-        "actions/configure-pages": "v6",
-        "actions/upload-pages-artifact": "v5",
-        "actions/deploy-pages": "v5",
-        "pypa/gh-action-pypi-publish": "release/v1",
-    }
-    for step in steps(path):
-        if "uses" in step:
-            action, _, ref = step["uses"].partition("@")
-            assert current.get(action) == ref, step["uses"]
+# Each action's newest release in its repository's snapshot (fetched and read with git when
+# the templates were pinned): the release workflow pins these commits, the contract workflow
+# these versions.
+PINNED = {
+    "actions/checkout": ("v7.0.1", "3d3c42e5aac5ba805825da76410c181273ba90b1"),
+    "actions/setup-python": ("v7.0.0", "5fda3b95a4ea91299a34e894583c3862153e4b97"),
+    "actions/cache": ("v5.0.5", "27d5ce7f107fe9357f9df03efb73ab90386fccae"),
+    "actions/upload-artifact": ("v7.0.0", "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f"),
+    "actions/download-artifact": ("v8.0.1", "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c"),
+    "actions/upload-pages-artifact": ("v5.0.0", "fc324d3547104276b827a68afc52ff2a11cc49c9"),
+    "actions/deploy-pages": ("v5.0.0", "cd2ce8fcbc39b97be8ca5fce6e763baed58fa128"),
+}
+# Pinned by exact version where a SHA could not be verified (the template says why).
+EXACT_ONLY = {"pypa/gh-action-pypi-publish": "v1.14.1"}
+USES = re.compile(r"^\s*(?:- )?uses: ([\w.-]+/[\w.-]+)@(\S+)(?:\s+# (\S+))?\s*$", re.M)
+EXACT_VERSION = re.compile(r"^v\d+\.\d+\.\d+$")
 
 
-def test_the_pull_request_workflow_runs_the_release_paths_checks() -> None:
-    runs = [step.get("run", "") for step in steps(WORKFLOWS[0])]
-    for command in (
-        "scripts/lint",
-        "scripts/regenerate --check",
-        "scripts/contract-test",
-        "scripts/publish --gate-only",
-        'scripts/publish --gate-only --against "origin/$BASE_REF"',
-        "scripts/publish",
-    ):
-        assert command in runs
-        assert (REPO_ROOT / command.split()[0]).exists()
-    checkout = next(
-        s for s in steps(WORKFLOWS[0]) if s.get("uses", "").startswith("actions/checkout")
+def uses(path: Path) -> list[tuple[str, str, str]]:
+    """(action, ref, the comment after it) of every step that uses an action."""
+    return USES.findall(path.read_text())
+
+
+def test_the_release_workflow_pins_every_action_by_a_verified_commit() -> None:
+    """Every job of it holds a token that can write or makes what those jobs publish."""
+    found = uses(WORKFLOWS[1])
+    assert len(found) == len(
+        [s for s in steps(WORKFLOWS[1]) if "uses" in s]
+    )  # the pattern saw every step
+    for action, ref, comment in found:
+        if action in EXACT_ONLY:
+            assert (ref, comment) == (EXACT_ONLY[action], ""), action
+            continue
+        assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{action}@{ref} is not a commit SHA"
+        assert (comment, ref) == PINNED[action], f"{action}@{ref} # {comment}"
+
+
+def test_the_contract_workflow_pins_exact_versions() -> None:
+    """No token in it can write: exact versions, the same releases the release workflow pins."""
+    found = uses(WORKFLOWS[0])
+    assert found
+    for action, ref, _ in found:
+        assert EXACT_VERSION.match(ref), f"{action}@{ref} is not an exact version"
+        assert ref == PINNED[action][0], f"{action}@{ref}"
+
+
+def test_the_pull_request_workflow_runs_each_check_once() -> None:
+    workflow = yaml.safe_load(WORKFLOWS[0].read_text())
+    (job,) = workflow["jobs"].values()
+    runs = [step.get("run", "") for step in job["steps"]]
+    # The suite holds lint, the drift check, the gate against the last release, dist/ and
+    # the contract run; outside it, only the gate against the base branch, without the drift
+    # check it would repeat, on pull requests, in one leg.
+    assert "scripts/test" in runs
+    for command in ("scripts/lint", "scripts/regenerate --check", "scripts/contract-test"):
+        assert command not in runs
+    base_gate = next(s for s in job["steps"] if "--against" in s.get("run", ""))
+    assert (
+        base_gate["run"]
+        == 'scripts/publish --gate-only --no-drift-check --against "origin/$BASE_REF"'
     )
+    assert "github.event_name == 'pull_request'" in base_gate["if"]
+    assert "matrix.python-version == '3.11'" in base_gate["if"]
+    assert [r for r in runs if r.startswith("scripts/publish")] == [base_gate["run"]]
+    for command in ("scripts/test", "scripts/publish", "scripts/bootstrap"):
+        assert (REPO_ROOT / command.split()[0]).exists()
+    checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0  # tags and CHANGELOG.md's history
+
+
+def test_the_pull_request_workflow_covers_every_supported_python() -> None:
+    workflow = yaml.safe_load(WORKFLOWS[0].read_text())
+    (job,) = workflow["jobs"].values()
+    pythons = job["strategy"]["matrix"]["python-version"]
+    requires = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"][
+        "requires-python"
+    ]
+    low, high = re.fullmatch(r">=3\.(\d+),<3\.(\d+)", requires).groups()  # type: ignore[union-attr]
+    assert pythons == [f"3.{minor}" for minor in range(int(low), int(high))]
+    assert workflow["concurrency"]["group"]
+
+
+def test_the_pull_request_workflow_caches_by_the_lock_files() -> None:
+    workflow = yaml.safe_load(WORKFLOWS[0].read_text())
+    (job,) = workflow["jobs"].values()
+    caches = {
+        step["with"]["path"].split()[0]: step["with"]["key"]
+        for step in job["steps"]
+        if step.get("uses", "").startswith("actions/cache")
+    }
+    assert "hashFiles('uv.lock')" in caches["~/.cache/uv"]
+    assert "hashFiles('package-lock.json')" in caches["~/.npm"]
+    assert "matrix.python-version" in caches["~/.cache/uv"]  # wheels differ by Python
 
 
 def test_the_release_workflow_publishes_everywhere() -> None:
@@ -234,6 +321,7 @@ def test_the_release_workflow_publishes_everywhere() -> None:
     assert jobs["pypi"]["permissions"] == {"id-token": "write"}  # trusted publishing
     assert jobs["pypi"]["steps"][-1]["with"]["packages-dir"] == "dist/python/"
     assert jobs["pages"]["steps"][-1]["uses"].startswith("actions/deploy-pages")
+    assert not any(s.get("uses", "").startswith("actions/cache") for s in steps(WORKFLOWS[1]))
 
 
 def test_pre_commit_config_is_valid_for_pre_commit(tmp_path: Path) -> None:

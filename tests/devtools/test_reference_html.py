@@ -1,7 +1,9 @@
 """The HTML reference in a real browser: headless Chromium (Debian's package) opens the file
 with networking off. Without a click, the operation and its request fields are on the page as
-a screenshot shows it (scrolled to, visible, not covered); then, expanded, every request field
-and each response render. No placeholder contact.
+a screenshot shows it (scrolled to, visible, not covered); the operations come before the
+maintainers' sections; then, expanded, every request field and each response render, the
+sources' tags are superscript links and not running text; and each operation offers its
+request samples (curl, Python, TypeScript). No placeholder contact.
 
 On failure a screenshot is kept in reports/reference-failure.png.
 """
@@ -19,7 +21,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import ViewportSize
 
-from kustom_devtools.publish import build_reference
+from kustom_devtools.code_samples import CLIENT_CALLS
+from kustom_devtools.publish import build_reference, first_tag_route, tag_route
+from kustom_devtools.reference import MAINTAINERS_TAG, TAGS, sources
 from kustom_spec import REPO_ROOT, load_spec
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -55,6 +59,11 @@ REQUEST_FIELDS = field_names(ORDER.request_schema)
 TOP_LEVEL_REQUEST_FIELDS = sorted(SPEC.resolve(ORDER.request_schema)["properties"])
 SUMMARIES = [operation.node["summary"] for operation in SPEC.operations.values()]
 VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
+ROUTE = first_tag_route(SPEC.document)
+MAINTAINERS_ROUTE = tag_route(MAINTAINERS_TAG)
+# The overview's sections that are for maintainers, which must come after the operations.
+MAINTAINERS_HEADINGS = ["Sources", "This contract's own choices", "Adopted and declined"]
+SOURCE_URLS = {source.url for source in sources(SPEC.document["info"]["description"]).values()}
 PLACEHOLDER_EMAIL = re.compile(r"[\w.+-]+@(?:[\w-]+\.)*example\.(?:com|org|net)", re.I)
 
 
@@ -153,6 +162,24 @@ def test_the_operation_and_its_request_fields_show_without_a_click(rendered: Ren
     page.screenshot(path=str(SCREENSHOT.with_name("reference-opened.png")))  # what was judged
 
 
+def test_the_operations_come_before_the_maintainers_sections(rendered: Rendered) -> None:
+    page = rendered.page
+    order = page.evaluate(
+        "() => Array.from(document.querySelectorAll('[data-section-id]'),"
+        " e => e.getAttribute('data-section-id'))"
+    )
+    operations = [f"{ROUTE}/{operation_id.lower()}" for operation_id in SPEC.operations]
+    missing = [route for route in [*operations, MAINTAINERS_ROUTE] if route not in order]
+    _check(page, not missing, f"sections not on the page: {missing} (found {order})")
+    last_operation = max(order.index(route) for route in operations)
+    _check(page, last_operation < order.index(MAINTAINERS_ROUTE), f"maintainers first: {order}")
+    # The overview before the operations holds none of the maintainers' sections (Redoc renders
+    # the page lazily: the maintainers' section itself is not in the DOM until scrolled to).
+    opening = page.locator("main").first.inner_text().split(SUMMARIES[0])[0]
+    early = [heading for heading in MAINTAINERS_HEADINGS if heading in opening]
+    _check(page, not early, f"maintainers' sections before the operations: {early}")
+
+
 def test_no_placeholder_contact(rendered: Rendered) -> None:
     # The page's text, not its HTML: Redoc's inlined script carries sample addresses of its own.
     text = rendered.page.inner_text("body")
@@ -198,6 +225,16 @@ def test_each_response_renders(expanded: Rendered) -> None:
         )
 
 
+def test_source_tags_are_superscript_links_out_of_the_text(expanded: Rendered) -> None:
+    page = expanded.page
+    left = TAGS.findall(page.inner_text("body"))
+    _check(page, not left, f"source tags in the running text: {left[:5]}")
+    links = page.locator("sup.source-tags a")
+    hrefs = {links.nth(i).get_attribute("href") for i in range(links.count())}
+    _check(page, links.count() > 20, f"{links.count()} superscript source links")
+    _check(page, hrefs <= SOURCE_URLS, f"links to no source: {hrefs - SOURCE_URLS}")
+
+
 def test_no_script_or_style_comes_from_the_network(rendered: Rendered) -> None:
     """Scripts and styles are inlined. Redoc's "API docs by Redocly" badge still asks its CDN
     for a logo and hides it when offline: an image, cosmetic, allowed."""
@@ -205,3 +242,32 @@ def test_no_script_or_style_comes_from_the_network(rendered: Rendered) -> None:
     remote = [(url, kind) for url, kind in rendered.requests if not url.startswith(local)]
     needed = [(url, kind) for url, kind in remote if kind != "image"]
     _check(rendered.page, not needed, f"the page needs the network for: {needed[:5]}")
+
+
+def test_each_operation_offers_its_request_samples(expanded: Rendered) -> None:
+    """Runs last: it switches the samples' language, which Redoc keeps for every operation."""
+    from playwright.sync_api import expect
+
+    page = expanded.page
+    languages = re.compile(r"^(curl|Python|TypeScript|Payload)$")
+    for operation in SPEC.operations.values():
+        page.evaluate(f"location.hash = '#{ROUTE}/{operation.operation_id.lower()}'")
+        # The operation's samples panel: its method-and-path menu, and the code beside it.
+        button = f"{operation.method.upper()}{operation.path}"
+        panel = page.locator(
+            f"xpath=//button[@aria-haspopup='menu'][normalize-space(.)='{button}']"
+            "/ancestor::div[.//pre][1]"
+        )
+        panel.wait_for(timeout=15000)
+        call = CLIENT_CALLS[operation.operation_id].method
+        for label, needle in [
+            ("Python", f"kustom.{call}("),
+            ("TypeScript", "await fetch("),
+            ("curl", "curl -sS"),
+        ]:
+            panel.locator("button[aria-haspopup=menu]").filter(has_text=languages).click()
+            page.get_by_role("menuitem", name=label, exact=True).click()
+            try:
+                expect(panel.locator("pre").first).to_contain_text(needle, timeout=10000)
+            except AssertionError:
+                _check(page, False, f"{operation.operation_id}: no {label} sample with {needle!r}")
