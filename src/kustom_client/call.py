@@ -46,11 +46,14 @@ class Answer:
     """A response as the parsers see it (not the httpx.Response, which holds the request)."""
 
     status_code: int
+    headers: httpx.Headers  # the response's, each value with the call's secrets masked
+    content: bytes  # the body as read: decompressed, at most max_response_bytes
     body: Any  # parsed JSON, or the text when it cannot be read
     problem: str | None  # why the body cannot be read (not JSON, too deep, too large, ...)
     correlation_id: str | None
     replayed: bool
     idempotency_key: str | None
+    attempts: int  # this one included
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class Operation(Generic[T]):
     success_status: int = 200
     content: bytes | None = None
     idempotency_key: str | None = None
+    # The code a 404 of this operation gives an unknown token besides TOKEN_NOT_FOUND.
+    unknown_token_code: str | None = None
 
     @property
     def path(self) -> str:
@@ -178,6 +183,8 @@ class Call(Generic[T]):
             self.redact(answer.body),
             answer.correlation_id,
             retry_after=decision.retry_after,
+            headers=answer.headers,
+            unknown_token_code=self.operation.unknown_token_code,
         )
         self._log(f"{status} {error.error_code or ''}".strip(), decision)
         if decision.retry:
@@ -247,25 +254,34 @@ class Call(Generic[T]):
         if problem is not None:
             body = received.content[: _MAX_BODY_KEPT * 4].decode("utf-8", "replace")
             body = body[:_MAX_BODY_KEPT]
+        headers = httpx.Headers(
+            [(name, self._header_value(value)) for name, value in response.headers.multi_items()],
+            encoding="utf-8",  # a mask has a non-ASCII character (…)
+        )
         return Answer(
             status_code=response.status_code,
+            headers=headers,
+            content=received.content,
             body=body,
             problem=problem,
-            correlation_id=self._correlation_id(response),
-            replayed=response.headers.get(REPLAYED_HEADER, "").strip().lower() == "true",
+            correlation_id=headers.get(CORRELATION_HEADER),
+            replayed=headers.get(REPLAYED_HEADER, "").strip().lower() == "true",
             idempotency_key=self.operation.idempotency_key,
+            attempts=self.attempts,
         )
 
-    def _correlation_id(self, response: httpx.Response) -> str | None:
-        """The header, with any secret masked: it reaches results and errors alike. The
-        token's forms are checked first so that a success need not build ``_redactor``."""
-        value = response.headers.get(CORRELATION_HEADER)
-        if value is None:
-            return None
+    def _header_value(self, value: str) -> str:
+        """A response header's value with any secret masked: the headers reach results, raw
+        responses and errors. The token's forms are looked for first so that a success need
+        not build ``_redactor``."""
         value = self._secrets.text(value)
-        if any(form in value for form in forms_of(self.operation.customer_token)):
+        if any(form in value for form in self._token_forms):
             value = self._redactor.text(value)
         return value
+
+    @functools.cached_property
+    def _token_forms(self) -> set[str]:
+        return forms_of(self.operation.customer_token)
 
     def _success(self, answer: Answer) -> Step[T]:
         if answer.status_code != self.operation.success_status:
@@ -281,6 +297,7 @@ class Call(Generic[T]):
                 self.redact(answer.body),
                 problem=problem,
                 correlation_id=answer.correlation_id,
+                headers=answer.headers,
             )
         )
 
