@@ -3,7 +3,7 @@ constants.RATELIMIT_*_HEADER), read the same way for results, raw responses and 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from kustom_client.constants import (
@@ -29,6 +29,11 @@ class RateLimit:
 
 
 NO_RATE_LIMIT = RateLimit()
+# Lower case, as httpx.Headers.multi_items() gives them (its get() takes any case).
+LIMIT, REMAINING, RESET = (
+    name.lower()
+    for name in (RATELIMIT_LIMIT_HEADER, RATELIMIT_REMAINING_HEADER, RATELIMIT_RESET_HEADER)
+)
 _MAX_DIGITS = 18  # the spec's counts are int32; anything longer is not one
 
 
@@ -43,11 +48,12 @@ def _count(value: str | None) -> int | None:
     return None
 
 
-def rate_limit(headers: Mapping[str, str]) -> RateLimit:
-    """The rate limit of ``headers`` (case-insensitive, as httpx.Headers are)."""
-    limit = headers.get(RATELIMIT_LIMIT_HEADER)
-    remaining = headers.get(RATELIMIT_REMAINING_HEADER)
-    reset = headers.get(RATELIMIT_RESET_HEADER)
+def rate_limit(headers: Mapping[str, str], mask: Callable[[str], str] = str) -> RateLimit:
+    """The rate limit of ``headers`` (httpx.Headers, or a dict with lower-case names), the limit
+    (the one text among them) passed through ``mask``."""
+    limit = headers.get(LIMIT)
+    remaining = headers.get(REMAINING)
+    reset = headers.get(RESET)
     if limit is None and remaining is None and reset is None:
         return NO_RATE_LIMIT
-    return RateLimit(limit, _count(remaining), _count(reset))
+    return RateLimit(None if limit is None else mask(limit), _count(remaining), _count(reset))

@@ -27,7 +27,7 @@ from kustom_customer_token_client.types import Unset
 from kustom_client.call import Answer, Operation
 from kustom_client.checked import checked
 from kustom_client.constants import CORRELATION_HEADER
-from kustom_client.headers import NO_RATE_LIMIT, RateLimit, rate_limit
+from kustom_client.headers import NO_RATE_LIMIT, RateLimit
 
 T = TypeVar("T")
 
@@ -128,7 +128,7 @@ def created_order(answer: Answer) -> CreatedOrder:
         replayed=answer.replayed,
         idempotency_key=answer.idempotency_key,
         correlation_id=answer.correlation_id,
-        rate_limit=rate_limit(answer.headers),
+        rate_limit=answer.rate_limit,
     )
 
 
@@ -138,7 +138,7 @@ def retrieved_token(answer: Answer) -> RetrievedToken:
         token=checked(CustomerToken.from_dict(_json_object(answer))),
         replayed=answer.replayed,
         correlation_id=answer.correlation_id,
-        rate_limit=rate_limit(answer.headers),
+        rate_limit=answer.rate_limit,
     )
 
 
@@ -149,7 +149,7 @@ def cancelled_token(answer: Answer) -> CancelledToken:
         replayed=answer.replayed,
         idempotency_key=answer.idempotency_key,
         correlation_id=answer.correlation_id,
-        rate_limit=rate_limit(answer.headers),
+        rate_limit=answer.rate_limit,
     )
 
 

@@ -9,6 +9,7 @@ import dataclasses
 import json
 from typing import Any
 
+import httpx
 import pytest
 
 from kustom_client import (
@@ -213,6 +214,7 @@ def test_an_error_carries_its_headers_and_rate_limit(server: ScriptedServer, kin
 def test_a_count_that_is_not_a_non_negative_integer_reads_as_none(
     value: str, count: int | None
 ) -> None:
-    limit = rate_limit({"X-Ratelimit-Remaining": value, "X-Ratelimit-Reset": value})
+    headers = {"X-Ratelimit-Remaining": value, "X-Ratelimit-Reset": value}
+    limit = rate_limit(httpx.Headers(headers, encoding="utf-8"))
     assert (limit.remaining, limit.reset) == (count, count)
     assert limit.limit is None
