@@ -33,12 +33,15 @@ from kustom_client.constants import (
     ENDPOINT_NOT_FOUND_CODE,
     MAX_RETRY_DELAY,
     ORDER_PATH,
+    RATELIMIT_LIMIT_HEADER,
+    RATELIMIT_REMAINING_HEADER,
+    RATELIMIT_RESET_HEADER,
     READ_TOKEN_PATH,
     STATUS_PATH,
 )
 from kustom_client.errors import BY_CODE, BY_STATUS, error_for
 from kustom_client.retry import backoff, decide_after_status, retry_after, should_retry
-from kustom_spec import load_spec
+from kustom_spec import load_spec, read_names
 from tests.client.helpers import small_order
 
 
@@ -274,3 +277,13 @@ def test_the_specs_declined_example_reads_whole() -> None:
     assert error.authorized_payment_method is not None
     assert error.authorized_payment_method.to_dict() == example["authorized_payment_method"]
     assert error.fraud_status == example["fraud_status"]
+
+
+def test_the_rate_limit_headers_are_the_specs() -> None:
+    """The client's copy of the names (tests/spec/test_contract_literals.py holds the others)."""
+    names = read_names(load_spec())
+    assert (names.rate_limit) == (
+        RATELIMIT_LIMIT_HEADER,
+        RATELIMIT_REMAINING_HEADER,
+        RATELIMIT_RESET_HEADER,
+    )
