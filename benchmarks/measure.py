@@ -16,12 +16,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from benchmarks.orders import encoded, realistic_order
-from kustom_client import KustomClient
+from kustom_client import KustomClient, OrderParam
 from kustom_client.auth import Credentials
 from kustom_devtools.contract_run import run_contract
 from kustom_devtools.mock_process import running_mock
@@ -309,7 +309,7 @@ def client_overhead(repeat: int) -> dict[str, float]:
                 response.json()
 
             def send_client() -> None:
-                kustom.create_order(TOKEN, order)
+                kustom.create_order(TOKEN, cast("OrderParam", order))  # the builder's, as a dict
 
             send_raw()
             send_client()

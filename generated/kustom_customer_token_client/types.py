@@ -8,8 +8,14 @@ from attrs import define
 
 
 class Unset:
+    """A field the JSON leaves out (None would be its null)."""
+
     def __bool__(self) -> Literal[False]:
         return False
+
+    def __repr__(self) -> str:
+        # A model's repr names each field; an absent one reads UNSET, not an object's address.
+        return "UNSET"
 
 
 UNSET: Unset = Unset()

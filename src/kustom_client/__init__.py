@@ -11,7 +11,12 @@ from kustom_client.builder import (
     build_order,
     build_order_line,
 )
-from kustom_client.client import AsyncKustomClient, KustomClient
+from kustom_client.client import (
+    AsyncKustomClient,
+    AsyncKustomClientWithRawResponse,
+    KustomClient,
+    KustomClientWithRawResponse,
+)
 from kustom_client.constants import (
     DEFAULT_DEADLINE,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -29,6 +34,7 @@ from kustom_client.errors import (
     AuthenticationError,
     BadRequestError,
     ConflictError,
+    EndpointNotFoundError,
     ForbiddenError,
     InternalServerError,
     InvalidArgumentError,
@@ -47,8 +53,20 @@ from kustom_client.errors import (
     UnavailablePaymentMethodError,
     UnsupportedMediaTypeError,
 )
+from kustom_client.headers import RateLimit
 from kustom_client.logs import configure_logging
-from kustom_client.results import CancelledToken, CreatedOrder
+from kustom_client.params import (
+    AddressParam,
+    AttachmentParam,
+    MerchantUrlsParam,
+    OrderLineParam,
+    OrderLineTypeParam,
+    OrderParam,
+    ProductIdentifiersParam,
+    SubscriptionIntervalParam,
+    SubscriptionParam,
+)
+from kustom_client.results import APIResponse, CancelledToken, CreatedOrder, RetrievedToken
 
 configure_logging()  # KUSTOM_LOG, read once at import as Stainless-built clients do
 
@@ -62,26 +80,41 @@ __all__ = [
     "PLAYGROUND_BASE_URL",
     "PRODUCTION_BASE_URL",
     "APIConnectionError",
+    "APIResponse",
     "APIResponseValidationError",
     "APITimeoutError",
+    "AddressParam",
     "AsyncKustomClient",
+    "AsyncKustomClientWithRawResponse",
+    "AttachmentParam",
     "AuthenticationError",
     "BadRequestError",
     "CancelledToken",
     "ConflictError",
     "CreatedOrder",
+    "EndpointNotFoundError",
     "ForbiddenError",
     "InternalServerError",
     "InvalidArgumentError",
     "KustomAPIError",
     "KustomClient",
+    "KustomClientWithRawResponse",
     "KustomError",
+    "MerchantUrlsParam",
     "NotFoundError",
+    "OrderLineParam",
+    "OrderLineTypeParam",
+    "OrderParam",
     "OrderValidationError",
     "PayloadTooLargeError",
     "PaymentMethodFailedError",
+    "ProductIdentifiersParam",
+    "RateLimit",
     "RateLimitError",
+    "RetrievedToken",
     "ServiceUnavailableError",
+    "SubscriptionIntervalParam",
+    "SubscriptionParam",
     "TokenCanceledError",
     "TokenForbiddenError",
     "TokenNotFoundError",

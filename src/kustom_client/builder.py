@@ -3,12 +3,13 @@ integration error.
 
 Every field is an explicit keyword argument, so a misspelt one is a TypeError at the call and
 editors complete them. Totals and taxes come from the same rules the server enforces
-(kustom_rules); the results are the generated models, ready to send.
+(kustom_rules); the results are the generated models, ready to send. An order whose totals
+would be negative is refused here (OrderValidationError), not by the server.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from kustom_customer_token_client.models import (
@@ -22,21 +23,23 @@ from kustom_customer_token_client.models import (
     Subscription,
 )
 
-from kustom_rules import NEGATIVE_LINE_TYPES, expected_line_tax, expected_line_total
-
-LineType = (
-    OrderLineType
-    | Literal[
-        "physical",
-        "digital",
-        "shipping_fee",
-        "sales_tax",
-        "surcharge",
-        "discount",
-        "gift_card",
-        "store_credit",
-    ]
+from kustom_client.errors import OrderValidationError
+from kustom_client.params import (
+    AddressParam,
+    AttachmentParam,
+    MerchantUrlsParam,
+    OrderLineTypeParam,
+    ProductIdentifiersParam,
+    SubscriptionParam,
 )
+from kustom_rules import (
+    NEGATIVE_LINE_TYPES,
+    RuleViolation,
+    expected_line_tax,
+    expected_line_total,
+)
+
+LineType = OrderLineType | OrderLineTypeParam
 # Kustom's discounts guide: a discount, a gift card or store credit as its own line with
 # negative amounts (a gift card at 0% tax).
 NegativeLineType = Literal["discount", "gift_card", "store_credit"]
@@ -72,8 +75,8 @@ def build_order_line(
     image_url: str | None = None,
     product_url: str | None = None,
     merchant_data: str | None = None,
-    product_identifiers: ProductIdentifiers | Mapping[str, str] | None = None,
-    subscription: Subscription | Mapping[str, Any] | None = None,
+    product_identifiers: ProductIdentifiers | ProductIdentifiersParam | None = None,
+    subscription: Subscription | SubscriptionParam | None = None,
 ) -> OrderLine:
     """An order line with ``total_amount`` and ``total_tax_amount`` computed.
 
@@ -187,15 +190,30 @@ def build_order(
     merchant_reference1: str | None = None,
     merchant_reference2: str | None = None,
     merchant_data: str | None = None,
-    merchant_urls: MerchantUrls | Mapping[str, str] | None = None,
-    shipping_address: Address | Mapping[str, str] | None = None,
-    attachment: Attachment | Mapping[str, str] | None = None,
+    merchant_urls: MerchantUrls | MerchantUrlsParam | None = None,
+    shipping_address: Address | AddressParam | None = None,
+    attachment: Attachment | AttachmentParam | None = None,
     auto_capture: bool | None = None,
 ) -> OrderRequest:
-    """An order with ``order_amount`` and ``order_tax_amount`` summed from its lines."""
+    """An order with ``order_amount`` and ``order_tax_amount`` summed from its lines.
+
+    Raises OrderValidationError when either sum is negative (discount lines taking off more
+    than the goods), which the schema's ``minimum: 0`` refuses: ``Bad value: order_amount``.
+    """
     if not lines:
         raise ValueError("an order needs at least one line")
     line_dicts = [line.to_dict() for line in lines]
+    amount = sum(line["total_amount"] for line in line_dicts)
+    tax = sum(line.get("total_tax_amount", 0) for line in line_dicts)
+    negative = [
+        RuleViolation(
+            field, f"{field} would be {total}: the discount lines take off more than the goods"
+        )
+        for field, total in (("order_amount", amount), ("order_tax_amount", tax))
+        if total < 0
+    ]
+    if negative:
+        raise OrderValidationError(negative)
     order = _present(
         merchant_reference1=merchant_reference1,
         merchant_reference2=merchant_reference2,
@@ -207,7 +225,7 @@ def build_order(
     ) | {
         "purchase_currency": purchase_currency,
         "order_lines": line_dicts,
-        "order_amount": sum(line["total_amount"] for line in line_dicts),
-        "order_tax_amount": sum(line.get("total_tax_amount", 0) for line in line_dicts),
+        "order_amount": amount,
+        "order_tax_amount": tax,
     }
     return OrderRequest.from_dict(order)

@@ -28,6 +28,7 @@ from kustom_client.errors import (
     KustomError,
     error_for,
 )
+from kustom_client.headers import LIMIT, REMAINING, RESET, RateLimit, rate_limit
 from kustom_client.logs import REDACTED, logger
 from kustom_client.reading import ACCEPT_ENCODING, Received, parse_json
 from kustom_client.retry import RetryDecision, decide_after_error, decide_after_status
@@ -40,17 +41,35 @@ _MASKER = Masker()  # a token shown as its first characters and a hash, as kusto
 
 _MAX_BODY_KEPT = 2000  # characters of an unreadable body kept on an exception
 
+_CORRELATION = CORRELATION_HEADER.lower()
+_REPLAYED = REPLAYED_HEADER.lower()
+_READ_ON_EVERY_ANSWER = frozenset({_CORRELATION, _REPLAYED, LIMIT, REMAINING, RESET})
+
 
 @dataclass(frozen=True)
 class Answer:
     """A response as the parsers see it (not the httpx.Response, which holds the request)."""
 
     status_code: int
+    received_headers: httpx.Headers = field(repr=False)  # as sent: read ``headers`` instead
+    mask: Callable[[str], str] = field(repr=False)  # the call's secrets out of a header value
+    content: bytes  # the body as read: decompressed, at most max_response_bytes
     body: Any  # parsed JSON, or the text when it cannot be read
     problem: str | None  # why the body cannot be read (not JSON, too deep, too large, ...)
     correlation_id: str | None
     replayed: bool
+    rate_limit: RateLimit
     idempotency_key: str | None
+    attempts: int  # this one included
+
+    @functools.cached_property
+    def headers(self) -> httpx.Headers:
+        """The response's headers, each value masked. Built on first use (for an error or a raw
+        response): masking every header of every answer would double the client's own time."""
+        return httpx.Headers(
+            [(name, self.mask(value)) for name, value in self.received_headers.multi_items()],
+            encoding="utf-8",  # a mask has a non-ASCII character (…)
+        )
 
 
 @dataclass(frozen=True)
@@ -64,6 +83,8 @@ class Operation(Generic[T]):
     success_status: int = 200
     content: bytes | None = None
     idempotency_key: str | None = None
+    # The code a 404 of this operation gives an unknown token besides TOKEN_NOT_FOUND.
+    unknown_token_code: str | None = None
 
     @property
     def path(self) -> str:
@@ -178,6 +199,8 @@ class Call(Generic[T]):
             self.redact(answer.body),
             answer.correlation_id,
             retry_after=decision.retry_after,
+            headers=answer.headers,
+            unknown_token_code=self.operation.unknown_token_code,
         )
         self._log(f"{status} {error.error_code or ''}".strip(), decision)
         if decision.retry:
@@ -247,25 +270,35 @@ class Call(Generic[T]):
         if problem is not None:
             body = received.content[: _MAX_BODY_KEPT * 4].decode("utf-8", "replace")
             body = body[:_MAX_BODY_KEPT]
+        # The few headers every result reads, in one pass (five lookups cost twice as much).
+        read = {k: v for k, v in response.headers.multi_items() if k in _READ_ON_EVERY_ANSWER}
+        correlation_id = read.get(_CORRELATION)
         return Answer(
             status_code=response.status_code,
+            received_headers=response.headers,
+            mask=self._header_value,
+            content=received.content,
             body=body,
             problem=problem,
-            correlation_id=self._correlation_id(response),
-            replayed=response.headers.get(REPLAYED_HEADER, "").strip().lower() == "true",
+            correlation_id=None if correlation_id is None else self._header_value(correlation_id),
+            replayed=read.get(_REPLAYED, "").strip().lower() == "true",
+            rate_limit=rate_limit(read, self._header_value),
             idempotency_key=self.operation.idempotency_key,
+            attempts=self.attempts,
         )
 
-    def _correlation_id(self, response: httpx.Response) -> str | None:
-        """The header, with any secret masked: it reaches results and errors alike. The
-        token's forms are checked first so that a success need not build ``_redactor``."""
-        value = response.headers.get(CORRELATION_HEADER)
-        if value is None:
-            return None
+    def _header_value(self, value: str) -> str:
+        """A response header's value with any secret masked: the headers reach results, raw
+        responses and errors. The token's forms are looked for first so that a success need
+        not build ``_redactor`` (whose forms cost ~50 us)."""
         value = self._secrets.text(value)
-        if any(form in value for form in forms_of(self.operation.customer_token)):
+        if any(form in value for form in self._token_forms):
             value = self._redactor.text(value)
         return value
+
+    @functools.cached_property
+    def _token_forms(self) -> set[str]:
+        return forms_of(self.operation.customer_token)
 
     def _success(self, answer: Answer) -> Step[T]:
         if answer.status_code != self.operation.success_status:
@@ -281,6 +314,7 @@ class Call(Generic[T]):
                 self.redact(answer.body),
                 problem=problem,
                 correlation_id=answer.correlation_id,
+                headers=answer.headers,
             )
         )
 

@@ -10,16 +10,16 @@ goes in and comes out. Everything both clients decide lives in ``_BaseClient`` a
 from __future__ import annotations
 
 import asyncio
+import copy
 import math
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Self, TypeVar
+from typing import Any, ParamSpec, Self, TypeVar, cast
 
 import httpx
 import orjson
 from kustom_customer_token_client.models import (
-    CustomerToken,
     NewTokenStatus,
     OrderRequest,
     TokenStatusUpdate,
@@ -32,6 +32,7 @@ from kustom_client.constants import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     ORDER_PATH,
+    READ_NOT_FOUND_CODE,
     READ_TOKEN_PATH,
     STATUS_PATH,
 )
@@ -44,17 +45,22 @@ from kustom_client.inputs import (
     order_body,
 )
 from kustom_client.logs import redact_http_logs, redacting
+from kustom_client.params import OrderParam
 from kustom_client.reading import aread_body, read_body
 from kustom_client.results import (
+    APIResponse,
     CancelledToken,
     CreatedOrder,
+    RetrievedToken,
     cancelled_token,
     created_order,
-    read_token,
+    raw_operation,
+    retrieved_token,
 )
 from kustom_client.settings import resolve
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 # The only status change a merchant can make (NewTokenStatus), built from the generated model.
 CANCEL_BODY = orjson.dumps(TokenStatusUpdate(status=NewTokenStatus.CANCELLED).to_dict())
@@ -104,6 +110,9 @@ def _check_count(field: str, value: object, least: int) -> int:
 
 
 class _BaseClient:
+    # True on the copy behind ``with_raw_response``: each call returns an APIResponse.
+    _raw = False
+
     def __init__(
         self,
         api_key: str | None,
@@ -148,6 +157,9 @@ class _BaseClient:
                 if max_retries is None
                 else _check_count("max_retries", max_retries, 0)
             )
+        if self._raw:
+            # The raw copy's methods are typed APIResponse[T] by _raw_method, which wraps them.
+            operation = cast("Operation[T]", raw_operation(operation))
         return Call(
             operation,
             base_url=self.base_url,
@@ -161,7 +173,7 @@ class _BaseClient:
     def _create_order(
         self,
         customer_token: str,
-        order: OrderRequest | Mapping[str, Any],
+        order: OrderRequest | OrderParam,
         idempotency_key: str | None,
     ) -> Operation[CreatedOrder]:
         key = idempotency_key_for(idempotency_key)
@@ -178,13 +190,14 @@ class _BaseClient:
         )
 
     @staticmethod
-    def _get_token(customer_token: str) -> Operation[CustomerToken]:
+    def _get_token(customer_token: str) -> Operation[RetrievedToken]:
         # A read is safe to retry as it is: no idempotency key.
         return Operation(
             method="GET",
             path_template=READ_TOKEN_PATH,
             customer_token=check_customer_token(customer_token),
-            parse=read_token,
+            parse=retrieved_token,
+            unknown_token_code=READ_NOT_FOUND_CODE,
         )
 
     @staticmethod
@@ -202,7 +215,14 @@ class _BaseClient:
             success_status=202,
             content=CANCEL_BODY,
             idempotency_key=key,
+            unknown_token_code=READ_NOT_FOUND_CODE,
         )
+
+    def _raw_copy(self) -> Self:
+        """This client (sharing its connections and settings as they are now) with ``_raw``."""
+        raw = copy.copy(self)
+        raw._raw = True
+        return raw
 
 
 @contextmanager
@@ -252,6 +272,12 @@ class KustomClient(_BaseClient):
     def close(self) -> None:
         self._http.close()
 
+    @property
+    def with_raw_response(self) -> KustomClientWithRawResponse:
+        """The same operations, each returning the raw answer (``APIResponse``: status, headers,
+        content) with ``parse()`` for the usual result: ``kustom.with_raw_response.get_token(t)``."""
+        return KustomClientWithRawResponse(self)
+
     def __enter__(self) -> Self:
         return self
 
@@ -261,7 +287,7 @@ class KustomClient(_BaseClient):
     def create_order(
         self,
         customer_token: str,
-        order: OrderRequest | Mapping[str, Any],
+        order: OrderRequest | OrderParam,
         *,
         idempotency_key: str | None = None,
         timeout: TimeoutTypes = NOT_GIVEN,
@@ -283,8 +309,9 @@ class KustomClient(_BaseClient):
         timeout: TimeoutTypes = NOT_GIVEN,
         deadline: float | None = NOT_GIVEN,
         max_retries: int | None = None,
-    ) -> CustomerToken:
-        """Read a customer token: its status and payment method (the generated model)."""
+    ) -> RetrievedToken:
+        """Read a customer token: its status and payment method (the generated model as
+        ``token``, with what the headers said)."""
         return self._run(
             self._call(self._get_token(customer_token), timeout, deadline, max_retries)
         )
@@ -361,6 +388,11 @@ class AsyncKustomClient(_BaseClient):
     async def close(self) -> None:
         await self._http.aclose()
 
+    @property
+    def with_raw_response(self) -> AsyncKustomClientWithRawResponse:
+        """See KustomClient.with_raw_response."""
+        return AsyncKustomClientWithRawResponse(self)
+
     async def __aenter__(self) -> Self:
         return self
 
@@ -370,7 +402,7 @@ class AsyncKustomClient(_BaseClient):
     async def create_order(
         self,
         customer_token: str,
-        order: OrderRequest | Mapping[str, Any],
+        order: OrderRequest | OrderParam,
         *,
         idempotency_key: str | None = None,
         timeout: TimeoutTypes = NOT_GIVEN,
@@ -388,7 +420,7 @@ class AsyncKustomClient(_BaseClient):
         timeout: TimeoutTypes = NOT_GIVEN,
         deadline: float | None = NOT_GIVEN,
         max_retries: int | None = None,
-    ) -> CustomerToken:
+    ) -> RetrievedToken:
         """See KustomClient.get_token."""
         return await self._run(
             self._call(self._get_token(customer_token), timeout, deadline, max_retries)
@@ -433,3 +465,36 @@ class AsyncKustomClient(_BaseClient):
                 return step.result
             else:
                 raise step.error
+
+
+def _raw_method(method: Callable[P, T]) -> Callable[P, APIResponse[T]]:
+    """A raw copy's ``method``, typed as what it returns there (one signature per operation)."""
+    return cast("Callable[P, APIResponse[T]]", method)
+
+
+def _async_raw_method(
+    method: Callable[P, Awaitable[T]],
+) -> Callable[P, Awaitable[APIResponse[T]]]:
+    """``_raw_method`` for the async client."""
+    return cast("Callable[P, Awaitable[APIResponse[T]]]", method)
+
+
+class KustomClientWithRawResponse:
+    """``KustomClient.with_raw_response``: its operations, with the same arguments, each
+    returning an ``APIResponse`` around its result (openai-python's ``with_raw_response``)."""
+
+    def __init__(self, client: KustomClient) -> None:
+        raw = client._raw_copy()
+        self.create_order = _raw_method(raw.create_order)
+        self.get_token = _raw_method(raw.get_token)
+        self.cancel_token = _raw_method(raw.cancel_token)
+
+
+class AsyncKustomClientWithRawResponse:
+    """``AsyncKustomClient.with_raw_response``: see KustomClientWithRawResponse."""
+
+    def __init__(self, client: AsyncKustomClient) -> None:
+        raw = client._raw_copy()
+        self.create_order = _async_raw_method(raw.create_order)
+        self.get_token = _async_raw_method(raw.get_token)
+        self.cancel_token = _async_raw_method(raw.cancel_token)

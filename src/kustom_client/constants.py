@@ -16,9 +16,20 @@ IDEMPOTENCY_HEADER = "Klarna-Idempotency-Key"
 CORRELATION_HEADER = "Klarna-Correlation-Id"
 REPLAYED_HEADER = "Idempotent-Replayed"  # "true" on a response replayed under its key
 RETRY_AFTER_HEADER = "Retry-After"
-# Klarna's rate-limit header: seconds until the current metering interval resets.
+# Klarna's rate-limit headers: the limit and its interval ("50, 50;w=1"), the quota left, and
+# the seconds until the current metering interval resets.
+RATELIMIT_LIMIT_HEADER = "X-Ratelimit-Limit"
+RATELIMIT_REMAINING_HEADER = "X-Ratelimit-Remaining"
 RATELIMIT_RESET_HEADER = "X-Ratelimit-Reset"
 AUTH_SCHEME = "Basic"  # both of Kustom's forms: "<scheme> <credentials>"
+
+# The error code of the token read's and the cancel's 404 for an unknown token (openapi.yaml's
+# x-error-codes; an order's is TOKEN_NOT_FOUND): kustom_client raises TokenNotFoundError for both.
+READ_NOT_FOUND_CODE = "NOT_FOUND"
+# The error code of a 404 for a path that is no operation: this contract's choice, sent by the
+# mock (docs/mock.md; openapi.yaml describes only Kustom's operations). tests/client holds it to
+# the mock's answer.
+ENDPOINT_NOT_FOUND_CODE = "ENDPOINT_NOT_FOUND"
 
 # Read when the matching argument is omitted (arguments win), as Stainless-built clients do.
 ENV_API_KEY = "KUSTOM_API_KEY"

@@ -10,6 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+from kustom_customer_token_client.models import AuthorizedPaymentMethod
+
+from kustom_client.checked import checked
+from kustom_client.constants import ENDPOINT_NOT_FOUND_CODE
+from kustom_client.headers import rate_limit
 from kustom_rules import RuleViolation
 
 
@@ -55,7 +61,11 @@ class APITimeoutError(APIConnectionError):
 
 
 class KustomAPIError(KustomError):
-    """The server answered with an error status."""
+    """The server answered with an error status.
+
+    ``headers`` are the answer's headers (``httpx.Headers``, with the call's secrets masked as
+    in ``body``), ``rate_limit`` what their ``X-Ratelimit-*`` say.
+    """
 
     status_code: int = 0
 
@@ -66,9 +76,12 @@ class KustomAPIError(KustomError):
         *,
         correlation_id: str | None = None,
         retry_after: float | None = None,
+        headers: httpx.Headers | None = None,
     ) -> None:
         self.status_code = status_code
         self.body = body
+        self.headers = httpx.Headers() if headers is None else headers
+        self.rate_limit = rate_limit(self.headers)
         # Seconds the server asked to wait (kustom_client.retry.retry_after).
         self.retry_after = retry_after
         fields = body if isinstance(body, dict) else {}
@@ -100,9 +113,15 @@ class APIResponseValidationError(KustomAPIError):
     """
 
     def __init__(
-        self, status_code: int, body: Any, *, problem: str, correlation_id: str | None = None
+        self,
+        status_code: int,
+        body: Any,
+        *,
+        problem: str,
+        correlation_id: str | None = None,
+        headers: httpx.Headers | None = None,
     ) -> None:
-        super().__init__(status_code, body, correlation_id=correlation_id)
+        super().__init__(status_code, body, correlation_id=correlation_id, headers=headers)
         self.problem = problem
         self.args = (
             f"{status_code} with an unreadable answer ({problem}); the request may have taken "
@@ -136,7 +155,19 @@ class UnavailablePaymentMethodError(ForbiddenError):
 
 
 class PaymentMethodFailedError(ForbiddenError):
-    """403 PAYMENT_METHOD_FAILED: the purchase was declined."""
+    """403 PAYMENT_METHOD_FAILED: the purchase was declined; it may succeed later.
+
+    ``authorized_payment_method`` is the payment method that declined (the generated
+    ``AuthorizedPaymentMethod``: ``type``, and ``number_of_days`` or ``number_of_installments``
+    where it has them), ``fraud_status`` the fraud status the server gave (``REJECTED``); each
+    None when the body does not carry it in the spec's shape.
+    """
+
+    def __init__(self, status_code: int, body: Any, **kwargs: Any) -> None:
+        super().__init__(status_code, body, **kwargs)
+        fields = body if isinstance(body, dict) else {}
+        self.authorized_payment_method = _payment_method(fields.get("authorized_payment_method"))
+        self.fraud_status = _text(fields.get("fraud_status"))
 
 
 class TokenForbiddenError(ForbiddenError):
@@ -144,11 +175,22 @@ class TokenForbiddenError(ForbiddenError):
 
 
 class NotFoundError(KustomAPIError):
-    """404."""
+    """404: an unknown token (TokenNotFoundError), a path that is no operation
+    (EndpointNotFoundError), or, as this class itself, a 404 the client cannot tell apart."""
 
 
 class TokenNotFoundError(NotFoundError):
-    """404 TOKEN_NOT_FOUND."""
+    """404: no customer token has this id, on any operation: TOKEN_NOT_FOUND (what an order
+    gets), or NOT_FOUND on the token read and the cancel (what the spec says they get)."""
+
+
+class EndpointNotFoundError(NotFoundError):
+    """404 for a path that is no operation: a wrong base URL or path prefix, or the wrong host.
+
+    Raised for the mock's ENDPOINT_NOT_FOUND, and for a 404 whose body is not Kustom's error
+    shape (no ``error_code``: an HTML page, an empty body, another server's JSON), which is no
+    answer of Kustom's about a token.
+    """
 
 
 class ConflictError(KustomAPIError):
@@ -194,6 +236,7 @@ BY_CODE: dict[str, type[KustomAPIError]] = {
     "PAYMENT_METHOD_FAILED": PaymentMethodFailedError,
     "TOKEN_FORBIDDEN": TokenForbiddenError,
     "TOKEN_NOT_FOUND": TokenNotFoundError,
+    ENDPOINT_NOT_FOUND_CODE: EndpointNotFoundError,
 }
 
 
@@ -202,17 +245,40 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _payment_method(value: object) -> AuthorizedPaymentMethod | None:
+    if not isinstance(value, dict):
+        return None
+    try:
+        return checked(AuthorizedPaymentMethod.from_dict(value))
+    except Exception:  # any parser failure: a body not in the spec's shape
+        return None
+
+
 def error_for(
     status_code: int,
     body: Any,
     correlation_id: str | None,
     *,
     retry_after: float | None = None,
+    headers: httpx.Headers | None = None,
+    unknown_token_code: str | None = None,
 ) -> KustomAPIError:
-    """The most specific exception for a status and the body's error_code."""
-    code = body.get("error_code") if isinstance(body, dict) else None
+    """The most specific exception for a status and the body's error_code.
+
+    ``unknown_token_code`` is the code the operation answers an unknown token with besides
+    TOKEN_NOT_FOUND (NOT_FOUND for the token read and the cancel): on a 404 it means
+    TokenNotFoundError. A 404 without an error_code is not Kustom's answer: EndpointNotFoundError.
+    """
+    code = _text(body.get("error_code")) if isinstance(body, dict) else None
     cls = BY_STATUS.get(status_code, InternalServerError if status_code >= 500 else KustomAPIError)
-    specific = BY_CODE.get(code) if isinstance(code, str) else None
+    if status_code == 404 and code is None:
+        specific: type[KustomAPIError] | None = EndpointNotFoundError
+    elif status_code == 404 and code == unknown_token_code:
+        specific = TokenNotFoundError
+    else:
+        specific = BY_CODE.get(code) if code is not None else None
     if specific is not None and issubclass(specific, cls):
         cls = specific
-    return cls(status_code, body, correlation_id=correlation_id, retry_after=retry_after)
+    return cls(
+        status_code, body, correlation_id=correlation_id, retry_after=retry_after, headers=headers
+    )

@@ -69,4 +69,6 @@ class Router:
                 )
             params = {k: unquote(v, errors="replace") for k, v in found.groupdict().items()}
             return RouteMatch(operation, params)
-        raise ApiError(404, "NOT_FOUND", [f"No such endpoint: {printable(path, 100)}"])
+        # A code of its own, not the token read's NOT_FOUND, so that a client can tell a wrong
+        # base URL or prefix from an unknown token (this contract's choice, docs/mock.md).
+        raise ApiError(404, "ENDPOINT_NOT_FOUND", [f"No such endpoint: {printable(path, 100)}"])

@@ -13,22 +13,34 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
-from kustom_customer_token_client.models import FraudStatus, OrderRequest, TokenStatus
+from kustom_customer_token_client.models import (
+    AuthorizedPaymentMethod,
+    AuthorizedPaymentMethodType,
+    FraudStatus,
+    OrderRequest,
+    TokenStatus,
+)
 
 from kustom_client import (
     AsyncKustomClient,
+    CancelledToken,
+    CreatedOrder,
     KustomClient,
+    RateLimit,
+    RetrievedToken,
     build_discount_line,
     build_order,
     build_order_line,
+    constants,
     errors,
 )
 from kustom_devtools.mock_process import RunningMock, running_mock
 from kustom_mock import create_app
 from kustom_mock.store import Store
 from kustom_redact import Masker
-from tests.client.helpers import KEY_A, USERNAME_A
+from tests.client.helpers import KEY_A, USERNAME_A, as_param
 from tests.mock.helpers import FULL_ORDER
 
 
@@ -39,18 +51,23 @@ def order() -> OrderRequest:
     )
 
 
+def refused_by_the_server(client: KustomClient, body: dict[str, Any]) -> list[str]:
+    """The messages the server refuses ``body`` with, sent without the client's checks."""
+    client.check_orders = False
+    try:
+        with pytest.raises(errors.BadRequestError) as remote:
+            client.create_order("tok_active", as_param(body))
+    finally:
+        client.check_orders = True
+    return remote.value.error_messages
+
+
 def refused_alike(client: KustomClient, body: dict[str, Any]) -> list[str]:
     """The messages the client's checks refuse ``body`` with before sending, once the server,
     sent the same body unchecked, has refused it with the same messages."""
     with pytest.raises(errors.OrderValidationError) as local:
-        client.create_order("tok_active", body)
-    client.check_orders = False
-    try:
-        with pytest.raises(errors.BadRequestError) as remote:
-            client.create_order("tok_active", body)
-    finally:
-        client.check_orders = True
-    assert local.value.error_messages == remote.value.error_messages
+        client.create_order("tok_active", as_param(body))
+    assert local.value.error_messages == refused_by_the_server(client, body)
     return local.value.error_messages
 
 
@@ -82,7 +99,7 @@ def test_create_order(client: KustomClient, mock: tuple[RunningMock, Path]) -> N
 
 
 def test_a_plain_dict_order(client: KustomClient) -> None:
-    created = client.create_order("tok_card", FULL_ORDER)
+    created = client.create_order("tok_card", as_param(FULL_ORDER))
     assert created.authorized_payment_method.to_dict() == {"type": "card"}  # type: ignore[union-attr]
 
 
@@ -111,7 +128,7 @@ def test_typed_errors(
 ) -> None:
     body = order().to_dict() | {"purchase_currency": currency}
     with pytest.raises(error) as raised:
-        client.create_order(token, body)
+        client.create_order(token, as_param(body))
     assert raised.value.correlation_id  # type: ignore[attr-defined]
     assert raised.value.error_messages  # type: ignore[attr-defined]
 
@@ -130,7 +147,7 @@ def test_wrong_credentials(mock: tuple[RunningMock, Path]) -> None:
 def test_bad_request_from_the_server(client: KustomClient) -> None:
     body = order().to_dict() | {"purchase_currency": "EURO"}
     with pytest.raises(errors.BadRequestError) as raised:
-        client.create_order("tok_active", body)
+        client.create_order("tok_active", as_param(body))
     assert raised.value.error_messages == ["Bad value: purchase_currency"]
 
 
@@ -160,7 +177,7 @@ def test_an_ill_shaped_order_is_left_to_the_server(
     body = order().to_dict()
     (body["order_lines"][0] if where == "line" else body)[field] = value
     with pytest.raises(errors.BadRequestError) as raised:
-        client.create_order("tok_active", body)
+        client.create_order("tok_active", as_param(body))
     prefix = "order_lines[0]." if where == "line" else ""
     named = [m for m in raised.value.error_messages if m.startswith(f"Bad value: {prefix}{field}")]
     assert named, raised.value.error_messages
@@ -198,7 +215,7 @@ def test_conflict_is_raised_with_the_key(client: KustomClient) -> None:
     client.create_order("tok_active", order(), idempotency_key="k-conflict")
     other = order().to_dict() | {"merchant_reference1": "other"}
     with pytest.raises(errors.ConflictError) as raised:
-        client.create_order("tok_active", other, idempotency_key="k-conflict")
+        client.create_order("tok_active", as_param(other), idempotency_key="k-conflict")
     assert raised.value.idempotency_key == "k-conflict"
     assert raised.value.error_code == "IDEMPOTENCY_KEY_CONFLICT"
 
@@ -223,7 +240,9 @@ def test_async_client_in_process() -> None:
             with pytest.raises(errors.TokenSuspendedError):
                 await kustom.create_order("tok_suspended", order())
             with pytest.raises(errors.OrderValidationError):
-                await kustom.create_order("tok_active", order().to_dict() | {"order_amount": 1})
+                await kustom.create_order(
+                    "tok_active", as_param(order().to_dict() | {"order_amount": 1})
+                )
 
     asyncio.run(scenario())
     assert len(app.store.orders()) == 2
@@ -292,8 +311,46 @@ def test_token_errors_from_the_mock(client: KustomClient) -> None:
     with pytest.raises(errors.TokenForbiddenError) as raised:
         client.cancel_token("tok_merchant_b", idempotency_key="k-not-mine")
     assert raised.value.idempotency_key == "k-not-mine"
-    with pytest.raises(errors.NotFoundError):
-        client.get_token("tok_nobody")
+
+
+def every_operation(kustom: KustomClient, token: str) -> list[errors.KustomError]:
+    """What each of the three operations raises for ``token``."""
+    raised: list[errors.KustomError] = []
+    for call in (
+        lambda: kustom.create_order(token, order()),
+        lambda: kustom.get_token(token),
+        lambda: kustom.cancel_token(token),
+    ):
+        with pytest.raises(errors.KustomError) as error:
+            call()
+        raised.append(error.value)
+    return raised
+
+
+def test_an_unknown_token_is_token_not_found_on_every_operation(client: KustomClient) -> None:
+    """The mock answers TOKEN_NOT_FOUND for an order and NOT_FOUND for the read and the cancel,
+    as the spec says: one class for all three."""
+    raised = every_operation(client, "tok_nobody")
+    assert [type(error) for error in raised] == [errors.TokenNotFoundError] * 3
+    assert [error.error_code for error in raised] == [  # type: ignore[attr-defined]
+        "TOKEN_NOT_FOUND",
+        "NOT_FOUND",
+        "NOT_FOUND",
+    ]
+
+
+@pytest.mark.parametrize("prefix", ["/v2", "/customer-token/v1"])
+def test_a_wrong_prefix_is_endpoint_not_found_on_every_operation(
+    mock: tuple[RunningMock, Path], prefix: str
+) -> None:
+    """Behind a wrong prefix even a known token's path is no operation: the mock's own code,
+    which is the client's copy, never the unknown token's class."""
+    with KustomClient(KEY_A, base_url=mock[0].base_url + prefix) as kustom:
+        raised = every_operation(kustom, "tok_active")
+    assert [type(error) for error in raised] == [errors.EndpointNotFoundError] * 3
+    for error in raised:
+        assert error.error_code == constants.ENDPOINT_NOT_FOUND_CODE  # type: ignore[attr-defined]
+        assert error.status_code == 404  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -338,7 +395,7 @@ def test_behind_a_wrong_prefix_the_404_names_no_token(mock: tuple[RunningMock, P
     shows that text with the token masked, in its message and its attributes alike."""
     token = "tok_secret_behind_a_prefix"
     with KustomClient(KEY_A, base_url=mock[0].base_url + "/v2") as kustom:
-        with pytest.raises(errors.NotFoundError) as raised:
+        with pytest.raises(errors.EndpointNotFoundError) as raised:
             kustom.create_order(token, order())
         error = raised.value
     assert error.error_messages == [
@@ -347,3 +404,65 @@ def test_behind_a_wrong_prefix_the_404_names_no_token(mock: tuple[RunningMock, P
     for text in (str(error), repr(error), repr(vars(error))):
         assert token not in text
         assert KEY_A not in text
+
+
+def test_the_server_refuses_the_order_the_builder_refuses(client: KustomClient) -> None:
+    """Discounts beyond the goods: the builder's refusal is the server's, before sending."""
+    lines = [
+        build_order_line("Running shoe", quantity=1, unit_price=1000, tax_rate=2500),
+        build_discount_line("Voucher", amount=1500, tax_rate=2500),
+    ]
+    with pytest.raises(errors.OrderValidationError) as local:
+        build_order(lines, purchase_currency="EUR")
+    sent = [line.to_dict() for line in lines]
+    body = {
+        "purchase_currency": "EUR",
+        "order_lines": sent,
+        "order_amount": sum(line["total_amount"] for line in sent),
+        "order_tax_amount": sum(line["total_tax_amount"] for line in sent),
+    }
+    assert local.value.error_messages == refused_by_the_server(client, body)
+
+
+def test_the_declined_payment_method_is_on_the_error(client: KustomClient) -> None:
+    with pytest.raises(errors.PaymentMethodFailedError) as raised:
+        client.create_order("tok_declined", order())
+    method = raised.value.authorized_payment_method
+    assert isinstance(method, AuthorizedPaymentMethod)
+    assert method.type_ == AuthorizedPaymentMethodType.CARD
+    assert method.to_dict() == raised.value.body["authorized_payment_method"]
+    assert raised.value.fraud_status is None  # the mock sends none
+
+
+def test_with_raw_response_against_the_mock(client: KustomClient) -> None:
+    token = "tok_fresh_client_raw"
+    created = client.with_raw_response.create_order(token, order(), idempotency_key="k-raw")
+    read = client.with_raw_response.get_token(token)
+    cancelled = client.with_raw_response.cancel_token(token, idempotency_key="k-raw-cancel")
+    assert [r.status_code for r in (created, read, cancelled)] == [200, 200, 202]
+    assert created.parse().order_id == orjson.loads(created.content)["order_id"]
+    assert read.parse().status == TokenStatus.ACTIVE
+    assert cancelled.content == b""
+    for raw in (created, read, cancelled):
+        assert raw.retries_taken == 0
+        assert raw.correlation_id
+        assert raw.correlation_id == raw.parse().correlation_id
+        if raw.content:
+            assert raw.headers["content-type"].startswith("application/json")
+    replayed = client.with_raw_response.create_order(token, order(), idempotency_key="k-raw")
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    assert replayed.parse().replayed
+
+
+def test_the_rate_limit_reaches_every_result(limited_mock: RunningMock) -> None:
+    """The mock's X-Ratelimit-* (one request per second here): on each operation's result."""
+    token = "tok_fresh_client_limits"
+    with KustomClient(KEY_A, base_url=limited_mock.base_url) as kustom:
+        results: list[CreatedOrder | RetrievedToken | CancelledToken] = [
+            kustom.create_order(token, order()),
+            kustom.get_token(token),
+            kustom.cancel_token(token),
+        ]
+    for result in results:  # each operation has its own quota, so each is its first request
+        assert result.rate_limit == RateLimit("1, 1;w=1", 0, result.rate_limit.reset)
+        assert result.rate_limit.reset in (0, 1)

@@ -10,7 +10,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 from kustom_customer_token_client.models import Address, OrderLine, OrderLineType, OrderRequest
 
-from kustom_client import build_address, build_discount_line, build_order, build_order_line
+from kustom_client import (
+    AddressParam,
+    MerchantUrlsParam,
+    OrderValidationError,
+    ProductIdentifiersParam,
+    SubscriptionParam,
+    build_address,
+    build_discount_line,
+    build_order,
+    build_order_line,
+)
 from kustom_client.builder import LineType, NegativeLineType
 from kustom_rules import NEGATIVE_LINE_TYPES, check_order, tax_within_tolerance
 from kustom_spec import load_spec
@@ -221,3 +231,69 @@ def test_the_builders_line_types_are_the_specs() -> None:
     assert enum is OrderLineType
     assert set(get_args(literal)) == {t.value for t in OrderLineType}
     assert set(get_args(NegativeLineType)) == NEGATIVE_LINE_TYPES
+
+
+def test_discounts_beyond_the_goods_are_refused_before_sending() -> None:
+    """The schema's order_amount has minimum 0: the builder refuses such an order with the
+    server's message, instead of returning one the server would refuse."""
+    with pytest.raises(OrderValidationError) as raised:
+        build_order(
+            [
+                build_order_line("Running shoe", quantity=1, unit_price=1000, tax_rate=2500),
+                build_discount_line("Voucher", amount=1500, tax_rate=2500),
+            ],
+            purchase_currency="EUR",
+        )
+    error = raised.value
+    assert isinstance(error, ValueError)
+    assert error.field == "order_amount"
+    assert error.error_messages == ["Bad value: order_amount", "Bad value: order_tax_amount"]
+    assert "order_amount would be -500" in str(error)
+    assert error.idempotency_key is None  # nothing was sent
+
+
+def test_a_negative_tax_total_alone_is_refused() -> None:
+    """Goods at 0% and a discount at 25%: the amount stays positive, the tax would not."""
+    with pytest.raises(OrderValidationError) as raised:
+        build_order(
+            [
+                build_order_line("Book", quantity=1, unit_price=1000),
+                build_discount_line("Discount", amount=500, tax_rate=2500),
+            ],
+            purchase_currency="EUR",
+        )
+    assert raised.value.error_messages == ["Bad value: order_tax_amount"]
+
+
+def test_an_order_paid_whole_by_a_gift_card_totals_zero() -> None:
+    order = build_order(
+        [
+            build_order_line("Running shoe", quantity=1, unit_price=1000),
+            build_discount_line("Gift card", amount=1000, type="gift_card"),
+        ],
+        purchase_currency="EUR",
+    )
+    assert (order.order_amount, order.order_tax_amount) == (0, 0)
+    assert check_order(order.to_dict()) == []
+
+
+def test_the_builder_takes_typed_dicts_for_nested_objects() -> None:
+    """The TypedDicts of kustom_client.params where the builder takes a dict."""
+    address: AddressParam = {"country": "US", "region": "NY", "city": "New York"}
+    urls: MerchantUrlsParam = {"confirmation": "https://example.com/ok"}
+    identifiers: ProductIdentifiersParam = {"brand": "shoe-brand"}
+    subscription: SubscriptionParam = {"name": "Club", "interval": "MONTH", "interval_count": 1}
+    line = build_order_line(
+        "Shoe",
+        quantity=1,
+        unit_price=100,
+        product_identifiers=identifiers,
+        subscription=subscription,
+    )
+    order = build_order(
+        [line], purchase_currency="USD", shipping_address=address, merchant_urls=urls
+    ).to_dict()
+    assert order["shipping_address"] == address
+    assert order["merchant_urls"] == urls
+    assert order["order_lines"][0]["product_identifiers"] == identifiers
+    assert order["order_lines"][0]["subscription"] == subscription

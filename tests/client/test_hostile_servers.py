@@ -10,7 +10,6 @@ inflates to.
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import json
 import time
@@ -31,21 +30,19 @@ from kustom_client import (
     MAX_JSON_DEPTH,
     APIResponseValidationError,
     APITimeoutError,
-    AsyncKustomClient,
     BadRequestError,
+    EndpointNotFoundError,
     InternalServerError,
     InvalidArgumentError,
     KustomAPIError,
     KustomClient,
     KustomError,
-    NotFoundError,
     ServiceUnavailableError,
 )
 from kustom_client.reading import parse_json
-from tests.client.helpers import KEY_A, OK, small_order
+from tests.client.helpers import KEY_A, OK, TOKEN, operations, outcome, outcomes, small_order
 from tests.http_doubles import Reply, ScriptedServer, scripted_server
 
-TOKEN = "tok_hostile_4711"
 OK_BYTES = orjson.dumps(OK)
 CUSTOMER_TOKEN = {"status": "ACTIVE", "payment_method_type": "CARD"}
 DEEP = b"[" * 100_000 + b"]" * 100_000
@@ -55,46 +52,6 @@ DRIP = 0.2
 MARGIN = 5.0
 # tracemalloc's peak during a call against an answer that inflates to 50 or 400 MB.
 MEMORY_BOUND = 16 * 1024 * 1024
-
-Operation = Callable[..., Any]
-
-
-def operations(kustom: KustomClient | AsyncKustomClient) -> dict[str, Operation]:
-    return {
-        "create_order": lambda **kw: kustom.create_order(TOKEN, small_order(), **kw),
-        "get_token": lambda **kw: kustom.get_token(TOKEN, **kw),
-        "cancel_token": lambda **kw: kustom.cancel_token(TOKEN, **kw),
-    }
-
-
-def outcomes(kind: str, server: ScriptedServer, names: list[str], **options: Any) -> list[Any]:
-    """Runs each operation once with one fresh sync or async client; returns each result, or
-    the exception it raised (any exception: the tests check which)."""
-    call = {key: options.pop(key) for key in ("deadline", "timeout") if key in options}
-    found: list[Any] = []
-    if kind == "sync":
-        with KustomClient(KEY_A, base_url=server.base_url, **options) as kustom:
-            for name in names:
-                try:
-                    found.append(operations(kustom)[name](**call))
-                except Exception as error:
-                    found.append(error)
-        return found
-
-    async def scenario() -> None:
-        async with AsyncKustomClient(KEY_A, base_url=server.base_url, **options) as kustom:
-            for name in names:
-                try:
-                    found.append(await operations(kustom)[name](**call))
-                except Exception as error:
-                    found.append(error)
-
-    asyncio.run(scenario())
-    return found
-
-
-def outcome(kind: str, server: ScriptedServer, operation: str, **options: Any) -> Any:
-    return outcomes(kind, server, [operation], **options)[0]
 
 
 def timed(run: Callable[[], Any]) -> tuple[Any, float]:
@@ -241,7 +198,11 @@ def test_a_huge_answer_is_refused_within_the_cap(
 
 @pytest.mark.parametrize(
     ("status", "error_class", "requests"),
-    [(503, ServiceUnavailableError, 3), (500, InternalServerError, 3), (404, NotFoundError, 1)],
+    [
+        (503, ServiceUnavailableError, 3),
+        (500, InternalServerError, 3),
+        (404, EndpointNotFoundError, 1),
+    ],
 )
 def test_a_huge_error_answer_raises_its_status_class(
     server: ScriptedServer,
@@ -312,7 +273,7 @@ def test_content_encodings(
 @pytest.mark.parametrize("operation", ["create_order", "get_token", "cancel_token"])
 @pytest.mark.parametrize(
     ("status", "error_class"),
-    [(200, APIResponseValidationError), (400, BadRequestError), (404, NotFoundError)],
+    [(200, APIResponseValidationError), (400, BadRequestError), (404, EndpointNotFoundError)],
 )
 def test_nesting_too_deep_is_a_documented_error(
     server: ScriptedServer,

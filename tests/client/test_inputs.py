@@ -24,7 +24,7 @@ from kustom_client import (
     KustomError,
     OrderValidationError,
 )
-from tests.client.helpers import KEY_A, OK, small_order
+from tests.client.helpers import KEY_A, OK, as_param, small_order
 from tests.http_doubles import Reply, ScriptedServer
 
 
@@ -128,7 +128,7 @@ def test_what_json_or_kustom_cannot_carry(
         KustomClient(KEY_A, base_url=server.base_url, check_orders=False) as kustom,
         pytest.raises(OrderValidationError) as raised,
     ):
-        kustom.create_order("tok_active", body, idempotency_key="k-local")
+        kustom.create_order("tok_active", as_param(body), idempotency_key="k-local")
     assert isinstance(raised.value, ValueError)
     assert raised.value.field == field
     assert f"Bad value: {field}" in raised.value.error_messages
@@ -155,7 +155,7 @@ def test_an_attachment_the_rules_refuse_is_not_sent(
         KustomClient(KEY_A, base_url=server.base_url) as kustom,
         pytest.raises(OrderValidationError, match=problem) as raised,
     ):
-        kustom.create_order("tok_active", body)
+        kustom.create_order("tok_active", as_param(body))
     assert raised.value.field == "attachment.body"
     assert server.requests == []
 
@@ -167,7 +167,7 @@ def test_a_deeply_nested_order_is_no_recursion_error(server: ScriptedServer) -> 
         KustomClient(KEY_A, base_url=server.base_url) as kustom,
         pytest.raises(OrderValidationError, match="nests deeper"),
     ):
-        kustom.create_order("tok_active", body)
+        kustom.create_order("tok_active", as_param(body))
 
 
 def test_up_to_the_limits_is_sent(server: ScriptedServer) -> None:
@@ -185,7 +185,7 @@ def test_up_to_the_limits_is_sent(server: ScriptedServer) -> None:
         },
     }
     with KustomClient(KEY_A, base_url=server.base_url) as kustom:
-        kustom.create_order("tok_active", body)
+        kustom.create_order("tok_active", as_param(body))
     sent = json.loads(server.requests[0].body)
     assert sent == body
 
@@ -218,7 +218,7 @@ def test_the_rules_are_checked_before_sending(server: ScriptedServer) -> None:
         KustomClient(KEY_A, base_url=server.base_url) as kustom,
         pytest.raises(OrderValidationError) as raised,
     ):
-        kustom.create_order("tok_active", body, idempotency_key="k-rules")
+        kustom.create_order("tok_active", as_param(body), idempotency_key="k-rules")
     assert raised.value.error_messages == ["Bad value: order_amount"]
     assert raised.value.idempotency_key == "k-rules"
     assert server.requests == []
@@ -232,7 +232,7 @@ def test_async_checks_the_same(server: ScriptedServer) -> None:
             with pytest.raises(InvalidArgumentError):
                 await kustom.create_order("tok", small_order(), idempotency_key="ü")
             with pytest.raises(OrderValidationError):
-                await kustom.create_order("tok", with_line_field("unit_price", math.nan))
+                await kustom.create_order("tok", as_param(with_line_field("unit_price", math.nan)))
 
     asyncio.run(scenario())
     assert server.requests == []
@@ -310,7 +310,7 @@ def test_only_kustom_errors_whatever_comes_in(
     ) as kustom:
         failure: KustomError | None = None
         try:
-            kustom.create_order(token, body, idempotency_key=key)
+            kustom.create_order(token, as_param(body), idempotency_key=key)
         except KustomError as error:
             failure = error
     if failure is None:

@@ -15,8 +15,8 @@ from kustom_client import (
     ConflictError,
     InvalidArgumentError,
     KustomClient,
-    NotFoundError,
     TokenForbiddenError,
+    TokenNotFoundError,
 )
 from tests.client.helpers import KEY_A
 from tests.http_doubles import Reply, ScriptedServer
@@ -54,7 +54,7 @@ def test_get_token_reads_the_model(server: ScriptedServer, waits: list[float]) -
             Reply(403, {"error_code": "TOKEN_FORBIDDEN", "error_messages": ["x"]}),
             TokenForbiddenError,
         ),
-        (Reply(404, {"error_code": "NOT_FOUND", "error_messages": ["x"]}), NotFoundError),
+        (Reply(404, {"error_code": "NOT_FOUND", "error_messages": ["x"]}), TokenNotFoundError),
         (Reply(200, {"status": "ACTIVE"}), APIResponseValidationError),
     ],
 )

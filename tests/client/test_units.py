@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import random
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -13,9 +14,11 @@ from kustom_client import (
     AuthenticationError,
     BadRequestError,
     ConflictError,
+    EndpointNotFoundError,
     ForbiddenError,
     InternalServerError,
     KustomAPIError,
+    KustomClient,
     NotFoundError,
     PaymentMethodFailedError,
     RateLimitError,
@@ -25,10 +28,21 @@ from kustom_client import (
     TokenSuspendedError,
     UnavailablePaymentMethodError,
 )
-from kustom_client.constants import MAX_RETRY_DELAY, ORDER_PATH, READ_TOKEN_PATH, STATUS_PATH
+from kustom_client.call import Operation
+from kustom_client.constants import (
+    ENDPOINT_NOT_FOUND_CODE,
+    MAX_RETRY_DELAY,
+    ORDER_PATH,
+    RATELIMIT_LIMIT_HEADER,
+    RATELIMIT_REMAINING_HEADER,
+    RATELIMIT_RESET_HEADER,
+    READ_TOKEN_PATH,
+    STATUS_PATH,
+)
 from kustom_client.errors import BY_CODE, BY_STATUS, error_for
 from kustom_client.retry import backoff, decide_after_status, retry_after, should_retry
-from kustom_spec import load_spec
+from kustom_spec import load_spec, read_names
+from tests.client.helpers import small_order
 
 
 @pytest.mark.parametrize(
@@ -42,7 +56,9 @@ from kustom_spec import load_spec
         (403, "PAYMENT_METHOD_FAILED", PaymentMethodFailedError),
         (403, "SOMETHING_NEW", ForbiddenError),
         (404, "TOKEN_NOT_FOUND", TokenNotFoundError),
-        (404, None, NotFoundError),
+        (404, None, EndpointNotFoundError),  # not Kustom's error shape
+        (404, "NOT_FOUND", NotFoundError),  # without its operation, either
+        (404, "ENDPOINT_NOT_FOUND", EndpointNotFoundError),
         (409, "IDEMPOTENCY_KEY_CONFLICT", ConflictError),
         (429, "RATE_LIMITED", RateLimitError),
         (503, "SERVICE_UNAVAILABLE", ServiceUnavailableError),
@@ -163,10 +179,24 @@ def test_the_paths_are_the_specs(operation_id: str, path: str) -> None:
     assert path.replace("{customer_token}", "{customerToken}") == spec_path
 
 
+def operations_by_id() -> dict[str, Operation[Any]]:
+    """What the client sends for each of the spec's operations (nothing is sent here)."""
+    with KustomClient("key_for_units", base_url="http://127.0.0.1:9") as kustom:
+        return {
+            "createOrder": kustom._create_order("tok_x", small_order(), None),
+            "readCustomerToken": kustom._get_token("tok_x"),
+            "patchCustomerToken": kustom._cancel_token("tok_x", None),
+        }
+
+
 def test_every_error_code_of_the_spec_has_its_class() -> None:
-    """Each status the spec answers with an error maps to its class, and each code a 403 or a
-    404 can carry refines it (the rest of the codes add nothing to their status)."""
+    """Each status the spec answers with an error maps to its class, each code a 403 can carry
+    refines it, and every code of every operation's 404 is an unknown token: TokenNotFoundError
+    (the rest of the codes add nothing to their status)."""
     spec = load_spec()
+    built = operations_by_id()
+    assert set(built) == set(spec.operations)
+    not_found_codes = set()
     for operation in spec.operations.values():
         for status, response in operation.node["responses"].items():
             response = spec.resolve(response)
@@ -174,7 +204,86 @@ def test_every_error_code_of_the_spec_has_its_class() -> None:
                 continue
             expected = BY_STATUS.get(int(status), InternalServerError)
             for code in response.get("x-error-codes", []):
-                error = error_for(int(status), {"error_code": code}, None)
+                error = error_for(
+                    int(status),
+                    {"error_code": code},
+                    None,
+                    unknown_token_code=built[operation.operation_id].unknown_token_code,
+                )
                 assert isinstance(error, expected), (operation.operation_id, status, code)
-                if int(status) in (403, 404) and code != "NOT_FOUND":
+                if int(status) == 404:
+                    not_found_codes.add(code)
+                    assert type(error) is TokenNotFoundError, (operation.operation_id, code)
+                elif int(status) == 403:
                     assert type(error) is BY_CODE[code], (operation.operation_id, code)
+    assert not_found_codes == {"TOKEN_NOT_FOUND", "NOT_FOUND"}  # the test saw both
+
+
+def test_a_code_for_an_unknown_token_means_it_only_on_its_own_operation() -> None:
+    """NOT_FOUND is the read's and the cancel's unknown token; on an order (whose unknown token
+    is TOKEN_NOT_FOUND) it may be a server's answer for any path: neither subclass."""
+    built = operations_by_id()
+    body = {"error_code": "NOT_FOUND"}
+    unknown = {name: op.unknown_token_code for name, op in built.items()}
+    assert type(error_for(404, body, None, unknown_token_code=unknown["createOrder"])) is (
+        NotFoundError
+    )
+    for name in ("readCustomerToken", "patchCustomerToken"):
+        error = error_for(404, body, None, unknown_token_code=unknown[name])
+        assert type(error) is TokenNotFoundError
+    # Whatever the operation, the route's code and a body without Kustom's shape are no token's.
+    for code in unknown.values():
+        for route_body in ({"error_code": ENDPOINT_NOT_FOUND_CODE}, "<html>404</html>", None, {}):
+            error = error_for(404, route_body, None, unknown_token_code=code)
+            assert type(error) is EndpointNotFoundError
+        # The same codes on another status refine nothing.
+        assert type(error_for(400, body, None, unknown_token_code=code)) is BadRequestError
+
+
+@pytest.mark.parametrize(
+    ("method", "expected"),
+    [
+        ({"type": "card"}, {"type": "card"}),
+        ({"type": "invoice", "number_of_days": 14}, {"type": "invoice", "number_of_days": 14}),
+        ({"type": "crypto"}, {"type": "crypto"}),  # a type the client does not know yet: kept
+        ({"number_of_days": 14}, None),  # type is required
+        ({"type": "card", "number_of_days": "14"}, None),  # not the spec's shape
+        ("card", None),
+        (None, None),
+    ],
+)
+def test_the_declined_payment_method_is_typed_on_the_error(
+    method: object, expected: dict[str, object] | None
+) -> None:
+    body = {
+        "error_code": "PAYMENT_METHOD_FAILED",
+        "error_messages": ["The purchase was declined by the payment method"],
+        "reason": "The purchase was declined",
+        "fraud_status": "REJECTED",
+        "authorized_payment_method": method,
+    }
+    error = error_for(403, body, None)
+    assert isinstance(error, PaymentMethodFailedError)
+    found = error.authorized_payment_method
+    assert (None if found is None else found.to_dict()) == expected
+    assert error.fraud_status == "REJECTED"
+    assert error.reason == "The purchase was declined"
+
+
+def test_the_specs_declined_example_reads_whole() -> None:
+    example = load_spec().document["components"]["examples"]["PaymentMethodFailed"]["value"]
+    error = error_for(403, example, None)
+    assert isinstance(error, PaymentMethodFailedError)
+    assert error.authorized_payment_method is not None
+    assert error.authorized_payment_method.to_dict() == example["authorized_payment_method"]
+    assert error.fraud_status == example["fraud_status"]
+
+
+def test_the_rate_limit_headers_are_the_specs() -> None:
+    """The client's copy of the names (tests/spec/test_contract_literals.py holds the others)."""
+    names = read_names(load_spec())
+    assert (names.rate_limit) == (
+        RATELIMIT_LIMIT_HEADER,
+        RATELIMIT_REMAINING_HEADER,
+        RATELIMIT_RESET_HEADER,
+    )

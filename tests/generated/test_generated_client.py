@@ -10,12 +10,14 @@ from typing import Any
 
 import httpx
 import pytest
+from attrs import fields as attrs_field_list
 from kustom_customer_token_client import AuthenticatedClient, Client, models
 from kustom_customer_token_client.api.customer_token import (
     create_order,
     patch_customer_token,
     read_customer_token,
 )
+from kustom_customer_token_client.types import UNSET, Unset
 
 from kustom_spec import load_spec
 from tests.http_doubles import Reply, ScriptedServer, scripted_server
@@ -33,6 +35,10 @@ def _model_examples() -> Iterator[tuple[str, str, Any]]:
 
 
 MODEL_EXAMPLES = list(_model_examples())
+
+
+def attrs_fields(model_class: type) -> list[str]:
+    return [field.name for field in attrs_field_list(model_class)]
 
 
 def test_every_component_has_a_model_with_its_own_name() -> None:
@@ -186,3 +192,30 @@ def test_no_credential_in_a_repr(server: ScriptedServer) -> None:
     assert sent == {f"Basic {key}", f"Basic {pair}"}  # the credentials are still sent
     assert "_headers={'Authorization': '***'}" in repr(clients[0])
     assert "token=" not in repr(clients[0])
+
+
+@pytest.mark.parametrize(("where", "name", "value"), MODEL_EXAMPLES)
+def test_a_models_repr_shows_its_values(where: str, name: str, value: Any) -> None:
+    """Every field by name with its value; an absent one as UNSET, never an object's address
+    (generator-templates/types.py.jinja)."""
+    model_class = getattr(models, name)
+    if not hasattr(model_class, "from_dict"):
+        return  # an enum: its repr is Enum's
+    model = model_class.from_dict(value)
+    shown = repr(model)
+    assert " object at 0x" not in shown
+    for field, field_value in value.items():
+        if isinstance(field_value, str | int) and not isinstance(field_value, bool):
+            assert repr(field_value) in shown or f"'{field_value}'" in shown, (where, field)
+    unset = [f for f in attrs_fields(model_class) if isinstance(getattr(model, f), Unset)]
+    for field in unset:
+        assert f"{field}=UNSET" in shown, (where, field)
+
+
+def test_a_partly_filled_model_names_what_is_absent() -> None:
+    line = models.OrderLine.from_dict(
+        {"name": "Shoe", "quantity": 1, "unit_price": 2500, "total_amount": 2500}
+    )
+    assert repr(line).startswith("OrderLine(name='Shoe', quantity=1, total_amount=2500")
+    assert "reference=UNSET" in repr(line)
+    assert repr(UNSET) == "UNSET"

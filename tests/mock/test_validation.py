@@ -174,7 +174,12 @@ def test_a_body_over_the_limit_is_413(app: MockApp, client: CheckedClient) -> No
 
 
 def test_unknown_route_and_method(client: CheckedClient) -> None:
-    assert client.post("/customer-token/v1/tokens").status_code == 404
+    for path in ("/customer-token/v1/tokens", "/v2" + PATH.format("tok_active")):
+        response = client.post(path)
+        assert response.status_code == 404
+        # Not the unknown token's NOT_FOUND or TOKEN_NOT_FOUND: the path is no operation.
+        assert response.json()["error_code"] == "ENDPOINT_NOT_FOUND"
+        assert response.json()["error_messages"] == [f"No such endpoint: {path}"]
     response = client.get(PATH.format("tok_active"))
     assert response.status_code == 405
     assert response.headers["Allow"] == "POST"
