@@ -105,8 +105,9 @@ class BoundedSession(requests.Session):
                 # A keep-alive connection the server had closed: once more on a fresh one, as
                 # browsers and curl do (and Schemathesis' own transport), within the same bound.
                 return self._exchange(request, **kwargs)
-        except DeadlinePassed as passed:
-            if passed.name != REQUEST:
+        except (DeadlinePassed, requests.Timeout) as passed:
+            # A read timeout (the run's callers set it to the same bound) may come first.
+            if isinstance(passed, DeadlinePassed) and passed.name != REQUEST:
                 raise
             did = (
                 f"did not send {self._waiting_for} within {self.seconds:g} s of {label} "
