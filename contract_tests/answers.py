@@ -134,7 +134,7 @@ def write_failure(
                 for k, v in request.headers.items()
                 if k.lower() not in SECRET_HEADERS
             },
-            "body": sent.text(body.decode("utf-8", "replace")) if body is not None else None,
+            "body": body.decode("utf-8", "replace") if body is not None else None,
         },
         "response": {
             "status": response.status_code,

@@ -67,7 +67,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             "--mock-command spawns a mock, KUSTOM_BASE_URL names a running server: give one"
         )
-    redaction = ReportRedaction(REDACTION.report)
+    redaction = ReportRedaction(REDACTION.report, Path(__file__).parent)
     config.pluginmanager.register(redaction, "kustom-contract-redaction")
     stopper = RunStopper(CLOCK, BOUNDS, TARGET.describe(), REDACTION.report.text, STATS.stop)
     config.pluginmanager.register(stopper, "kustom-contract-stopping")

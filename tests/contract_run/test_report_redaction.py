@@ -110,6 +110,15 @@ def test_a_failure_report_keeps_its_code_and_loses_arguments_locals_and_secrets(
     assert report.user_properties == [("token", "$KUSTOM_CUSTOMER_TOKEN"), ("count", 3)]
 
 
+def test_a_report_of_another_test_keeps_its_frames_arguments_redacted() -> None:
+    """A test outside the run in the same session (scripts/test): its arguments stay."""
+    report = failed_report()
+    scrub_report(report, REDACTION.report.text, frames_bare=False)
+    text = str(report.longrepr)
+    assert "headers = {'Authorization': 'Basic $KUSTOM_API_KEY'}" in text
+    assert not leaked(text)
+
+
 def test_text_and_location_reports_are_redacted_too() -> None:
     for longrepr in (f"Basic {KEY}", ("test_x.py", 3, f"skipped: {TOKEN}")):
         report = failed_report()
