@@ -7,7 +7,7 @@ Two kinds of secret:
 - **known** ones (an API key, a ``username:key`` pair, a customer token the caller holds): each
   is a ``Secret`` with the text that replaces it (``$KUSTOM_API_KEY`` in a report that a replay
   line reads back, or a mask). Every form a request or a report may carry it in is replaced
-  too: URL-encoded, base64 (the Basic header value), JSON-escaped;
+  too: URL-encoded, base64 (the Authorization header value), JSON-escaped;
 - **unknown** customer tokens: any path segment after ``/tokens/`` (the API's routes all put the
   token there) is masked, so that a token nobody named (a server's echo, another merchant's) is
   not written whole either.
@@ -74,7 +74,7 @@ class Masker:
 
 def forms_of(value: str) -> set[str]:
     """Every form ``value`` may be written in: as is, URL-encoded (path and query), base64 (as
-    in an HTTP Basic header, padded or not, standard or URL-safe), and JSON-escaped."""
+    in an HTTP Authorization header, padded or not, standard or URL-safe), and JSON-escaped."""
     raw = value.encode("utf-8", "surrogatepass")
     b64 = base64.b64encode(raw).decode("ascii")
     b64url = base64.urlsafe_b64encode(raw).decode("ascii")
