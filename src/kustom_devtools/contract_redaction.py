@@ -2,8 +2,9 @@
 
 Every secret the run knows is replaced by the variable that holds it, so that a replay line
 (contract_tests/answers.py) still works with the run's variables set: the API key
-(``$KUSTOM_API_KEY``, also inside ``Basic <key>`` and base64), the username with the key
-(``$KUSTOM_USERNAME:$KUSTOM_API_KEY``, also as the base64 of a Basic header), and against a
+(``$KUSTOM_API_KEY``, also inside an Authorization header and as base64), the username with
+the key (``$KUSTOM_USERNAME:$KUSTOM_API_KEY``, also as the base64 an Authorization header
+carries), and against a
 server other than the spawned mock the customer and cancel tokens (``$KUSTOM_CUSTOMER_TOKEN``,
 ``$KUSTOM_CANCEL_TOKEN``), in every form ``kustom_redact.forms_of`` lists.
 
