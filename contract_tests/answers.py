@@ -1,18 +1,15 @@
 """What the contract run does with each answer: counts it in the summary (and orders in the
 order ledger), carries its bodies through the generated client's models, and for a failure
-writes a replay file without credentials (with a curl line that sends the case again).
+writes a replay file with no secret whole (with a curl line that sends the case again).
 """
 
 from __future__ import annotations
 
-import base64
 import json
-import re
 import secrets
 import shlex
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from kustom_customer_token_client.models import (
     CustomerToken,
@@ -28,9 +25,11 @@ from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 from contract_tests.auth import Credentials
 from contract_tests.cases import NAMES, operation_id
 from contract_tests.extra_requests import LEDGER
-from contract_tests.run import FAILURES_DIR, TARGET
+from contract_tests.run import FAILURES_DIR, REDACTION, TARGET
 from contract_tests.stats import STATS
+from kustom_devtools.contract_redaction import RunRedaction
 from kustom_devtools.target import Target
+from kustom_redact import Redactor
 
 SECRET_HEADERS = {"authorization", "cookie", "proxy-authorization"}
 
@@ -64,22 +63,7 @@ def _shell_double_quoted(text: str) -> str:
     return text
 
 
-def _without_tokens(url: str, target: Target) -> str:
-    """The URL with a live target's tokens as the variables that hold them (shell syntax); the
-    mock's tokens are public test data and stay."""
-    if target.is_mock:
-        return url
-    for token, variable in (
-        (target.approving_tokens[0], "KUSTOM_CUSTOMER_TOKEN"),
-        (target.cancel_token, "KUSTOM_CANCEL_TOKEN"),
-    ):
-        for written in {token, quote(token, safe="")} if token else ():
-            # A whole path segment: followed by "/", the query or the end.
-            url = re.sub(rf"(?<=/){re.escape(written)}(?=[/?]|$)", f"${variable}", url)
-    return url
-
-
-def _auth_option(sent: str | None, target: Target) -> str:
+def _auth_option(sent: str | None, target: Target, redactor: Redactor) -> str:
     """The credentials as the case sent them, by the variables that hold them."""
     credentials = Credentials(target.username, target.api_key)
     if sent is None:
@@ -88,28 +72,25 @@ def _auth_option(sent: str | None, target: Target) -> str:
         return f' -H "Authorization: {NAMES.auth_scheme} $KUSTOM_API_KEY"'
     if target.username and sent == credentials.username_and_key():
         return ' -u "$KUSTOM_USERNAME:$KUSTOM_API_KEY"'
-    # Generated or wrong credentials (an auth probe): sent as they were, unless they hold the key.
-    try:
-        decoded = base64.b64decode(sent.split(" ")[-1], validate=True).decode("utf-8", "replace")
-    except ValueError:
-        decoded = ""
-    if target.api_key in sent or target.api_key in decoded:
-        return ""
+    if redactor.text(sent) != sent:
+        return ""  # generated credentials that hold a secret in some form: left out
+    # Generated or wrong credentials (an auth probe): sent as they were.
     return f" -H {shlex.quote(f'Authorization: {sent}')}"
 
 
-def replay_line(request: Any, target: Target, body_file: Path | None) -> str:
+def replay_line(request: Any, target: Target, redactor: Redactor, body_file: Path | None) -> str:
     """A curl line that sends ``request`` again, run in bash with the run's variables set
     (KUSTOM_API_KEY, KUSTOM_USERNAME, and against another server KUSTOM_CUSTOMER_TOKEN and
-    KUSTOM_CANCEL_TOKEN): the key and a live token only by reference."""
-    url = _without_tokens(_shell_double_quoted(request.url), target)
+    KUSTOM_CANCEL_TOKEN): every secret only by reference (``redactor``, the run's replay
+    redaction), quoted so that bash expands the references."""
+    url = redactor.text(_shell_double_quoted(request.url))
     parts = [f'curl -X {request.method} "{url}"']
-    parts.append(_auth_option(request.headers.get("Authorization"), target))
+    parts.append(_auth_option(request.headers.get("Authorization"), target, redactor))
     for name, value in request.headers.items():
         lower = name.lower()
         if lower in SECRET_HEADERS or lower in TRANSPORT_HEADERS:
             continue  # the idempotency key (IDEMPOTENCY_HEADER) and the content type stay
-        parts.append(f" -H {shlex.quote(f'{name}: {value}')}")
+        parts.append(f" -H {shlex.quote(f'{name}: {redactor.text(value)}')}")
     if body_file is not None:
         if not any(name.lower() == "content-type" for name in request.headers):
             parts.append(" -H 'Content-Type:'")  # sent without one: curl must not add its own
@@ -119,37 +100,48 @@ def replay_line(request: Any, target: Target, body_file: Path | None) -> str:
 
 def dump_failure(case: Case[Any], response: Any, error: BaseException) -> str:
     """Write what it takes to replay a failing case: the record, and the body as sent in a
-    file of its own beside it; credentials never go in, nor a live target's tokens."""
+    file of its own beside it; no secret whole (contract_redaction.py)."""
     FAILURES_DIR.mkdir(parents=True, exist_ok=True)
     stem = f"{phase(case)}-{mode(case)}-{response.status_code}-{secrets.token_hex(4)}"
-    return write_failure(FAILURES_DIR, stem, response, error, TARGET)
+    return write_failure(FAILURES_DIR, stem, response, error, TARGET, REDACTION)
 
 
 def write_failure(
-    folder: Path, stem: str, response: Any, error: BaseException, target: Target
+    folder: Path,
+    stem: str,
+    response: Any,
+    error: BaseException,
+    target: Target,
+    redaction: RunRedaction,
 ) -> str:
+    """The record: what was sent, as ``redaction.replay`` writes it (replayable), and what came
+    back with the error, as ``redaction.report`` does (every other token in a path masked)."""
     request = response.request
     body = request.body.encode() if isinstance(request.body, str) else request.body
     body_file = None
     if body is not None:
+        body = redaction.replay.bytes(body)
         body_file = folder / f"{stem}.body"
         body_file.write_bytes(body)
+    sent = redaction.replay
     record = {
-        "error": str(error)[:4000],
+        "error": redaction.report.text(str(error)[:4000]),
         "request": {
             "method": request.method,
-            "url": _without_tokens(request.url, target),
+            "url": sent.text(request.url),
             "headers": {
-                k: v for k, v in request.headers.items() if k.lower() not in SECRET_HEADERS
+                k: sent.text(v)
+                for k, v in request.headers.items()
+                if k.lower() not in SECRET_HEADERS
             },
             "body": body.decode("utf-8", "replace") if body is not None else None,
         },
         "response": {
             "status": response.status_code,
-            "headers": dict(response.headers),
-            "body": response.text[:20000],
+            "headers": redaction.report.value(dict(response.headers)),  # name -> values
+            "body": redaction.report.text(response.text[:20000]),
         },
-        "replay": replay_line(request, target, body_file),
+        "replay": replay_line(request, target, sent, body_file),
     }
     name = f"{stem}.json"
     (folder / name).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")

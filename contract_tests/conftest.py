@@ -1,5 +1,7 @@
 """Fixtures and hooks of the contract run: the target as a running server, the progress lines
-and the summary. Its configuration is contract_tests/run.py.
+and the summary, and two plugins built with the run's state: secrets out of every report
+(contract_tests/report_redaction.py) and the end of a run whose target cannot be tested
+(contract_tests/stopping.py). Its configuration is contract_tests/run.py.
 
 ``--mock-command "MODULE [FLAGS]"`` spawns ``python -m MODULE FLAGS`` instead of the project's
 mock (contract_tests/mock_command.py): a server built on it that takes scripts/mock's flags,
@@ -17,8 +19,10 @@ from pathlib import Path
 import pytest
 
 from contract_tests import checks, extra_requests, mock_command
-from contract_tests.run import FAILURES_DIR, REPORTS, TARGET
+from contract_tests.report_redaction import ReportRedaction
+from contract_tests.run import BOUNDS, CLOCK, FAILURES_DIR, REDACTION, REPORTS, TARGET
 from contract_tests.stats import POSITIVE_2XX_GOAL, STATS, Progress
+from contract_tests.stopping import RunStopper
 from kustom_devtools.mock_process import running_mock
 
 
@@ -52,7 +56,9 @@ def base_url(pytestconfig: pytest.Config) -> Iterator[str]:
                 yield mock.base_url
             finally:
                 REPORTS.mkdir(parents=True, exist_ok=True)
-                (REPORTS / "contract-mock.log").write_text(mock.log(), encoding="utf-8")
+                (REPORTS / "contract-mock.log").write_text(
+                    REDACTION.report.text(mock.log()), encoding="utf-8"
+                )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -61,13 +67,18 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             "--mock-command spawns a mock, KUSTOM_BASE_URL names a running server: give one"
         )
+    redaction = ReportRedaction(REDACTION.report, Path(__file__).parent)
+    config.pluginmanager.register(redaction, "kustom-contract-redaction")
+    stopper = RunStopper(CLOCK, BOUNDS, TARGET.describe(), REDACTION.report.text, STATS.stop)
+    config.pluginmanager.register(stopper, "kustom-contract-stopping")
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
+        redaction.redact_console(config)
         STATS.on_record = Progress(STATS, reporter.write_line)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not STATS.total:
+    if not STATS.total and STATS.stopped is None:
         return
     STATS.checks = checks.CHECK_COUNTS
     ledger = extra_requests.LEDGER
@@ -76,7 +87,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     STATS.order_budget = ledger.budget
     terminalreporter.write_sep("=", "contract summary")
     terminalreporter.write_line(STATS.render())
-    STATS.write(REPORTS / "contract-summary.json")
+    STATS.write(REPORTS / "contract-summary.json", REDACTION.report)
     terminalreporter.write_line(f"  summary: {REPORTS / 'contract-summary.json'}")
     if STATS.failures:
         terminalreporter.write_line(f"  failing requests and responses: {FAILURES_DIR}")

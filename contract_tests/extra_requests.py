@@ -22,14 +22,14 @@ from contract_tests.cases import operation_id
 from kustom_devtools.contract_settings import order_budget_from_env
 from kustom_devtools.target import Target
 
-# One keep-alive connection for the run: a new one per case cost about a millisecond each.
-SESSION = requests.Session()
-
 
 @dataclass
 class Ledger:
     """What the checks sent, and the orders the run placed (2xx answers to createOrder)."""
 
+    # The run's session (contract_tests/run.py): one keep-alive connection for the run (a new
+    # one per case cost about a millisecond each), every request bounded.
+    session: requests.Session = field(default_factory=requests.Session)
     budget: int | None = None  # extra order requests allowed; None: no limit
     extra_order_requests: int = 0
     orders_placed: int = 0
@@ -52,9 +52,10 @@ class Ledger:
 LEDGER = Ledger()
 
 
-def configure(target: Target) -> None:
+def configure(target: Target, session: requests.Session) -> None:
     env = dict(os.environ)
-    SESSION.trust_env = not target.is_local  # no proxy lookup on loopback (it is per call)
+    session.trust_env = not target.is_local  # no proxy lookup on loopback (it is per call)
+    LEDGER.session = session
     budget = order_budget_from_env(env)  # read even for the spawned mock: a typo is refused
     LEDGER.budget = None if target.is_mock else budget
 
@@ -79,9 +80,12 @@ def resend(
     if body is not None:
         request.prepare_body(data=json.dumps(body).encode(), files=None)
         request.headers["Content-Type"] = "application/json"
-    limiter = case.operation.schema.config.rate_limit_for(operation=case.operation)
+    config = case.operation.schema.config
+    limiter = config.rate_limit_for(operation=case.operation)
     with ratelimit(limiter, request.url):
-        response = SESSION.send(request, timeout=30)
+        response = LEDGER.session.send(
+            request, timeout=config.request_timeout_for(operation=case.operation)
+        )
     try:
         parsed: Any = response.json()
     except ValueError:

@@ -1,10 +1,11 @@
-"""The contract run's configuration, read once from the environment: its target, its depth and
-the schema Schemathesis generates from (built at import: pytest parametrizes the tests from it
-at collection, before any fixture runs).
+"""The contract run's configuration, read once from the environment: its target, its depth,
+its bounds, its redaction, the session it sends on and the schema Schemathesis generates from
+(built at import: pytest parametrizes the tests from it at collection, before any fixture runs).
 
 Target: the project's mock, spawned on a free loopback port with a fresh database (default),
-or the server KUSTOM_BASE_URL names (src/kustom_devtools/target.py). Depth and order budget:
-KUSTOM_CONTRACT_DEPTH and KUSTOM_ORDER_BUDGET (src/kustom_devtools/contract_settings.py).
+or the server KUSTOM_BASE_URL names (src/kustom_devtools/target.py). Depth, order budget and
+bounds: KUSTOM_CONTRACT_DEPTH, KUSTOM_ORDER_BUDGET, KUSTOM_REQUEST_TIMEOUT and KUSTOM_RUN_TIMEOUT
+(src/kustom_devtools/contract_settings.py). Redaction: src/kustom_devtools/contract_redaction.py.
 """
 
 from __future__ import annotations
@@ -19,7 +20,16 @@ from schemathesis.schemas import BaseSchema
 from contract_tests import checks, extra_requests, hooks
 from contract_tests.auth import BothForms, Credentials
 from contract_tests.contract_limits import without_contract_limits
-from kustom_devtools.contract_settings import Depth, SettingError, depth_from_env
+from kustom_devtools.contract_redaction import run_redaction
+from kustom_devtools.contract_settings import (
+    Bounds,
+    Depth,
+    SettingError,
+    bounds_from_env,
+    depth_from_env,
+)
+from kustom_devtools.contract_transport import BoundedSession
+from kustom_devtools.contract_watchdog import RunClock, Watchdog
 from kustom_devtools.target import Target, TargetError, target_from_env
 from kustom_spec import REPO_ROOT, load_spec
 
@@ -34,6 +44,13 @@ def _depth() -> Depth:
         raise pytest.UsageError(str(exc)) from None
 
 
+def _bounds(target: Target, depth: Depth) -> Bounds:
+    try:
+        return bounds_from_env(os.environ, depth, spawned_mock=target.is_mock)
+    except SettingError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
 def _target() -> Target:
     try:
         return target_from_env()
@@ -41,10 +58,11 @@ def _target() -> Target:
         raise pytest.UsageError(str(exc)) from None
 
 
-def build_schema(target: Target, depth: Depth) -> BaseSchema:
+def build_schema(target: Target, depth: Depth, bounds: Bounds) -> BaseSchema:
     """The spec as Schemathesis tests it against ``target``: the contract's own limits only
     against the project's mock, status changes only where cancelling is allowed, politely
-    rate-limited against any other server."""
+    rate-limited against any other server; each read bounded as each request is (the requests
+    Schemathesis sends on a session of its own, its auth probes, are bounded per read only)."""
     document = load_spec().document
     if not target.is_mock:
         document = without_contract_limits(document)
@@ -55,6 +73,7 @@ def build_schema(target: Target, depth: Depth) -> BaseSchema:
     if target.rate_limit is not None:
         schema.config.update(rate_limit=target.rate_limit)
     schema.config.generation.update(max_examples=depth.fuzzing_cases)
+    schema.config.update(request_timeout=bounds.request)
 
     class RunCredentials(BothForms):
         def __init__(self) -> None:
@@ -69,10 +88,17 @@ def build_schema(target: Target, depth: Depth) -> BaseSchema:
 # schema_sends_to_the_target).
 TARGET = _target()
 DEPTH = _depth()
-SCHEMA = build_schema(TARGET, DEPTH)
+BOUNDS = _bounds(TARGET, DEPTH)
+REDACTION = run_redaction(TARGET)
+WATCHDOG = Watchdog()
+CLOCK = RunClock(WATCHDOG, BOUNDS.run)
+# Every request of the run but Schemathesis' auth probes goes through it: the cases, the
+# checks' re-sent requests, the stateful phase and the run's own checks (extra_requests.py).
+SESSION = BoundedSession(WATCHDOG, BOUNDS.request, TARGET.describe())
+SCHEMA = build_schema(TARGET, DEPTH, BOUNDS)
 hooks.configure(TARGET)
 try:
-    extra_requests.configure(TARGET)
+    extra_requests.configure(TARGET, SESSION)
 except SettingError as exc:
     raise pytest.UsageError(str(exc)) from None
 _ = checks  # registers the run's own checks with Schemathesis

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kustom_redact import Redactor
+
 POSITIVE_2XX_GOAL = 0.80
 
 
@@ -21,6 +23,7 @@ class RunStats:
     positive: Counter[str] = field(default_factory=Counter)  # "2xx" / "other"
     negative: Counter[str] = field(default_factory=Counter)  # "rejected" / "accepted" / "tolerated"
     failures: list[str] = field(default_factory=list)
+    stopped: str | None = None  # why the run stopped before its end (contract_tests/stopping.py)
     checks: Counter[str] = field(default_factory=Counter)  # the run's own checks, by verdicts
     orders_placed: int = 0
     extra_order_requests: int = 0
@@ -43,6 +46,9 @@ class RunStats:
             self.negative["tolerated"] += 1
         elif mode == "negative":
             self.negative["rejected" if 400 <= status < 500 else "accepted"] += 1
+
+    def stop(self, line: str) -> None:
+        self.stopped = line
 
     @property
     def total(self) -> int:
@@ -76,6 +82,7 @@ class RunStats:
             "extra_order_requests": self.extra_order_requests,
             "order_budget": self.order_budget,
             "failures": self.failures,
+            "stopped": self.stopped,
         }
 
     def render(self) -> str:
@@ -104,11 +111,14 @@ class RunStats:
         )
         lines.append(f"  failures: {len(self.failures)}")
         lines += [f"    - {failure}" for failure in self.failures[:20]]
+        if self.stopped is not None:
+            lines.append(f"  stopped: {self.stopped}")
         return "\n".join(lines)
 
-    def write(self, path: Path) -> None:
+    def write(self, path: Path, redactor: Redactor) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.as_dict(), indent=2) + "\n", encoding="utf-8")
+        summary = redactor.value(self.as_dict())
+        path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
 
 
 class Progress:

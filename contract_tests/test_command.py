@@ -93,12 +93,22 @@ def test_help_lists_its_own_flags_and_every_variable(tmp_path: Path) -> None:
         (
             [],
             {"KUSTOM_BASE_URL": "http://127.0.0.1:9", **MOCK_ENV},
-            "scripts/contract-test: KUSTOM_BASE_URL http://127.0.0.1:9 does not answer (ConnectError): start the server or fix the URL",
+            "scripts/contract-test: KUSTOM_BASE_URL http://127.0.0.1:9 refused the connection for GET /: check the server and the URL",
         ),
         (
             [],
             {"KUSTOM_ORDER_BUDGET": "lots"},
             "scripts/contract-test: KUSTOM_ORDER_BUDGET must be a whole number, not 'lots'",
+        ),
+        (
+            [],
+            {"KUSTOM_REQUEST_TIMEOUT": "0"},
+            "scripts/contract-test: KUSTOM_REQUEST_TIMEOUT must be a number of seconds above 0, not '0'",
+        ),
+        (
+            [],
+            {"KUSTOM_RUN_TIMEOUT": "soon"},
+            "scripts/contract-test: KUSTOM_RUN_TIMEOUT must be a number of seconds above 0, not 'soon'",
         ),
     ],
 )

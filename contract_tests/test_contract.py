@@ -18,8 +18,7 @@ from contract_tests.answers import (
     round_trip_through_the_client,
 )
 from contract_tests.cases import operation_id
-from contract_tests.extra_requests import SESSION
-from contract_tests.run import DEPTH, SCHEMA, TARGET
+from contract_tests.run import DEPTH, SCHEMA, SESSION, TARGET
 from contract_tests.stats import STATS
 
 # The schema is loaded at import (pytest parametrizes from it); its base URL is known only once

@@ -16,6 +16,7 @@ from contract_tests.answers import write_failure
 from contract_tests.auth import Credentials
 from contract_tests.cases import IDEMPOTENCY_HEADER
 from contract_tests.subprocess_runs import MOCK_AS_LIVE_ENV
+from kustom_devtools.contract_redaction import run_redaction
 from kustom_devtools.mock_process import running_mock
 from kustom_devtools.target import Target, target_from_env
 from kustom_spec import load_spec
@@ -69,7 +70,9 @@ def test_the_replay_line_gets_the_same_answer(tmp_path: Path, username: str) -> 
             assert [a.status_code for a in answers] == [200, 400, 415, 200, 401]
             for index, response in enumerate(answers):
                 stem = f"case-{number}-{index}"
-                name = write_failure(tmp_path, stem, response, AssertionError("x"), target)
+                name = write_failure(
+                    tmp_path, stem, response, AssertionError("x"), target, run_redaction(target)
+                )
                 record = (tmp_path / name).read_text()
                 assert API_KEY not in record
                 assert "tok_active" not in record  # the live target's token, by reference

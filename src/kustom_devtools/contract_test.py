@@ -13,19 +13,24 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import httpx
-
 from kustom_devtools.contract_settings import (
     DEEP,
     DEFAULT,
     DEFAULT_LIVE_ORDER_BUDGET,
+    DEFAULT_REQUEST_SECONDS,
+    DEFAULT_RUN_SECONDS,
     DEPTHS,
+    LONG_RUN_SECONDS,
     QUICK,
+    Bounds,
     Depth,
     SettingError,
+    bounds_from_env,
     depth_from_env,
     order_budget_from_env,
 )
+from kustom_devtools.contract_transport import BoundedSession, TargetStopped
+from kustom_devtools.contract_watchdog import Watchdog
 from kustom_devtools.paths import REPO_ROOT
 from kustom_devtools.target import DEFAULT_LIVE_RATE_LIMIT, Target, TargetError, target_from_env
 
@@ -56,11 +61,16 @@ environment (default in brackets):
   KUSTOM_ORDER_BUDGET       extra order requests the checks may send [{DEFAULT_LIVE_ORDER_BUDGET} with KUSTOM_BASE_URL;
                             none for the spawned mock, but a bad value is refused anyway]
   KUSTOM_PURCHASE_CURRENCY  the currency valid orders use [unset: a real one per case]
+  KUSTOM_REQUEST_TIMEOUT    seconds one request may take, connecting to last byte [{DEFAULT_REQUEST_SECONDS:g}]
+  KUSTOM_RUN_TIMEOUT        seconds the whole run may take [{DEFAULT_RUN_SECONDS:g} against the spawned mock;
+                            {LONG_RUN_SECONDS:g} for --{DEEP.name} or with KUSTOM_BASE_URL]
   KUSTOM_REPORTS_DIR        where the reports go [reports]
 
 Every other argument goes to pytest (pytest --help lists them), e.g. -x, -k GET, --timeout=N.
-Exit 0: no failure; 1: a contract failure; 2: a configuration error or an unreachable target;
-pytest's own codes otherwise (pytest runs the cases): 4 a usage error, 5 no tests collected.
+No report holds the API key, the username with it, or a live target's tokens whole.
+Exit 0: no failure; 1: a contract failure; 2: a configuration error, an unreachable target, or
+a target that stalled, answered too slowly or not in HTTP, or a run past its bound (one line
+says which); pytest's own codes otherwise: 4 a usage error, 5 no tests collected.
 """
 
 
@@ -97,6 +107,7 @@ class RunSettings:
 
     target: Target
     depth: Depth
+    bounds: Bounds
 
 
 def check_environment(env: dict[str, str]) -> RunSettings:
@@ -105,22 +116,25 @@ def check_environment(env: dict[str, str]) -> RunSettings:
         depth = depth_from_env(env)
         order_budget_from_env(env)  # refused even for the spawned mock (no budget): a typo shows
         target = target_from_env(env)
+        bounds = bounds_from_env(env, depth, spawned_mock=target.is_mock)
     except (SettingError, TargetError) as exc:
         raise ConfigurationError(str(exc)) from None
     if target.base_url is not None:
-        probe(target.base_url)
-    return RunSettings(target, depth)
+        probe(target.base_url, bounds.request)
+    return RunSettings(target, depth, bounds)
 
 
-def probe(base_url: str) -> None:
-    """One request to the target, so that a dead address is one line, not a traceback."""
-    try:
-        httpx.get(base_url, timeout=10, trust_env=False)
-    except httpx.HTTPError as exc:
-        raise ConfigurationError(
-            f"KUSTOM_BASE_URL {base_url} does not answer ({type(exc).__name__}): start the "
-            "server or fix the URL"
-        ) from None
+def probe(base_url: str, seconds: float) -> None:
+    """One request to the target within the run's bound for a request, so that a dead, silent
+    or dripping address is one line, not a traceback or a wait without end."""
+    with BoundedSession(Watchdog(), seconds, base_url) as session:
+        session.trust_env = False  # the target is checked, not a proxy in front of it
+        try:
+            session.get(base_url, timeout=seconds)
+        except TargetStopped as stopped:
+            raise ConfigurationError(
+                f"KUSTOM_BASE_URL {base_url} {stopped.stop.did}: check the server and the URL"
+            ) from None
 
 
 def pytest_command(invocation: Invocation, env: dict[str, str], run: RunSettings) -> list[str]:

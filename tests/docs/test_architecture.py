@@ -28,7 +28,7 @@ ALLOWED = {
     "kustom_redact": set(),
     "kustom_client": {"kustom_customer_token_client", "kustom_rules", "kustom_redact"},
     "kustom_mock": {"kustom_spec", "kustom_rules"},
-    "kustom_devtools": {"kustom_spec"},
+    "kustom_devtools": {"kustom_spec", "kustom_redact"},
 }
 SOURCES = {name: REPO_ROOT / "src" / name for name in ALLOWED}
 
