@@ -10,8 +10,9 @@ same text for both but for the placeholder (``?`` or ``%s``). What does differ:
   orders carry an index on their age (PostgreSQL) or are purged oldest first by that column;
 - how ``--reset`` forgets everything (SQLite: a DELETE per table, PostgreSQL: one TRUNCATE).
 
-``Write`` is the transaction itself: the backend's lock, ``BEGIN``, a purge when one is due,
-then ``COMMIT`` (``ROLLBACK`` on an exception).
+``Write`` is the transaction itself, on one ``Session`` (a connection and its cursor): the
+session's lock, ``BEGIN``, a purge when one is due, then ``COMMIT`` (``ROLLBACK`` on an
+exception).
 """
 
 from __future__ import annotations
@@ -220,23 +221,27 @@ class SQLTransaction:
         ]
 
 
-class SQLBackend:
-    """What both backends share: one connection per process, used under a lock, with one
-    cursor and the transaction operations on it; and when the next purge is due."""
+class Session:
+    """One connection with its one cursor and the transaction operations on it, used by one
+    transaction at a time (``lock``). SQLite has one per process; PostgreSQL one per thread of
+    its pool."""
 
-    label: str  # the database, safe to print (no password)
     cursor: Cursor
     tx: SQLTransaction
 
-    def __init__(self, clock: Callable[[], float], schedule: PurgeSchedule) -> None:
-        self._clock = clock
+    def __init__(self, schedule: PurgeSchedule) -> None:
         self.schedule = schedule
-        self.lock = threading.Lock()  # one transaction at a time on the connection
+        self.lock = threading.Lock()
+        # Whether the last transaction's COMMIT was sent: after a failure, a transaction whose
+        # COMMIT was never sent did not happen and may run again; one whose COMMIT was sent may
+        # have been kept.
+        self.commit_sent = False
 
-    def transaction(self, *, purge: bool = True) -> Write:
+    def transaction(self, *, purge: bool, before_commit: Callable[[], None] | None = None) -> Write:
         """One write transaction, committed (or rolled back) before the lock is let go;
-        ``purge``: purge expired rows first when a purge is due."""
-        return Write(self, purge=purge)
+        ``purge``: purge expired rows first when a purge is due; ``before_commit``: raises to
+        roll back instead (a decision whose caller stopped waiting)."""
+        return Write(self, purge=purge, before_commit=before_commit)
 
     def begin(self) -> SQLTransaction:
         """Open the transaction (the lock is held) and hand out its operations."""
@@ -248,22 +253,26 @@ class SQLBackend:
 
 
 class Write:
-    """``with backend.transaction() as tx``: the lock, ``begin()``, a purge when one is due,
+    """``with session.transaction() as tx``: the lock, ``begin()``, a purge when one is due,
     then ``COMMIT`` (``ROLLBACK`` on an exception). A class rather than a generator-based
     context manager: this runs for every request, and the generator's machinery cost 3-5 µs."""
 
-    __slots__ = ("_backend", "_purge")
+    __slots__ = ("_before_commit", "_purge", "_session")
 
-    def __init__(self, backend: SQLBackend, *, purge: bool) -> None:
-        self._backend = backend
+    def __init__(
+        self, session: Session, *, purge: bool, before_commit: Callable[[], None] | None
+    ) -> None:
+        self._session = session
         self._purge = purge
+        self._before_commit = before_commit
 
     def __enter__(self) -> SQLTransaction:
-        backend = self._backend
-        backend.lock.acquire()
+        session = self._session
+        session.lock.acquire()
+        session.commit_sent = False
         try:
-            tx = backend.begin()
-            cutoff = backend.schedule.due() if self._purge else None
+            tx = session.begin()
+            cutoff = session.schedule.due() if self._purge else None
             if cutoff is not None:
                 tx.purge_expired(cutoff)
         except BaseException:
@@ -280,16 +289,21 @@ class Write:
         self._end(failed=exc_type is not None)
 
     def _end(self, *, failed: bool) -> None:
-        backend = self._backend
+        session = self._session
         try:
             if not failed:
-                backend.cursor.execute("COMMIT")
+                if self._before_commit is not None:
+                    self._before_commit()
+                session.commit_sent = True
+                session.cursor.execute("COMMIT")
         finally:
             try:
-                if backend.in_transaction():  # an exception, or a COMMIT that failed
-                    backend.cursor.execute("ROLLBACK")
+                if session.in_transaction():  # an exception, or a COMMIT that failed
+                    session.cursor.execute("ROLLBACK")
+            except Exception:  # noqa: S110 (the connection is gone: so is its transaction)
+                pass
             finally:
-                backend.lock.release()
+                session.lock.release()
 
 
 def migrate(
