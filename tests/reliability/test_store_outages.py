@@ -1,0 +1,142 @@
+"""The shared sandbox when its database falters (issue 23, "Done when"): two replicas of two
+workers each on one PostgreSQL, under load from several clients, while the server is paused
+(SIGSTOP), crashed (``pg_ctl stop -m immediate``) and restarted, and replicas are killed with
+SIGKILL. Every answer is 2xx, 4xx or 503 with Retry-After within the store's deadline; the
+replicas serve again within seconds of the server's return; every acknowledged order replays
+identically afterwards and every acknowledged cancel holds (with ``--fsync``, through the crash
+too). A server of this module's own: the tests stop and pause it."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from kustom_devtools.postgres import PostgresServer
+from kustom_mock.store import HEALTH_FRESH_SECONDS
+from tests.mock.helpers import AUTH_A, postgres_or_skip
+from tests.reliability.outage_load import (
+    DEADLINE,
+    SLACK,
+    Answer,
+    Load,
+    assert_honest,
+    assert_kept,
+    kill_9,
+    replica,
+    serves_again,
+)
+
+# Within seconds of the store's return: the pool's next decision connects afresh.
+BACK_WITHIN_SECONDS = 5.0
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[PostgresServer]:
+    yield from postgres_or_skip()
+
+
+def acknowledged(answer: Answer) -> bool:
+    return answer.acknowledged
+
+
+def unavailable(answer: Answer) -> bool:
+    return answer.status == 503
+
+
+def until_unhealthy(http: httpx.Client, base_url: str) -> httpx.Response:
+    """The health endpoint's first 503, asked every 0.1 s (bounded: the deadline, and the
+    second in which the last decision kept speaks for the store, with room to spare)."""
+    deadline = time.monotonic() + HEALTH_FRESH_SECONDS + DEADLINE + 10
+    while time.monotonic() < deadline:
+        health = http.get(base_url + "/_health")
+        if health.status_code == 503:
+            return health
+        assert health.status_code == 200
+        time.sleep(0.1)
+    raise AssertionError("the health endpoint never said the store is unavailable")
+
+
+def test_a_paused_server_gets_503s_within_the_deadline_and_the_replicas_serve_on(
+    postgres: PostgresServer,
+) -> None:
+    db = postgres.new_database()
+    with replica(db) as a, replica(db) as b:
+        with Load([a.base_url, b.base_url]) as load:
+            load.wait_for(acknowledged, 30)
+            postgres.pause()
+            try:
+                load.wait_for(unavailable, 6)
+                # Requests that need no store are answered meanwhile, and the health endpoint
+                # says the store does not answer.
+                with httpx.Client(timeout=30) as http:
+                    started = time.monotonic()
+                    assert http.get(a.base_url + "/no/such/route", auth=AUTH_A).status_code == 404
+                    assert time.monotonic() - started < SLACK
+                    # A decision kept in the last second speaks for the store (cheap under a load
+                    # balancer's polling): the health endpoint says 503 once none has been.
+                    health = until_unhealthy(http, b.base_url)
+                    assert health.json()["store"] == "unavailable"
+                    assert health.headers["Retry-After"] == "1"
+            finally:
+                postgres.resume()
+            back = [serves_again(a.base_url), serves_again(b.base_url)]
+            load.wait_for(acknowledged, 30)
+        answers = load.answers
+        assert_honest(answers)
+        kept = assert_kept(answers, a.base_url)
+    assert max(back) < BACK_WITHIN_SECONDS, back
+    assert kept >= 60
+
+
+def test_a_crash_a_restart_and_kill_9_of_replicas_lose_nothing_acknowledged_with_fsync(
+    postgres: PostgresServer,
+) -> None:
+    db = postgres.new_database()
+    with contextlib.ExitStack() as replicas:
+        a = replicas.enter_context(replica(db, "--fsync"))
+        b = replicas.enter_context(replica(db, "--fsync"))
+        with Load([a.base_url, b.base_url]) as load:
+            load.wait_for(acknowledged, 30)
+            kill_9(a, workers_only=True)  # both of a's workers: its supervisor replaces them
+            load.wait_for(acknowledged, 30)
+            postgres.stop("immediate")  # a crash: what was acknowledged must be in the log
+            load.wait_for(unavailable, 4)
+            postgres.start()
+            back = [serves_again(a.base_url), serves_again(b.base_url)]
+            load.wait_for(acknowledged, 30)
+            kill_9(b)  # a whole replica, supervisor and workers, under load
+            c = replicas.enter_context(replica(db, "--fsync"))
+            load.targets[:] = [a.base_url, c.base_url]
+            load.wait_for(acknowledged, 30)
+        answers = load.answers
+        assert_honest(answers)
+        kept = assert_kept(answers, c.base_url)
+    assert max(back) < BACK_WITHIN_SECONDS, back
+    assert kept >= 90
+    # The first request after the restart on each worker was answered as usual: no 5xx
+    # once a replica served again (a dead connection is replaced and the decision retried).
+    assert "Traceback" not in a.log()
+
+
+def test_after_a_restart_the_first_requests_on_every_worker_succeed(
+    postgres: PostgresServer,
+) -> None:
+    """The server restarts while the replica is idle: each worker's connections are dead, and
+    the first request on each is retried on a fresh connection, not answered 500 or 503."""
+    db = postgres.new_database()
+    with replica(db) as mock, httpx.Client(base_url=mock.base_url, auth=AUTH_A) as http:
+        paths = [f"/customer-token/v1/tokens/tok_fresh_warm{i}" for i in range(24)]
+        # Each worker's pool opens its connections (several requests at once on each).
+        for path in paths:
+            assert http.get(path).status_code == 200
+        postgres.stop("fast")
+        postgres.start()
+        # Fresh connections to the mock: the kernel spreads them over both workers.
+        for path in paths:
+            with httpx.Client(base_url=mock.base_url, auth=AUTH_A, timeout=DEADLINE + 10) as new:
+                assert new.get(path).status_code == 200
+    assert "Traceback" not in mock.log()
