@@ -14,8 +14,16 @@ from pathlib import Path
 import httpx
 
 from kustom_devtools.mock_process import running_mock
+from kustom_mock import MockConfig, StoreConfig, create_app
 from kustom_mock.store import Store
-from tests.mock.helpers import AUTH_A, FULL_ORDER, PATH, TOKEN_PATH, assert_error_shape
+from tests.mock.helpers import (
+    AUTH_A,
+    FULL_ORDER,
+    PATH,
+    TOKEN_PATH,
+    assert_error_shape,
+    checked_client,
+)
 
 DEADLINE = 1.0  # --store-timeout
 ORDERS = 12  # queued together behind the lock
@@ -97,3 +105,20 @@ def test_health_needs_no_credentials_and_takes_get_and_head_only(tmp_path: Path)
         assert_error_shape(post)
         # The API's own paths still want credentials.
         assert http.get(TOKEN_PATH.format("tok_active")).status_code == 401
+
+
+def test_in_process_the_503_keeps_the_spec_and_the_lock_s_end_serves_again(tmp_path: Path) -> None:
+    db = tmp_path / "mock.sqlite3"
+    config = MockConfig(store=StoreConfig(str(db), timeout_seconds=0.2))
+    for client in checked_client(create_app(config)):  # checks each answer against the spec
+        with closing(sqlite3.connect(db, isolation_level=None)) as other:
+            other.execute("BEGIN IMMEDIATE")
+            refused = client.create(key="k-locked")
+            read = client.read("tok_active")
+            other.execute("ROLLBACK")
+        assert refused.status_code == 503
+        assert refused.headers["Retry-After"] == "1"
+        assert read.status_code == 503
+        assert client.create(key="k-locked").headers.get("Idempotent-Replayed") is None
+        assert client.create(key="k-locked").headers["Idempotent-Replayed"] == "true"
+        client.app.store.close()

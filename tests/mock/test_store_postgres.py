@@ -49,6 +49,26 @@ def test_in_process_replay_conflict_and_cancel(pg_url: str) -> None:
         client.app.store.close()
 
 
+def test_a_connection_the_server_dropped_is_replaced_and_the_decision_retried(
+    pg_url: str,
+) -> None:
+    """Every connection of the app's pool ended by the server (as a restart does): the next
+    requests succeed, each retried once on a fresh connection, none answered 500 or 503."""
+    for client in checked_client(create_app(MockConfig(store=StoreConfig(pg_url)))):
+        assert client.create(key="k-before").status_code == 200
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            ended = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE application_name = 'kustom-mock'"
+            ).fetchone()
+        assert ended is not None
+        assert ended[0] >= 1
+        for index in range(8):
+            assert client.create(key=f"k-after-{index}").status_code == 200
+        assert client.create(key="k-before").headers["Idempotent-Replayed"] == "true"
+        client.app.store.close()
+
+
 def test_state_survives_a_restart_and_reset_forgets_it(pg_url: str) -> None:
     for client in checked_client(create_app(MockConfig(store=StoreConfig(pg_url)))):
         first = client.create(key="k-restart")
