@@ -232,7 +232,10 @@ class MockApp:
         try:
             call = await self._call(match.path_params, operation_id, merchant, headers, receive)
             try:
-                decided = await self.store.run(lambda tx: self._decide(tx, call, correlation_id))
+                decided = await self.store.run(
+                    lambda tx: self._decide(tx, call, correlation_id),
+                    atomic=call.idempotency_key is not None,  # the key's record goes with it
+                )
             except StoreUnavailable:
                 raise service_unavailable(self.names.retry_after) from None
             response = self.behaviour.answer(call, decided)

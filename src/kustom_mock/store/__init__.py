@@ -115,12 +115,14 @@ class Store:
         """Close every connection (at exit, or before forking workers: each opens its own)."""
         self.backend.close()
 
-    async def run(self, decision: Decision[T]) -> T:
+    async def run(self, decision: Decision[T], *, atomic: bool = True) -> T:
         """``decision`` in one write transaction, serialised against every other on the same
         idempotency key (on SQLite, against every other); a purge of expired rows runs first
-        when one is due. StoreUnavailable when the store cannot answer within the deadline."""
+        when one is due. ``atomic`` False: each statement on its own, for a request without an
+        idempotency key (store/sql.py, Write). StoreUnavailable when the store cannot answer
+        within the deadline."""
         try:
-            result = await self.backend.run(decision, self.timeout)
+            result = await self.backend.run(decision, self.timeout, atomic=atomic)
         except StoreUnavailable as exc:
             self._failed(exc.reason)
             raise

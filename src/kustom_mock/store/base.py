@@ -121,9 +121,11 @@ class Backend(Protocol):
 
     label: str
 
-    async def run(self, decision: Decision[T], timeout: float) -> T:
+    async def run(self, decision: Decision[T], timeout: float, *, atomic: bool = True) -> T:
         """``decision`` in one write transaction (expired rows purged first when due) without
-        blocking the event loop, answered within ``timeout`` seconds or StoreUnavailable."""
+        blocking the event loop, answered within ``timeout`` seconds or StoreUnavailable.
+        ``atomic`` False: each statement on its own (a request without an idempotency key;
+        store/sql.py, Write, says why that decides the same)."""
         ...
 
     def run_blocking(self, decision: Decision[T], timeout: float) -> T:

@@ -2,22 +2,26 @@
 or many, share so that a retry landing on another replica replays instead of ordering twice.
 
 Every decision in one transaction committed before the response is sent (so an acknowledged
-order survives kill -9 of the mock), run off the event loop: a request's decision goes to a
-small pool of threads (POOL_SIZE per process), each with its own connection, and the loop
-awaits it with the request's deadline. A driver waiting on the server (paused, restarting, a
-lock) never holds up the requests that need no store, and a process's requests overlap on the
-server. Threads rather than psycopg's asynchronous connections: the decision (the operations,
-the Behaviour's steps) reads and writes through one synchronous ``Transaction`` for both stores,
-and SQLite, which answers in microseconds, stays on the loop.
+order survives kill -9 of the mock), on a connection from a small pool (POOL_SIZE per process),
+run on the event loop through the bridge (store/bridge.py): synchronous psycopg, cheap, whose
+waits for the server go to the loop when the answer is not there at once, so a request waiting
+on the server (paused, restarting, a lock) never holds up the others, and a process's requests
+overlap on the server. A request without an idempotency key is its statements alone (an order:
+the token, then the order; store/sql.py, Write, says why), one with a key a transaction.
 
-Bounded waits: the request's deadline (``--store-timeout``) bounds the wait on the loop; the
-server is told the same bound (``statement_timeout``, ``lock_timeout``,
+Bounded waits: the request waits for a connection and for every answer until its deadline
+(``--store-timeout``), then is answered 503; the connection it was using is closed, never
+reused, so its transaction is rolled back unless its COMMIT had been sent (then the outcome is
+unknown: the 503 says retry, and a retry under the same key replays what was kept). A new
+connection is opened in a thread (libpq's connect blocks), within the same deadline. The server
+is told the same bound (``statement_timeout``, ``lock_timeout``,
 ``idle_in_transaction_session_timeout``) so that it gives up too, and the connection has TCP
-keepalives and ``tcp_user_timeout`` so that a server that vanished is noticed. A thread whose
-caller stopped waiting rolls back instead of committing. A connection found broken (the server
-restarted, the link dropped) is replaced, and a transaction that failed on it before its COMMIT
-was sent did not happen: it runs once more on a fresh connection, so the first request after a
-restart is answered as usual.
+keepalives and ``tcp_user_timeout`` so that a server that vanished is noticed. A connection
+found broken (the server restarted, the link dropped) is replaced, with every idle one (after a
+restart they are all dead), and a decision that broke before anything could have been kept
+runs once more on a fresh connection, so the first request after a restart is answered as usual.
+Set-up and inspection (migrations, the fixtures, ``Store.orders()``) use one connection of their
+own, outside the bridge.
 
 Exactly one order per idempotency key: a transaction that looks up a key first takes a
 transaction-level advisory lock on (merchant, key), in a statement of its own. A concurrent
@@ -46,13 +50,14 @@ import math
 import threading
 import urllib.parse
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import psycopg
 from psycopg.conninfo import make_conninfo
 from psycopg.pq import TransactionStatus
 
 from kustom_mock.store.base import Decision, PurgeSchedule, StoreError, StoreUnavailable, T
+from kustom_mock.store.bridge import BridgedConnection, Runner
 from kustom_mock.store.sql import EVERY_TABLE, Dialect, Session, SQLTransaction, migrate
 
 SCHEMA = "kustom_mock"
@@ -60,7 +65,7 @@ SCHEMA = "kustom_mock"
 # per-key locks (pg_advisory_xact_lock(int, int): class and hash).
 MIGRATION_LOCK = 0x4B55_5354
 KEY_LOCK_CLASS = 0x4B4D
-POOL_SIZE = 4  # threads, each with its connection, per mock process
+POOL_SIZE = 4  # connections per mock process
 # An idle connection is probed after 5 s, then every 2 s; 3 probes unanswered and it is dead.
 KEEPALIVE = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 3}
 
@@ -155,7 +160,7 @@ POSTGRES = Dialect(
 
 
 class PostgresSession(Session):
-    """One connection of the pool (one thread's)."""
+    """The synchronous connection for set-up and inspection (run_blocking)."""
 
     def __init__(
         self,
@@ -167,6 +172,15 @@ class PostgresSession(Session):
         self.db = db
         self.cursor = db.cursor()
         self.tx = SQLTransaction(self.cursor, clock, POSTGRES)
+        self._runner: Runner | None = None
+
+    @property
+    def runner(self) -> Runner:
+        """Its decisions' greenlet (store/bridge.py), made in the event loop's thread that
+        uses it (a greenlet belongs to one thread; the connection may be opened in another)."""
+        if self._runner is None:
+            self._runner = Runner()
+        return self._runner
 
     @property
     def broken(self) -> bool:
@@ -176,6 +190,9 @@ class PostgresSession(Session):
         self.cursor.execute("BEGIN")
         return self.tx
 
+    def statements(self) -> SQLTransaction:
+        return self.tx  # the connection is in autocommit mode
+
     def in_transaction(self) -> bool:
         return self.db.info.transaction_status in (
             TransactionStatus.INTRANS,
@@ -183,21 +200,55 @@ class PostgresSession(Session):
         )
 
 
-class _Job:
-    """One request's decision as the pool's thread sees it: whether its caller still waits."""
+class _Pool:
+    """Up to ``size`` sessions (connections) for the decisions of one event loop. A list and a
+    semaphore rather than psycopg_pool: the mock's connections wait through the bridge, and
+    what it needs beyond a list is to drop every idle connection at once after one is found
+    broken, and to close them from any thread (a fork, an exit)."""
 
-    __slots__ = ("abandoned",)
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._idle: list[PostgresSession] = []
+        self._slots: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
-    def __init__(self) -> None:
-        self.abandoned = False
+    async def acquire(self) -> PostgresSession | None:
+        """An idle session, or None: the caller opens one (the slot is held either way)."""
+        loop = asyncio.get_running_loop()
+        if self._slots is None or loop is not self._loop:  # first use, or another loop's
+            self.drop_idle()
+            self._slots, self._loop = asyncio.Semaphore(self._size), loop
+        await self._slots.acquire()
+        while self._idle:
+            session = self._idle.pop()
+            if not session.broken:
+                return session
+            session.db.close()
+        return None
 
-    def check(self) -> None:
-        if self.abandoned:
-            raise StoreUnavailable("the request stopped waiting")
+    def release(self, session: PostgresSession | None, *, reuse: bool) -> None:
+        if session is not None:
+            if reuse and not session.broken and not session.in_transaction():
+                self._idle.append(session)
+            else:
+                _close(session)
+        if self._slots is not None:
+            self._slots.release()
+
+    def drop_idle(self) -> None:
+        idle, self._idle = self._idle, []
+        for session in idle:
+            _close(session)
+
+
+def _close(session: PostgresSession) -> None:
+    """Close without a round trip: the connection may be mid-statement."""
+    session.db.pgconn.finish()
+    session.db.close()
 
 
 class PostgresBackend:
-    """Each transaction on one thread's connection, serialised with any other under the same
+    """Each decision on a session of the pool, serialised with any other under the same
     idempotency key, in any process (the key's advisory lock)."""
 
     def __init__(
@@ -215,13 +266,12 @@ class PostgresBackend:
         self._fsync = fsync
         self._schedule = schedule
         self._timeout = timeout
-        self._local = threading.local()  # each thread's PostgresSession
-        self._sessions: list[PostgresSession] = []
-        self._sessions_lock = threading.Lock()
-        self._executor: ThreadPoolExecutor | None = None
+        self._conninfo = self._make_conninfo()
+        self._admin: PostgresSession | None = None
+        self._admin_lock = threading.Lock()
+        self._pool = _Pool(POOL_SIZE)
         try:
-            session = self._session()
-            self._migrate(session.db)
+            self._migrate(self._admin_session().db)
         except (psycopg.Error, ValueError, StoreUnavailable) as exc:
             self.close()
             raise self._error(exc) from None
@@ -238,9 +288,12 @@ class PostgresBackend:
         """One line that names the database without its password."""
         return StoreError(f"cannot use {self.label} as the mock's database: {self._reason(exc)}")
 
-    def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
-        """A new connection, told the deadline: the server gives up on a statement, a lock or a
-        transaction left idle past it (the pool's thread would have given up already)."""
+    def _unavailable(self, exc: BaseException) -> StoreUnavailable:
+        return StoreUnavailable(f"{self.label}: {self._reason(exc)}")
+
+    def _make_conninfo(self) -> str:
+        """The URL with the deadline told to the server: it gives up on a statement, a lock or a
+        transaction left idle past it (the mock has given up by then)."""
         ms = max(1, int(self._timeout * 1000))
         options = (
             f"-c search_path={SCHEMA} -c statement_timeout={ms} -c lock_timeout={ms} "
@@ -248,41 +301,36 @@ class PostgresBackend:
         )
         if not self._fsync:
             options += " -c synchronous_commit=off"
-        conninfo = make_conninfo(
-            self._url,
-            connect_timeout=max(2, math.ceil(self._timeout)),  # libpq's floor is 2 s
-            application_name="kustom-mock",
-            options=options,
-            tcp_user_timeout=ms,  # data sent and not acknowledged this long: the link is gone
-            **KEEPALIVE,
-        )
-        # autocommit: transactions are opened explicitly, one per decision.
-        return psycopg.connect(conninfo, autocommit=True)
-
-    def _session(self) -> PostgresSession:
-        """This thread's session; a new connection when it has none or its own is broken."""
-        session: PostgresSession | None = getattr(self._local, "session", None)
-        if session is not None and not session.broken:
-            return session
-        if session is not None:
-            self._forget(session)
         try:
-            db = self._connect()
+            return make_conninfo(
+                self._url,
+                connect_timeout=max(2, math.ceil(self._timeout)),  # libpq's floor is 2 s
+                application_name="kustom-mock",
+                options=options,
+                tcp_user_timeout=ms,  # data sent and not acknowledged this long: the link is gone
+                **KEEPALIVE,
+            )
+        except psycopg.ProgrammingError as exc:  # a URL libpq cannot read
+            raise self._error(exc) from None
+
+    def _connect(self) -> PostgresSession:
+        try:
+            # autocommit: a transaction is opened explicitly, one per keyed decision.
+            db = BridgedConnection.connect(self._conninfo, autocommit=True)
         except psycopg.OperationalError as exc:
-            raise StoreUnavailable(f"{self.label}: {self._reason(exc)}") from None
-        session = PostgresSession(db, self._clock, self._schedule)
-        self._local.session = session
-        with self._sessions_lock:
-            self._sessions.append(session)
-        return session
+            raise self._unavailable(exc) from None
+        return PostgresSession(db, self._clock, self._schedule)
 
-    def _forget(self, session: PostgresSession) -> None:
-        session.db.close()
-        with self._sessions_lock:
-            if session in self._sessions:
-                self._sessions.remove(session)
+    def _admin_session(self) -> PostgresSession:
+        """The connection for set-up and inspection (the caller holds _admin_lock, or is the
+        constructor)."""
+        if self._admin is None or self._admin.broken:
+            if self._admin is not None:
+                self._admin.db.close()
+            self._admin = self._connect()
+        return self._admin
 
-    def _migrate(self, db: psycopg.Connection[tuple[object, ...]]) -> None:
+    def _migrate(self, db: psycopg.Connection[tuple[Any, ...]]) -> None:
         with db.transaction():
             db.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
             db.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
@@ -297,53 +345,92 @@ class PostgresBackend:
 
             migrate(db.cursor(), MIGRATIONS, version, set_version, self.label)
 
-    def _run_here(
-        self, decision: Decision[T], *, purge: bool, before_commit: Callable[[], None] | None
-    ) -> T:
-        """The decision on this thread's connection; once more on a fresh one if the
-        connection broke before the COMMIT was sent (nothing was kept)."""
+    async def run(self, decision: Decision[T], timeout: float, *, atomic: bool = True) -> T:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        late = f"{self.label}: no answer within {timeout:g} s"
         for attempt in (1, 2):
-            session = self._session()
+            session: PostgresSession | None = None
+            reuse = False
             try:
-                with session.transaction(purge=purge, before_commit=before_commit) as tx:
+                async with asyncio.timeout_at(deadline):
+                    session = await self._pool.acquire()
+                    if session is None:
+                        session = await self._connect_within(deadline)
+            except TimeoutError:
+                self._pool.release(session, reuse=True)
+                raise StoreUnavailable(late) from None
+            except BaseException:
+                self._pool.release(session, reuse=False)
+                raise
+            db = session.db
+            assert isinstance(db, BridgedConnection)
+
+            def abandon(db: BridgedConnection = db) -> None:
+                db.abandoned = True
+
+            def work(session: PostgresSession = session) -> T:
+                with session.transaction(purge=True, atomic=atomic) as tx:
                     return decision(tx)
+
+            try:
+                result = await session.runner.run(work, deadline, abandon, late)
+                reuse = True
+                return result
             except psycopg.OperationalError as exc:
+                if session.broken:
+                    self._pool.drop_idle()  # after a restart every idle connection is dead too
                 # Timeouts (statement, lock) leave the connection sound: not retried.
-                if attempt == 1 and session.broken and not session.commit_sent:
+                if (
+                    attempt == 1
+                    and session.broken
+                    and not db.abandoned
+                    and not session.kept_anything(atomic=atomic)
+                ):
                     continue
-                raise StoreUnavailable(f"{self.label}: {self._reason(exc)}") from None
+                raise self._unavailable(exc) from None
+            except StoreUnavailable:
+                raise  # the deadline, met in the bridge: the connection is closed below
+            except Exception:
+                reuse = True  # the decision's own answer (a refusal), or a bug: rolled back
+                raise
+            finally:
+                self._pool.release(session, reuse=reuse and not db.abandoned)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _pool(self) -> ThreadPoolExecutor:
-        if self._executor is None:  # after a fork, each worker starts its own
-            self._executor = ThreadPoolExecutor(POOL_SIZE, thread_name_prefix="kustom-mock-store")
-        return self._executor
-
-    async def run(self, decision: Decision[T], timeout: float) -> T:
-        job = _Job()
-
-        def work() -> T:
-            job.check()  # it waited in the queue past its deadline: it does not start
-            return self._run_here(decision, purge=True, before_commit=job.check)
-
-        future = asyncio.get_running_loop().run_in_executor(self._pool(), work)
+    async def _connect_within(self, deadline: float) -> PostgresSession:
+        """A new session, opened in a thread (libpq's connect blocks); one that comes too late
+        is closed when it comes."""
+        future = asyncio.get_running_loop().run_in_executor(None, self._connect)
         try:
-            return await asyncio.wait_for(future, timeout)
-        except TimeoutError:
-            job.abandoned = True
-            raise StoreUnavailable(f"{self.label}: no answer within {timeout:g} s") from None
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            future.add_done_callback(_close_late)
+            raise
 
     def run_blocking(self, decision: Decision[T], timeout: float) -> T:
-        return self._run_here(decision, purge=False, before_commit=None)
+        with self._admin_lock:
+            for attempt in (1, 2):
+                session = self._admin_session()
+                try:
+                    with session.transaction(purge=False) as tx:
+                        return decision(tx)
+                except psycopg.OperationalError as exc:
+                    if attempt == 1 and session.broken and not session.commit_sent:
+                        continue
+                    raise self._unavailable(exc) from None
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
-        """Every connection closed and the pool's threads let go (before a fork, at exit);
-        the next decision opens them again."""
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
-        with self._sessions_lock:
-            sessions, self._sessions = self._sessions, []
-        for session in sessions:
-            session.db.close()
-        self._local = threading.local()
+        """Every idle connection closed (before a fork, at exit); the next decision opens
+        them again."""
+        self._pool.drop_idle()
+        with self._admin_lock:
+            if self._admin is not None:
+                self._admin.db.close()
+                self._admin = None
+
+
+def _close_late(future: asyncio.Future[PostgresSession]) -> None:
+    if not future.cancelled() and future.exception() is None:
+        future.result().db.close()

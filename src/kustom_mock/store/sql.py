@@ -66,6 +66,10 @@ class SQLTransaction:
 
     def __init__(self, cursor: Cursor, clock: Callable[[], float], dialect: Dialect) -> None:
         self._cursor = cursor  # one cursor for every statement
+        # Whether the decision sent a write that a second run would repeat (an order, a kept
+        # answer): outside a transaction (see Write) it may stand although the decision failed.
+        # A claim, a cancel and a flaky attempt are the same whether run once or twice.
+        self.unrepeatable = False
         self._clock = clock
         self._dialect = dialect
         self._forget_everything = dialect.forget_everything
@@ -129,6 +133,7 @@ class SQLTransaction:
         return StoredResponse(row[0], row[1], self._body_out(row[2]), json.loads(row[3]))
 
     def save_response(self, merchant_id: str, key: str, response: StoredResponse) -> None:
+        self.unrepeatable = True
         self._cursor.execute(
             self._save_response,
             (
@@ -143,6 +148,7 @@ class SQLTransaction:
         )
 
     def save_order(self, order: NewOrder) -> None:
+        self.unrepeatable = True
         self._cursor.execute(
             self._save_order,
             (
@@ -171,6 +177,7 @@ class SQLTransaction:
         self._cursor.execute(self._set_token_status, (status, self._clock(), token))
 
     def forget_everything(self) -> None:
+        self.unrepeatable = True
         for statement in self._forget_everything:
             self._cursor.execute(statement)
 
@@ -237,14 +244,23 @@ class Session:
         # have been kept.
         self.commit_sent = False
 
-    def transaction(self, *, purge: bool, before_commit: Callable[[], None] | None = None) -> Write:
+    def transaction(self, *, purge: bool, atomic: bool = True) -> Write:
         """One write transaction, committed (or rolled back) before the lock is let go;
-        ``purge``: purge expired rows first when a purge is due; ``before_commit``: raises to
-        roll back instead (a decision whose caller stopped waiting)."""
-        return Write(self, purge=purge, before_commit=before_commit)
+        ``purge``: purge expired rows first when a purge is due; ``atomic`` False: each
+        statement on its own (a request without an idempotency key: see Write)."""
+        return Write(self, purge=purge, atomic=atomic)
+
+    def kept_anything(self, *, atomic: bool) -> bool:
+        """After a failure: whether the decision may have been kept, in whole or in part (so
+        it must not run again)."""
+        return self.commit_sent if atomic else self.tx.unrepeatable
 
     def begin(self) -> SQLTransaction:
         """Open the transaction (the lock is held) and hand out its operations."""
+        raise NotImplementedError
+
+    def statements(self) -> SQLTransaction:
+        """The operations without a transaction around them (the lock is held)."""
         raise NotImplementedError
 
     def in_transaction(self) -> bool:
@@ -255,26 +271,33 @@ class Session:
 class Write:
     """``with session.transaction() as tx``: the lock, ``begin()``, a purge when one is due,
     then ``COMMIT`` (``ROLLBACK`` on an exception). A class rather than a generator-based
-    context manager: this runs for every request, and the generator's machinery cost 3-5 µs."""
+    context manager: this runs for every request, and the generator's machinery cost 3-5 µs.
 
-    __slots__ = ("_before_commit", "_purge", "_session")
+    Not ``atomic``: no BEGIN and no COMMIT, each statement its own transaction. For a request
+    without an idempotency key this decides the same: its reads and its one write (an order, a
+    cancel, a fresh token's claim, each a single statement) are each of the latest state, so it
+    is as if the request ran at the moment of its write, which falls within the request; and
+    nothing but the key's record would have to be kept with it. It spares SQLite a lock and
+    PostgreSQL two round trips of four.
+    """
 
-    def __init__(
-        self, session: Session, *, purge: bool, before_commit: Callable[[], None] | None
-    ) -> None:
+    __slots__ = ("_atomic", "_purge", "_session")
+
+    def __init__(self, session: Session, *, purge: bool, atomic: bool) -> None:
         self._session = session
         self._purge = purge
-        self._before_commit = before_commit
+        self._atomic = atomic
 
     def __enter__(self) -> SQLTransaction:
         session = self._session
         session.lock.acquire()
         session.commit_sent = False
         try:
-            tx = session.begin()
+            tx = session.begin() if self._atomic else session.statements()
             cutoff = session.schedule.due() if self._purge else None
             if cutoff is not None:
                 tx.purge_expired(cutoff)
+            tx.unrepeatable = False
         except BaseException:
             self._end(failed=True)
             raise
@@ -291,9 +314,7 @@ class Write:
     def _end(self, *, failed: bool) -> None:
         session = self._session
         try:
-            if not failed:
-                if self._before_commit is not None:
-                    self._before_commit()
+            if not failed and self._atomic:
                 session.commit_sent = True
                 session.cursor.execute("COMMIT")
         finally:

@@ -187,18 +187,23 @@ class SQLiteBackend(Session):
                 self.db = None
 
     def begin(self) -> SQLTransaction:
+        tx = self.statements()
+        self.cursor.execute("BEGIN IMMEDIATE")
+        return tx
+
+    def statements(self) -> SQLTransaction:
         if self.db is None:  # closed before a fork: each worker opens its own connection
             self._open()
-        self.cursor.execute("BEGIN IMMEDIATE")
         return self.tx
 
     def in_transaction(self) -> bool:
         return self.db is not None and self.db.in_transaction
 
-    def _attempt(self, decision: Decision[T], *, purge: bool) -> T:
-        """One try, never waiting for a lock: StoreUnavailable(busy=True) when it is held."""
+    def _attempt(self, decision: Decision[T], *, purge: bool, atomic: bool = True) -> T:
+        """One try, never waiting for a lock: _Busy when it is held. A busy statement was not
+        run, and a decision outside a transaction writes once, last: trying again is safe."""
         try:
-            with self.transaction(purge=purge) as tx:
+            with self.transaction(purge=purge, atomic=atomic) as tx:
                 return decision(tx)
         except sqlite3.OperationalError as exc:
             raise (
@@ -207,12 +212,12 @@ class SQLiteBackend(Session):
         except sqlite3.DatabaseError as exc:  # I/O errors, a file no longer SQLite
             raise _unavailable(exc) from None
 
-    async def run(self, decision: Decision[T], timeout: float) -> T:
+    async def run(self, decision: Decision[T], timeout: float, *, atomic: bool = True) -> T:
         deadline = None
         delay = FIRST_RETRY_SECONDS
         while True:
             try:
-                return self._attempt(decision, purge=True)
+                return self._attempt(decision, purge=True, atomic=atomic)
             except _Busy as busy:
                 now = time.monotonic()
                 deadline = now + timeout if deadline is None else deadline
