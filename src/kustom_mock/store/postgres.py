@@ -49,7 +49,7 @@ import asyncio
 import math
 import threading
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import psycopg
@@ -212,26 +212,31 @@ class _Pool:
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def acquire(self) -> PostgresSession | None:
-        """An idle session, or None: the caller opens one (the slot is held either way)."""
+    async def lease(self, connect: Callable[[], Awaitable[PostgresSession]]) -> PostgresSession:
+        """A session with its slot held until ``release``: an idle one, or a new one from
+        ``connect()``. Whatever the wait or ``connect`` raise, the slot is not held."""
         loop = asyncio.get_running_loop()
         if self._slots is None or loop is not self._loop:  # first use, or another loop's
             self.drop_idle()
             self._slots, self._loop = asyncio.Semaphore(self._size), loop
-        await self._slots.acquire()
-        while self._idle:
-            session = self._idle.pop()
-            if not session.broken:
-                return session
-            session.db.close()
-        return None
-
-    def release(self, session: PostgresSession | None, *, reuse: bool) -> None:
-        if session is not None:
-            if reuse and not session.broken and not session.in_transaction():
-                self._idle.append(session)
-            else:
+        slots = self._slots
+        await slots.acquire()
+        try:
+            while self._idle:
+                session = self._idle.pop()
+                if not session.broken:
+                    return session
                 _close(session)
+            return await connect()
+        except BaseException:
+            slots.release()
+            raise
+
+    def release(self, session: PostgresSession, *, reuse: bool) -> None:
+        if reuse and not session.broken and not session.in_transaction():
+            self._idle.append(session)
+        else:
+            _close(session)
         if self._slots is not None:
             self._slots.release()
 
@@ -350,19 +355,12 @@ class PostgresBackend:
         deadline = loop.time() + timeout
         late = f"{self.label}: no answer within {timeout:g} s"
         for attempt in (1, 2):
-            session: PostgresSession | None = None
             reuse = False
             try:
                 async with asyncio.timeout_at(deadline):
-                    session = await self._pool.acquire()
-                    if session is None:
-                        session = await self._connect_within(deadline)
+                    session = await self._pool.lease(self._connect_within)
             except TimeoutError:
-                self._pool.release(session, reuse=True)
                 raise StoreUnavailable(late) from None
-            except BaseException:
-                self._pool.release(session, reuse=False)
-                raise
             db = session.db
             assert isinstance(db, BridgedConnection)
 
@@ -398,9 +396,9 @@ class PostgresBackend:
                 self._pool.release(session, reuse=reuse and not db.abandoned)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _connect_within(self, deadline: float) -> PostgresSession:
-        """A new session, opened in a thread (libpq's connect blocks); one that comes too late
-        is closed when it comes."""
+    async def _connect_within(self) -> PostgresSession:
+        """A new session, opened in a thread (libpq's connect blocks); one that comes after its
+        request stopped waiting is closed when it comes."""
         future = asyncio.get_running_loop().run_in_executor(None, self._connect)
         try:
             return await asyncio.shield(future)
