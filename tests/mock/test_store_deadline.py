@@ -10,12 +10,13 @@ import sqlite3
 import time
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from kustom_devtools.mock_process import running_mock
 from kustom_mock import MockConfig, StoreConfig, create_app
-from kustom_mock.store import Store
+from kustom_mock.store import HEALTH_FRESH_SECONDS, Store
 from tests.mock.helpers import (
     AUTH_A,
     FULL_ORDER,
@@ -123,3 +124,34 @@ def test_in_process_the_503_keeps_the_spec_and_the_lock_s_end_serves_again(tmp_p
         assert client.create(key="k-locked").headers.get("Idempotent-Replayed") is None
         assert client.create(key="k-locked").headers["Idempotent-Replayed"] == "true"
         client.app.store.close()
+
+
+def test_health_asks_the_store_at_most_once_a_second_however_often_it_is_asked() -> None:
+    """A load balancer's polling costs the store nothing while requests are answered, and one
+    probe for every caller at once otherwise (the probes are counted at the store's backend)."""
+    app = create_app()
+    backend = app.store.backend
+    asked = []
+    run = backend.run
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        asked.append(1)
+        return await run(*args, **kwargs)
+
+    backend.run = counted  # type: ignore[method-assign]
+
+    async def health(times: int) -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://mock") as http:
+            answers = await asyncio.gather(*(http.get("/_health") for _ in range(times)))
+        return [answer.status_code for answer in answers]
+
+    try:
+        assert asyncio.run(health(20)) == [200] * 20
+        probed = time.monotonic()
+        assert len(asked) == 1  # one probe shared by the 20
+        assert asyncio.run(health(20)) == [200] * 20
+        # Its answer stands for a second (a machine that stalled past it probes once more).
+        assert len(asked) == (1 if time.monotonic() - probed < HEALTH_FRESH_SECONDS else 2)
+    finally:
+        app.store.close()
