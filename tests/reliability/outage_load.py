@@ -160,8 +160,10 @@ def assert_honest(answers: Sequence[Answer]) -> None:
 
 
 def assert_kept(answers: Sequence[Answer], base_url: str) -> int:
-    """Every acknowledged order replays identically under its key, every acknowledged cancel
-    holds (the token reads CANCELLED); the number of acknowledged orders."""
+    """assert_honest, then: every acknowledged order replays identically under its key (through
+    ``base_url``), every acknowledged cancel holds (the token reads CANCELLED); the number of
+    acknowledged orders."""
+    assert_honest(answers)
     orders = [a for a in answers if a.acknowledged and a.kind == "order"]
     cancels = [a for a in answers if a.acknowledged and a.kind == "cancel"]
     with httpx.Client(base_url=base_url, auth=AUTH_A, timeout=30) as http:
@@ -180,15 +182,15 @@ def assert_kept(answers: Sequence[Answer], base_url: str) -> int:
     return len(orders)
 
 
-def serves_again(base_url: str, timeout: float = 30) -> float:
-    """Seconds until the replica places an order again (asked every 0.1 s, at most
+def serves_again(*base_urls: str, timeout: float = 30) -> float:
+    """Seconds until every replica has placed an order again (each asked every 0.1 s, at most
     ``timeout``): what a client would see once the store is back."""
     started = time.monotonic()
-    with httpx.Client(base_url=base_url, auth=AUTH_A, timeout=30) as http:
-        while time.monotonic() - started < timeout:
-            answer = http.post(PATH.format("tok_active"), json=MINIMAL_ORDER)
-            if answer.status_code == 200:
-                return time.monotonic() - started
-            assert answer.status_code == 503, answer.text
-            time.sleep(0.1)
-    raise AssertionError(f"{base_url} did not serve again within {timeout} s")
+    for base_url in base_urls:
+        with httpx.Client(base_url=base_url, auth=AUTH_A, timeout=30) as http:
+            while (answer := http.post(PATH.format("tok_active"), json=MINIMAL_ORDER)).is_error:
+                assert answer.status_code == 503, answer.text
+                if time.monotonic() - started > timeout:
+                    raise AssertionError(f"{base_url} did not serve again within {timeout} s")
+                time.sleep(0.1)
+    return time.monotonic() - started
