@@ -68,7 +68,8 @@ class SQLTransaction:
         self._cursor = cursor  # one cursor for every statement
         # Whether the decision sent a write that a second run would repeat (an order, a kept
         # answer): outside a transaction (see Write) it may stand although the decision failed.
-        # A claim, a cancel and a flaky attempt are the same whether run once or twice.
+        # A claim and a cancel are the same whether run once or twice (a flaky attempt comes
+        # only with a key, inside a transaction).
         self.unrepeatable = False
         self._clock = clock
         self._dialect = dialect
@@ -230,8 +231,8 @@ class SQLTransaction:
 
 class Session:
     """One connection with its one cursor and the transaction operations on it, used by one
-    transaction at a time (``lock``). SQLite has one per process; PostgreSQL one per thread of
-    its pool."""
+    transaction at a time (``lock``). SQLite has one per process; PostgreSQL one per connection
+    of its pool, and one for set-up and inspection."""
 
     cursor: Cursor
     tx: SQLTransaction
