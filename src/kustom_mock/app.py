@@ -7,7 +7,7 @@ the body's schema and rules, the idempotency key header, then inside one transac
 idempotency record and the operation itself. The steps a server may take differently go
 through the app's ``Behaviour`` (kustom_mock.behaviour), the mock's own unless
 ``create_app(behaviour=...)`` gives another. A store that cannot answer within its deadline
-gets the request a 503 with Retry-After.
+gets the request a 503 that says when to retry (``names.retry_after``).
 
 ``GET /_health`` (HEALTH_PATH) is the mock's own, outside the spec's paths and its checks: no
 credentials, never switched off; 200 when the store answers, 503 when it does not (docs/mock.md).
@@ -170,7 +170,7 @@ class MockApp:
 
     async def _health(self, method: str) -> Response:
         """Whether the mock is up (it answers) and its store answers: 200, else 503 with
-        Retry-After; a JSON body says which. No credentials: a load balancer or a CI step asks."""
+        when to retry; a JSON body says which. No credentials: a load balancer or a CI step asks."""
         if method not in ("GET", "HEAD"):
             raise ApiError(
                 405,

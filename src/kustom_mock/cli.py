@@ -118,7 +118,7 @@ def parse_config(argv: Sequence[str] | None) -> MockConfig:
         default=defaults.store.timeout_seconds,
         metavar="SECONDS",
         help="how long a request may wait for the database (a lock, a slow or unreachable "
-        "server) before it is answered 503 with Retry-After (up to 300)",
+        "server) before it is answered 503, told to retry a second later (up to 300)",
     )
     parser.add_argument(
         "--rate-limit",

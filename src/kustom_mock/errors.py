@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 MAX_REASON_CHARS = 1000
-# What a 503 tells a client to wait (Retry-After, this contract's choice): a store that is
+# What a 503 tells a client to wait (names.retry_after, this contract's choice): a store that is
 # briefly unavailable, or tok_flaky, answers a retry a second later.
 RETRY_AFTER_SECONDS = 1
 
@@ -99,7 +99,7 @@ def bad_value(fields: list[str], reason: str | None = None) -> ApiError:
 
 def service_unavailable(retry_after_header: str) -> ApiError:
     """503: the mock cannot answer now (its store, or tok_flaky's first attempt); a retry with
-    the same idempotency key may, after ``Retry-After`` seconds."""
+    the same idempotency key may, after the seconds its ``retry_after_header`` says."""
     return ApiError(
         503,
         "SERVICE_UNAVAILABLE",

@@ -38,7 +38,7 @@ class Operations:
         self.fixtures = fixtures
         self.behaviour = behaviour
         self.retention_seconds = retention_seconds  # how long tok_flaky's first attempts count
-        self.retry_after_header = retry_after_header  # the served spec's name for Retry-After
+        self.retry_after_header = retry_after_header  # the served spec's name for the retry delay
         self.handlers: dict[str, Handler] = {
             "readCustomerToken": self.read_customer_token,
             "patchCustomerToken": self.patch_customer_token,

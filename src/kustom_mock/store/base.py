@@ -24,7 +24,7 @@ class StoreError(RuntimeError):
 
 class StoreUnavailable(Exception):
     """The store did not answer within the deadline (locked, paused, down, unreachable): the
-    request is answered 503 with Retry-After. Its transaction was rolled back, or its COMMIT's
+    request is answered 503, told when to retry. Its transaction was rolled back, or its COMMIT's
     outcome is unknown (a retry under the same idempotency key replays it if it was kept)."""
 
     def __init__(self, reason: str) -> None:
