@@ -17,7 +17,7 @@ import pytest
 
 from kustom_devtools.postgres import PostgresServer
 from kustom_mock.store import HEALTH_FRESH_SECONDS
-from tests.mock.helpers import AUTH_A, postgres_or_skip
+from tests.mock.helpers import AUTH_A, MINIMAL_ORDER, PATH, at_once, postgres_or_skip
 from tests.reliability.outage_load import (
     DEADLINE,
     SLACK,
@@ -118,18 +118,24 @@ def test_a_crash_a_restart_and_kill_9_of_replicas_lose_nothing_acknowledged_with
 def test_after_a_restart_the_first_requests_on_every_worker_succeed(
     postgres: PostgresServer,
 ) -> None:
-    """The server restarts while the replica is idle: each worker's connections are dead, and
-    the first request on each is retried on a fresh connection, not answered 500 or 503."""
+    """The server restarts while the replica is idle: each worker's pooled connections are
+    dead, and the first requests on them are retried on fresh connections, not answered 500 or
+    503: orders without a key (statements alone) and under one key (a transaction)."""
     db = postgres.new_database()
-    with replica(db) as mock, httpx.Client(base_url=mock.base_url, auth=AUTH_A) as http:
-        paths = [f"/customer-token/v1/tokens/tok_fresh_warm{i}" for i in range(24)]
-        # Each worker's pool opens its connections (several requests at once on each).
-        for path in paths:
-            assert http.get(path).status_code == 200
+    with replica(db) as mock:
+        order = PATH.format("tok_active")
+
+        def burst(key: str | None) -> set[int]:
+            """16 orders at once, each on a connection of its own: both workers answer, each
+            with several of its pool's connections."""
+            answers = at_once([mock.base_url], "POST", order, json=MINIMAL_ORDER, key=key, times=16)
+            return {answer.status_code for answer in answers}
+
+        assert burst(None) == {200}
         postgres.stop("fast")
         postgres.start()
-        # Fresh connections to the mock: the kernel spreads them over both workers.
-        for path in paths:
-            with httpx.Client(base_url=mock.base_url, auth=AUTH_A, timeout=DEADLINE + 10) as new:
-                assert new.get(path).status_code == 200
+        assert burst(None) == {200}
+        postgres.stop("immediate")
+        postgres.start()
+        assert burst("k-after-restart") == {200}
     assert "Traceback" not in mock.log()
