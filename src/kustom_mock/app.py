@@ -169,8 +169,8 @@ class MockApp:
             )
 
     async def _health(self, method: str) -> Response:
-        """Whether the mock is up (it answers) and its store answers: 200, else 503 with
-        when to retry; a JSON body says which. No credentials: a load balancer or a CI step asks."""
+        """Whether the mock is up (it answers) and its store answers: 200, else 503 saying when
+        to retry; a JSON body says which. No credentials: a load balancer or a CI step asks."""
         if method not in ("GET", "HEAD"):
             raise ApiError(
                 405,
