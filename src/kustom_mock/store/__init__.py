@@ -13,8 +13,9 @@ than the window (idempotency records, orders, tok_flaky's attempts), so the data
 bounded by the window's traffic; no thread, no timer, and every process sharing the database
 takes its turn.
 
-Health (``GET /_health``): ``await store.health()`` says whether the store answers. A decision
-that succeeded in the last second says so without asking the database again; otherwise one
+Health (``GET /_health``): ``await store.health()`` says whether the store answers. A write
+transaction (a keyed decision, or a probe) that succeeded in the last second says so without
+asking the database again, as does a failure of the last second that it does not; otherwise one
 probe (a write transaction that changes nothing) runs for every caller waiting at that moment.
 """
 
@@ -126,10 +127,11 @@ class Store:
         except StoreUnavailable as exc:
             self._failed(exc.reason)
             raise
-        self._answered_at = time.monotonic()
-        if self._failure is not None:
-            logger.warning("the store answers again (%s)", self.label)
-            self._failure = None
+        if atomic:  # a write transaction answered (a read alone may pass a locked SQLite file)
+            self._answered_at = time.monotonic()
+            if self._failure is not None:
+                logger.warning("the store answers again (%s)", self.label)
+                self._failure = None
         return result
 
     def _failed(self, reason: str) -> None:
@@ -139,9 +141,9 @@ class Store:
         self._failed_at = time.monotonic()
 
     async def health(self) -> StoreHealth:
-        """Whether the store answers now: from the last decision if it was kept in the last
-        HEALTH_FRESH_SECONDS (or from the last failure, as recent), else from one probe shared
-        by every caller meanwhile."""
+        """Whether the store answers now: from the last write transaction if it was kept in the
+        last HEALTH_FRESH_SECONDS (or from the last failure, as recent), else from one probe
+        shared by every caller meanwhile."""
         now = time.monotonic()
         if self._failure is None:
             if now - self._answered_at < HEALTH_FRESH_SECONDS:
