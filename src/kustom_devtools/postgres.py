@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import uuid
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import psycopg
 
+from kustom_devtools.mock_process import child_pids
 from kustom_devtools.ports import free_port
 
 PG_ROOT = Path("/usr/lib/postgresql")
@@ -41,6 +43,50 @@ class PostgresServer:
     host: str
     port: int
     socket_dir: Path
+    bin_dir: Path
+
+    @property
+    def data_dir(self) -> Path:
+        return self.socket_dir / "data"
+
+    def stop(self, mode: str = "fast") -> None:
+        """``pg_ctl stop -m MODE``: ``immediate`` is a crash (no checkpoint; the next start
+        replays the log), ``fast`` a clean stop that ends every session."""
+        self._pg_ctl("stop", "-m", mode)
+
+    def start(self) -> None:
+        """Start it again on the same port and data (after ``stop``); returns once it accepts."""
+        self._pg_ctl("start", "-o", _server_options(self.port, self.socket_dir))
+
+    def pause(self) -> None:
+        """SIGSTOP the server and every backend: connections stay open, nothing is answered."""
+        for pid in self._pids():
+            os.kill(pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        for pid in self._pids():
+            os.kill(pid, signal.SIGCONT)
+
+    def _pids(self) -> list[int]:
+        """The postmaster (first line of postmaster.pid) and its children."""
+        postmaster = int((self.data_dir / "postmaster.pid").read_text().split()[0])
+        return [postmaster, *child_pids(postmaster)]
+
+    def _pg_ctl(self, command: str, *options: str) -> None:
+        pg_ctl = [str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), *options]
+        pg_ctl += [
+            "-l",
+            str(self.socket_dir / "server.log"),
+            "-w",
+            "-t",
+            str(START_TIMEOUT_SECONDS),
+        ]
+        subprocess.run(  # noqa: S603
+            _as_server_user([*pg_ctl, command]),
+            check=True,
+            capture_output=True,
+            timeout=START_TIMEOUT_SECONDS + 10,
+        )
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}@{self.host}:{self.port}/{database}"
@@ -87,6 +133,10 @@ def _as_server_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
+def _server_options(port: int, root: Path) -> str:
+    return f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+
+
 def _start(bin_dir: Path, root: Path) -> int:
     """initdb and pg_ctl start in ``root``; the port it listens on."""
     data = root / "data"
@@ -96,13 +146,12 @@ def _start(bin_dir: Path, root: Path) -> int:
     # trust: the server listens on loopback and a socket in a private directory only.
     initdb += ["--auth=trust", "--no-sync"]
     port = free_port()
-    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200"
     start = [
         str(bin_dir / "pg_ctl"),
         "-D",
         str(data),
         "-o",
-        options,
+        _server_options(port, root),
         "-l",
         str(root / "server.log"),
     ]
@@ -136,8 +185,11 @@ def running_postgres(*, install: bool = True) -> Iterator[PostgresServer]:
     try:
         port = _start(bin_dir, root)
         try:
-            yield PostgresServer("127.0.0.1", port, root)
+            server = PostgresServer("127.0.0.1", port, root, bin_dir)
+            yield server
         finally:
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                server.resume()  # a test that paused it and failed: a stopped server cannot stop
             stop = [str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-m", "immediate", "-w"]
             subprocess.run(  # noqa: S603
                 _as_server_user([*stop, "stop"]), check=False, capture_output=True, timeout=60
