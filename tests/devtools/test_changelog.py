@@ -5,7 +5,6 @@ two lists are exactly the gate's classification of the change from the release b
 from __future__ import annotations
 
 import copy
-import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -101,11 +100,14 @@ def test_an_entry_compared_with_the_wrong_release_disagrees() -> None:
 
 def test_a_release_git_does_not_record_disagrees() -> None:
     """An entry nobody committed: its spec cannot be read, which is not agreement."""
-    made_up = "## 2.2.0 (2026-12-01)\n\nCompared with 2.1.0 (a guess).\n\nNo change.\n\n"
-    text = TEXT.replace("## 2.1.0 (", made_up + "## 2.1.0 (", 1)
+    newest = entries(TEXT)[0].version
+    major, minor, _ = newest.split(".")
+    version = f"{major}.{int(minor) + 1}.0"
+    made_up = f"## {version} (2026-12-31)\n\nCompared with {newest} (a guess).\n\nNo change.\n\n"
+    text = TEXT.replace(f"## {newest} (", made_up + f"## {newest} (", 1)
     (problem,) = disagreements(REPO_ROOT, text)
-    assert re.match(
-        r"2\.2\.0: CHANGELOG\.md lists release 2\.2\.0, but no commit adds that entry", problem
+    assert problem.startswith(
+        f"{version}: CHANGELOG.md lists release {version}, but no commit adds that entry"
     )
 
 
