@@ -59,17 +59,27 @@ class PostgresServer:
         self._pg_ctl("start", "-o", _server_options(self.port, self.socket_dir))
 
     def pause(self) -> None:
-        """SIGSTOP the server and every backend: connections stay open, nothing is answered."""
-        for pid in self._pids():
-            os.kill(pid, signal.SIGSTOP)
+        """SIGSTOP the server and every backend: connections stay open, nothing is answered.
+        The postmaster first, so that no backend is forked after the children were listed
+        (one forked meanwhile would go on answering its connection)."""
+        postmaster = self._postmaster()
+        os.kill(postmaster, signal.SIGSTOP)
+        stopped: set[int] = set()
+        while fresh := set(child_pids(postmaster)) - stopped:
+            for pid in fresh:
+                os.kill(pid, signal.SIGSTOP)
+            stopped |= fresh
 
     def resume(self) -> None:
         for pid in self._pids():
             os.kill(pid, signal.SIGCONT)
 
+    def _postmaster(self) -> int:
+        return int((self.data_dir / "postmaster.pid").read_text().split()[0])
+
     def _pids(self) -> list[int]:
         """The postmaster (first line of postmaster.pid) and its children."""
-        postmaster = int((self.data_dir / "postmaster.pid").read_text().split()[0])
+        postmaster = self._postmaster()
         return [postmaster, *child_pids(postmaster)]
 
     def _pg_ctl(self, command: str, *options: str) -> None:
