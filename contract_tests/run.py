@@ -19,7 +19,7 @@ from schemathesis.schemas import BaseSchema
 
 from contract_tests import checks, extra_requests, hooks
 from contract_tests.auth import BothForms, Credentials
-from contract_tests.contract_limits import without_contract_limits
+from kustom_conformance import without_contract_limits
 from kustom_devtools.contract_redaction import run_redaction
 from kustom_devtools.contract_settings import (
     Bounds,

@@ -17,8 +17,9 @@ import pytest
 from contract_tests.auth import Credentials
 from contract_tests.cases import IDEMPOTENCY_HEADER
 from contract_tests.run import TARGET
+from kustom_conformance import Response, response_violations
 from kustom_devtools.target import FRESH_PREFIX
-from kustom_spec import load_spec, response_problems
+from kustom_spec import load_spec
 
 SPEC = load_spec()
 ORDER = SPEC.resolve(SPEC.document["components"]["examples"]["MinimalOrder"])["value"]
@@ -54,9 +55,8 @@ class Api:
             headers=all_headers,
             json=body,
         )
-        problems = response_problems(
-            operation, response.status_code, response.headers, response.content
-        )
+        answer = Response.of(response.status_code, response.headers.multi_items(), response.content)
+        problems = response_violations(operation, answer)
         assert not problems, f"{operation_id} {response.status_code}: {problems}"
         return response
 

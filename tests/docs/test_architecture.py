@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ OURS = {
     "kustom_redact",
     "kustom_customer_token_client",
     "kustom_client",
+    "kustom_conformance",
     "kustom_mock",
     "kustom_devtools",
     "contract_tests",
@@ -27,21 +29,27 @@ ALLOWED = {
     "kustom_rules": set(),
     "kustom_redact": set(),
     "kustom_client": {"kustom_customer_token_client", "kustom_rules", "kustom_redact"},
+    "kustom_conformance": {"kustom_spec", "kustom_rules", "kustom_redact"},
     "kustom_mock": {"kustom_spec", "kustom_rules"},
     "kustom_devtools": {"kustom_spec", "kustom_redact"},
 }
 SOURCES = {name: REPO_ROOT / "src" / name for name in ALLOWED}
 
 
-def imported(path: Path) -> set[str]:
-    """The top-level packages of this repository that a module imports."""
+def all_imported(path: Path) -> set[str]:
+    """The top-level packages a module imports, ours or not."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module.split(".")[0])
-    return found & OURS
+    return found
+
+
+def imported(path: Path) -> set[str]:
+    """The top-level packages of this repository that a module imports."""
+    return all_imported(path) & OURS
 
 
 @pytest.mark.parametrize("package", sorted(ALLOWED))
@@ -52,6 +60,16 @@ def test_each_package_imports_only_the_layers_below(package: str) -> None:
         for name in imported(path) - ALLOWED[package] - {package}
     }
     assert not wrong, sorted(wrong)
+
+
+def test_the_conformance_core_needs_no_test_or_http_library() -> None:
+    """A validating proxy imports it beside its own HTTP stack: it takes plain values."""
+    third_party = {
+        name
+        for path in SOURCES["kustom_conformance"].rglob("*.py")
+        for name in all_imported(path) - sys.stdlib_module_names - OURS
+    }
+    assert third_party <= {"jsonschema_rs"}, sorted(third_party)
 
 
 def test_the_check_finds_an_import() -> None:
