@@ -23,11 +23,11 @@ import httpx
 from benchmarks.orders import encoded, realistic_order
 from kustom_client import KustomClient, OrderParam
 from kustom_client.auth import Credentials
-from kustom_devtools.contract_run import run_contract
+from kustom_contract.in_subprocess import run_contract
+from kustom_contract.target import MOCK_API_KEY, MOCK_APPROVING_TOKENS, MOCK_USERNAME
 from kustom_devtools.mock_process import running_mock
 from kustom_devtools.postgres import running_postgres
 from kustom_devtools.prism import running_prism
-from kustom_devtools.target import MOCK_API_KEY, MOCK_APPROVING_TOKENS, MOCK_USERNAME
 from kustom_mock import MockConfig, StoreConfig, create_app
 from kustom_spec import REPO_ROOT, load_spec, read_names
 

@@ -22,8 +22,8 @@ from kustom_customer_token_client.models import (
     OrderResponse,
 )
 
+from kustom_contract.target import MOCK_API_KEY, MOCK_APPROVING_TOKENS, MOCK_USERNAME
 from kustom_devtools.mock_process import running_mock
-from kustom_devtools.target import MOCK_API_KEY, MOCK_APPROVING_TOKENS, MOCK_USERNAME
 from kustom_mock.fixtures import load_fixtures
 from kustom_mock.store import Store
 from kustom_rules import check_order, expected_line_tax, expected_line_total

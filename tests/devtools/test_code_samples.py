@@ -14,9 +14,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from kustom_contract.target import MOCK_API_KEY
 from kustom_devtools.code_samples import CLIENT_CALLS, IDEMPOTENCY_VARIABLE, code_samples
 from kustom_devtools.mock_process import RunningMock, running_mock
-from kustom_devtools.target import MOCK_API_KEY
 from kustom_spec import load_spec
 
 SPEC = load_spec()

@@ -19,6 +19,7 @@ OURS = {
     "kustom_conformance",
     "kustom_mock",
     "kustom_devtools",
+    "kustom_contract",
     "contract_tests",
     "tests",
     "benchmarks",
@@ -32,6 +33,14 @@ ALLOWED = {
     "kustom_conformance": {"kustom_spec", "kustom_rules", "kustom_redact"},
     "kustom_mock": {"kustom_spec", "kustom_rules"},
     "kustom_devtools": {"kustom_spec", "kustom_redact"},
+    "kustom_contract": {
+        "kustom_spec",
+        "kustom_rules",
+        "kustom_redact",
+        "kustom_conformance",
+        "kustom_customer_token_client",
+        "kustom_devtools",
+    },
 }
 SOURCES = {name: REPO_ROOT / "src" / name for name in ALLOWED}
 
@@ -97,3 +106,14 @@ def test_tests_are_grouped_by_the_part_they_test() -> None:
     unnamed = sorted(name for name in folders if f"`tests/{name}/`" not in table)
     assert not loose, loose
     assert not unnamed, unnamed
+
+
+def test_contract_tests_holds_tests_their_conftest_and_the_servers_they_run_against() -> None:
+    """The run itself is the kustom_contract package; contract_tests/ is what pytest collects."""
+    kept = {"__init__.py", "conftest.py", "faulty_mock.py", "hostile_servers.py"}
+    others = sorted(
+        path.name
+        for path in (REPO_ROOT / "contract_tests").glob("*.py")
+        if not path.name.startswith("test_") and path.name not in kept
+    )
+    assert not others, others

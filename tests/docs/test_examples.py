@@ -50,6 +50,7 @@ SUPPORTED = {
     (THIS, "sh", SERVES),
     (THIS, "python", PLAYGROUND),
     ("tests/docs/test_client_doc.py", "python", ""),
+    ("tests/docs/test_contract_tests_doc.py", "python", ""),
     ("tests/docs/test_publishing_doc.py", "python", PLAYGROUND),
     ("tests/docs/test_publishing_doc.py", "sh", ""),
 }

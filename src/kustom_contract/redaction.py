@@ -1,7 +1,7 @@
 """The contract run's secrets, as kustom_redact replaces them, read off its target.
 
 Every secret the run knows is replaced by the variable that holds it, so that a replay line
-(contract_tests/answers.py) still works with the run's variables set: the API key
+(kustom_contract/answers.py) still works with the run's variables set: the API key
 (``$KUSTOM_API_KEY``, also inside an Authorization header and as base64), the username with
 the key (``$KUSTOM_USERNAME:$KUSTOM_API_KEY``, also as the base64 an Authorization header
 carries), and against a
@@ -20,7 +20,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, replace
 
-from kustom_devtools.target import Target
+from kustom_contract.target import Target
 from kustom_redact import Masker, Redactor, Secret
 
 

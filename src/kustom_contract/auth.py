@@ -15,7 +15,7 @@ from typing import Any
 from requests.structures import CaseInsensitiveDict
 from schemathesis.generation.case import Case
 
-from contract_tests.cases import NAMES
+from kustom_contract.cases import NAMES
 
 
 @dataclass(frozen=True)

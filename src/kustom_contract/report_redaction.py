@@ -76,8 +76,8 @@ def scrub_report(
 
 
 class ReportRedaction:
-    """The pytest plugin: registered by contract_tests/conftest.py with the run's redactor and
-    the folder whose tests' tracebacks go bare."""
+    """The pytest plugin: registered by the run's plugin (kustom_contract/plugin.py) with its
+    redactor and the folder whose tests' tracebacks go bare."""
 
     def __init__(self, redactor: Redactor, folder: Path) -> None:
         self.redact: Redact = redactor.text

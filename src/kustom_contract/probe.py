@@ -3,7 +3,7 @@ documentation leaves open, each compared with what openapi.yaml says.
 
 Run it once against the playground before trusting a live contract run: a row that differs is
 a fact to fold back into the spec (docs/contract-tests.md, "Live runs"). The contract run's
-target variables and KUSTOM_LIVE=1 rule (kustom_devtools.target; not its depth, budget or
+target variables and KUSTOM_LIVE=1 rule (kustom_contract.target; not its depth, budget or
 reports); it places a few real orders with the token.
 Exit 0: every row agrees; 1: a row differs; 2: the configuration is wrong or the target is
 unreachable.
@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from kustom_devtools.target import Target, TargetError, target_from_env
+from kustom_contract.target import Target, TargetError, target_from_env
 from kustom_spec import load_spec, read_names
 
 SPEC = load_spec()

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests.stats import Progress, RunStats
-from contract_tests.subprocess_runs import MOCK_AS_LIVE_ENV
-from kustom_devtools.contract_test import check_environment, parse, pytest_command
+from kustom_contract.command import check_environment, parse, pytest_command
+from kustom_contract.in_subprocess import MOCK_AS_LIVE_ENV
+from kustom_contract.stats import Progress, RunStats
 from kustom_devtools.mock_process import running_mock
 from kustom_spec import REPO_ROOT
 
@@ -54,10 +54,8 @@ def test_help_lists_its_own_flags_and_every_variable(tmp_path: Path) -> None:
     assert "4 a usage error, 5 no tests collected" in result.stdout
     # Every KUSTOM_ variable the run reads is in the help.
     sources = [
-        REPO_ROOT / "src" / "kustom_devtools" / "target.py",
-        REPO_ROOT / "src" / "kustom_devtools" / "contract_settings.py",
-        REPO_ROOT / "contract_tests" / "conftest.py",
-        REPO_ROOT / "contract_tests" / "extra_requests.py",
+        *(REPO_ROOT / "src" / "kustom_contract").glob("*.py"),
+        *(REPO_ROOT / "contract_tests").glob("*.py"),
     ]
     read = {name for path in sources for name in re.findall(r"KUSTOM_[A-Z_]+", path.read_text())}
     assert len(read) >= 10
@@ -147,23 +145,23 @@ def test_a_blank_base_url_is_the_spawned_mock_for_the_command_as_for_the_run() -
     """The command reads the target the run reads: a blank KUSTOM_BASE_URL is no target, so
     the client-in-the-loop tests run and no long timeout is set."""
     env = {"KUSTOM_BASE_URL": " "}
-    command = pytest_command(parse([]), env, check_environment(env))
+    command = pytest_command(parse([]), check_environment(env))
     assert "contract_tests/test_client_in_the_loop.py" in command
     assert "--timeout=3600" not in command
     deep = {**env, "KUSTOM_CONTRACT_DEPTH": "deep"}
-    assert "--timeout=3600" in pytest_command(parse([]), deep, check_environment(deep))
+    assert "--timeout=3600" in pytest_command(parse([]), check_environment(deep))
 
 
 def test_progress_lines_at_least_every_ten_seconds() -> None:
     now = [100.0]
     lines: list[str] = []
     stats = RunStats(started=100.0)
-    stats.on_record = Progress(stats, lines.append, clock=lambda: now[0])
+    stats.on_record = Progress(stats, lines.append, clock=lambda: now[0]).tick
     for _ in range(5):
         stats.record("createOrder", "fuzzing", "positive", 200)
     assert lines == []
     now[0] = 110.5
     stats.record("createOrder", "fuzzing", "positive", 200)
-    assert lines == ["progress: 6 cases, 0 failures, 1 cases/s"]
+    assert lines == ["progress: 6 cases, 0 failures, fuzzing (createOrder), 1 cases/s"]
     stats.record("createOrder", "fuzzing", "positive", 200)
     assert len(lines) == 1  # not again before another ten seconds

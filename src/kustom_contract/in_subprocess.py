@@ -1,6 +1,7 @@
 """The contract run (contract_tests/test_contract.py) in a fresh interpreter, for the tests of
-the tests and the benchmarks: its target and Schemathesis settings are read from the
-environment at import, so each configuration needs a process of its own."""
+the tests and the benchmarks: its configuration is read from the environment once per process
+(kustom_contract.config.configured), so each configuration needs a process of its own. With
+the test merchant's settings for a run through KUSTOM_BASE_URL (``MOCK_AS_LIVE_ENV``)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,18 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from kustom_devtools.contract_settings import QUICK
-from kustom_devtools.paths import REPO_ROOT
+from kustom_contract.config import QUICK
+from kustom_contract.target import MOCK_API_KEY, MOCK_APPROVING_TOKENS, MOCK_USERNAME
+from kustom_spec import REPO_ROOT
+
+# Merchant A of the mock's fixtures (docs/mock.md); the rate limit off, since a mock started by a
+# test has none and each run stays short.
+MOCK_AS_LIVE_ENV = {
+    "KUSTOM_RATE_LIMIT": "off",
+    "KUSTOM_USERNAME": MOCK_USERNAME,
+    "KUSTOM_API_KEY": MOCK_API_KEY,
+    "KUSTOM_CUSTOMER_TOKEN": MOCK_APPROVING_TOKENS[0],
+}
 
 
 def run_contract(
@@ -50,3 +61,11 @@ def run_contract(
         timeout=timeout,
         check=False,
     )
+
+
+def quick_run(
+    folder: Path, env: dict[str, str], pytest_args: list[str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The quick contract run with ``env``, its reports in ``folder``/reports (the tests of the
+    tests)."""
+    return run_contract(env, reports_dir=folder / "reports", pytest_args=pytest_args)

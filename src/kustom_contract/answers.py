@@ -1,12 +1,11 @@
-"""What the contract run does with each answer: counts it in the summary (and orders in the
-order ledger), carries its bodies through the generated client's models, and for a failure
-writes a replay file with no secret whole (with a curl line that sends the case again).
+"""What the contract run does with a case's answer besides checking it: reads its phase and
+mode (for the summary), carries its bodies through the generated client's models, and for a
+failure writes a record with no secret whole, with a curl line that sends the case again.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
 import shlex
 from pathlib import Path
 from typing import Any
@@ -22,13 +21,10 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.case import Case
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 
-from contract_tests.auth import Credentials
-from contract_tests.cases import NAMES, operation_id
-from contract_tests.extra_requests import LEDGER
-from contract_tests.run import FAILURES_DIR, REDACTION, TARGET
-from contract_tests.stats import STATS
-from kustom_devtools.contract_redaction import RunRedaction
-from kustom_devtools.target import Target
+from kustom_contract.auth import Credentials
+from kustom_contract.cases import NAMES, operation_id
+from kustom_contract.redaction import RunRedaction
+from kustom_contract.target import Target
 from kustom_redact import Redactor
 
 SECRET_HEADERS = {"authorization", "cookie", "proxy-authorization"}
@@ -98,14 +94,6 @@ def replay_line(request: Any, target: Target, redactor: Redactor, body_file: Pat
     return "".join(parts)
 
 
-def dump_failure(case: Case[Any], response: Any, error: BaseException) -> str:
-    """Write what it takes to replay a failing case: the record, and the body as sent in a
-    file of its own beside it; no secret whole (contract_redaction.py)."""
-    FAILURES_DIR.mkdir(parents=True, exist_ok=True)
-    stem = f"{phase(case)}-{mode(case)}-{response.status_code}-{secrets.token_hex(4)}"
-    return write_failure(FAILURES_DIR, stem, response, error, TARGET, REDACTION)
-
-
 def write_failure(
     folder: Path,
     stem: str,
@@ -168,26 +156,3 @@ def round_trip_through_the_client(case: Case[Any], response: Any) -> None:
         body = response.json()
         model = SUCCESS_MODELS[operation] if response.status_code < 300 else Error
         assert model.from_dict(body).to_dict() == body
-
-
-def record(case: Case[Any], response: Any) -> None:
-    STATS.record(
-        operation_id(case),
-        phase(case),
-        mode(case),
-        response.status_code,
-        must_reject=must_reject(case),
-    )
-    if operation_id(case) == "createOrder":
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        LEDGER.note_order_answer(response.status_code, body)
-
-
-def note_failure(case: Case[Any], response: Any, error: BaseException) -> None:
-    name = dump_failure(case, response, error)
-    STATS.failures.append(
-        f"{operation_id(case)} {phase(case)}/{mode(case)} -> {response.status_code}: {name}"
-    )

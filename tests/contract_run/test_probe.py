@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kustom_contract.probe import PROBES
 from kustom_devtools.mock_process import running_mock
-from kustom_devtools.probe import PROBES
 from kustom_spec import REPO_ROOT
 
 ENV = {
@@ -24,7 +24,7 @@ ENV = {
 def probe(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("KUSTOM_")}
     return subprocess.run(
-        [sys.executable, "-m", "kustom_devtools.probe", "--timeout", "10"],
+        [sys.executable, "-m", "kustom_contract.probe", "--timeout", "10"],
         env={**clean, **env},
         capture_output=True,
         text=True,

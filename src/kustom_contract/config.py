@@ -1,18 +1,29 @@
-"""The contract run's settings from the environment, read in one place: by scripts/contract-test
-(checked before pytest starts, and shown in its --help) and by the run itself
-(contract_tests/run.py, contract_tests/extra_requests.py).
+"""The contract run's configuration, read once from the environment into one ``RunConfig``:
+by scripts/contract-test (checked before pytest starts, and shown in its --help) and by the run
+itself (the pytest plugin, and the contract test module, which builds its schema from it at
+import: pytest parametrizes from the schema at collection).
 
+- the target: KUSTOM_BASE_URL and its variables (kustom_contract/target.py);
 - KUSTOM_CONTRACT_DEPTH: how many cases the run generates (``DEPTHS``);
 - KUSTOM_ORDER_BUDGET: against a server other than the spawned mock, how many extra order
   requests the run's own checks may send (each may place a real order);
 - KUSTOM_REQUEST_TIMEOUT and KUSTOM_RUN_TIMEOUT: how long one request (connect to last byte)
-  and the whole run may take before the run stops (``Bounds``).
+  and the whole run may take before the run stops (``Bounds``);
+- KUSTOM_REPORTS_DIR: where the reports go (``Reports``);
+- KUSTOM_CONTRACT_DRY=1: the project's own seam for scripts/bench, every case generated and
+  none sent.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from kustom_contract.target import Target, TargetError, target_from_env
+from kustom_spec import REPO_ROOT
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,7 @@ DEFAULT_REQUEST_SECONDS = 10.0
 # rate-limited), gets three hours.
 DEFAULT_RUN_SECONDS = 900.0
 LONG_RUN_SECONDS = 3 * 3600.0
+DEFAULT_REPORTS_DIR = "reports"
 
 
 class SettingError(ValueError):
@@ -95,3 +107,63 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     if not 0 < seconds < float("inf"):
         raise SettingError(f"{name} must be a number of seconds above 0, not {value!r}")
     return seconds
+
+
+@dataclass(frozen=True)
+class Reports:
+    """Where the run writes (KUSTOM_REPORTS_DIR, relative to the repository's root)."""
+
+    folder: Path
+
+    @property
+    def junit(self) -> Path:
+        return self.folder / "contract-junit.xml"
+
+    @property
+    def summary(self) -> Path:
+        return self.folder / "contract-summary.json"
+
+    @property
+    def mock_log(self) -> Path:
+        return self.folder / "contract-mock.log"
+
+    @property
+    def failures(self) -> Path:
+        return self.folder / "contract-failures"
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything the run reads from the environment, checked as it is read."""
+
+    target: Target
+    depth: Depth
+    bounds: Bounds
+    order_budget: int | None  # extra order requests the checks may send; None: no limit
+    reports: Reports
+    dry: bool  # KUSTOM_CONTRACT_DRY=1: generate every case, send none (scripts/bench)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> RunConfig:
+        """A SettingError naming the first variable the run cannot use."""
+        depth = depth_from_env(env)
+        budget = order_budget_from_env(env)  # read even for the spawned mock: a typo shows
+        try:
+            target = target_from_env(dict(env))
+        except TargetError as exc:
+            raise SettingError(str(exc)) from None
+        return cls(
+            target=target,
+            depth=depth,
+            bounds=bounds_from_env(env, depth, spawned_mock=target.is_mock),
+            order_budget=None if target.is_mock else budget,
+            reports=Reports(REPO_ROOT / env.get("KUSTOM_REPORTS_DIR", DEFAULT_REPORTS_DIR)),
+            dry=env.get("KUSTOM_CONTRACT_DRY") == "1",
+        )
+
+
+@cache
+def configured() -> RunConfig:
+    """This process's configuration, read from its environment once (a SettingError if a
+    variable is wrong)."""
+    return RunConfig.from_env(os.environ)

@@ -4,12 +4,13 @@ something that is not HTTP, refuses or drops the connection) stops the run with 
 says what it did, instead of failing every case that follows.
 
 ``TargetStopped`` is a ``BaseException`` for the same reason as ``DeadlinePassed``
-(kustom_devtools/contract_watchdog.py): Hypothesis must not shrink it, nor a check catch it.
+(kustom_contract/watchdog.py): Hypothesis must not shrink it, nor a check catch it.
 """
 
 from __future__ import annotations
 
 import http.client
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit
 import requests
 from urllib3.exceptions import NewConnectionError
 
-from kustom_devtools.contract_watchdog import DeadlinePassed, Watchdog
+from kustom_contract.watchdog import DeadlinePassed, Watchdog
 
 REQUEST = "request"  # the watchdog's name for the request under way
 
@@ -91,10 +92,13 @@ class BoundedSession(requests.Session):
         self.watchdog = watchdog
         self.seconds = seconds
         self.target = target
+        self.on_send: Callable[[], None] | None = None  # the run's progress, at each request
         self._waiting_for = ""  # what the request under way waits for (for the stop's line)
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         label = f"{request.method} {urlsplit(request.url or '').path}"
+        if self.on_send is not None:
+            self.on_send()
         try:
             with self.watchdog.armed(REQUEST, self.seconds):
                 try:

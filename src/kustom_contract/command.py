@@ -1,5 +1,6 @@
-"""``scripts/contract-test``: the contract run (contract_tests/) with its own flags, checked
-configuration and a probe of the target before any case is generated.
+"""``scripts/contract-test`` (``python -m kustom_contract``): the contract run
+(contract_tests/) with its own flags, its configuration checked (kustom_contract.config) and
+its target probed before any case is generated.
 
 Its flags work in any position; every other argument goes to pytest. A configuration mistake
 or an unreachable target is one line on stderr and exit 2, before pytest starts; after that the
@@ -13,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kustom_devtools.contract_settings import (
+from kustom_contract.config import (
     DEEP,
     DEFAULT,
     DEFAULT_LIVE_ORDER_BUDGET,
@@ -22,17 +23,13 @@ from kustom_devtools.contract_settings import (
     DEPTHS,
     LONG_RUN_SECONDS,
     QUICK,
-    Bounds,
-    Depth,
+    RunConfig,
     SettingError,
-    bounds_from_env,
-    depth_from_env,
-    order_budget_from_env,
 )
-from kustom_devtools.contract_transport import BoundedSession, TargetStopped
-from kustom_devtools.contract_watchdog import Watchdog
-from kustom_devtools.paths import REPO_ROOT
-from kustom_devtools.target import DEFAULT_LIVE_RATE_LIMIT, Target, TargetError, target_from_env
+from kustom_contract.target import DEFAULT_LIVE_RATE_LIMIT
+from kustom_contract.transport import BoundedSession, TargetStopped
+from kustom_contract.watchdog import Watchdog
+from kustom_spec import REPO_ROOT
 
 # Each depth but the default is a flag of its own name.
 FLAGS = {f"--{depth.name}": depth.name for depth in (QUICK, DEEP)}
@@ -101,27 +98,16 @@ def parse(argv: Sequence[str]) -> Invocation:
     return Invocation(depth, show_help, rest)
 
 
-@dataclass(frozen=True)
-class RunSettings:
-    """What the command itself needs of the environment, read once."""
-
-    target: Target
-    depth: Depth
-    bounds: Bounds
-
-
-def check_environment(env: dict[str, str]) -> RunSettings:
-    """Everything the run reads from the environment, checked before pytest starts."""
+def check_environment(env: dict[str, str]) -> RunConfig:
+    """Everything the run reads from the environment, checked before pytest starts (the run
+    reads it again, in pytest's process, the same way)."""
     try:
-        depth = depth_from_env(env)
-        order_budget_from_env(env)  # refused even for the spawned mock (no budget): a typo shows
-        target = target_from_env(env)
-        bounds = bounds_from_env(env, depth, spawned_mock=target.is_mock)
-    except (SettingError, TargetError) as exc:
+        config = RunConfig.from_env(env)
+    except SettingError as exc:
         raise ConfigurationError(str(exc)) from None
-    if target.base_url is not None:
-        probe(target.base_url, bounds.request)
-    return RunSettings(target, depth, bounds)
+    if config.target.base_url is not None:
+        probe(config.target.base_url, config.bounds.request)
+    return config
 
 
 def probe(base_url: str, seconds: float) -> None:
@@ -137,8 +123,7 @@ def probe(base_url: str, seconds: float) -> None:
             ) from None
 
 
-def pytest_command(invocation: Invocation, env: dict[str, str], run: RunSettings) -> list[str]:
-    reports = env.get("KUSTOM_REPORTS_DIR", "reports")
+def pytest_command(invocation: Invocation, run: RunConfig) -> list[str]:
     targets = ["contract_tests/test_contract.py", "contract_tests/test_token_sequences.py"]
     if run.target.is_mock:
         # The generated client against the mock; never against a live server (it places orders).
@@ -156,7 +141,7 @@ def pytest_command(invocation: Invocation, env: dict[str, str], run: RunSettings
         "-p",
         "no:cacheprovider",
         *timeout,
-        f"--junitxml={reports}/contract-junit.xml",
+        f"--junitxml={run.reports.junit}",
         "-o",
         "junit_family=xunit2",
         *invocation.pytest_args,
@@ -176,14 +161,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigurationError as exc:
         print(f"scripts/contract-test: {exc}", file=sys.stderr)
         return 2
-    reports = REPO_ROOT / env.get("KUSTOM_REPORTS_DIR", "reports")
-    failures = reports / "contract-failures"
+    failures = run.reports.failures
     if failures.is_dir():
         for stale in [*failures.glob("*.json"), *failures.glob("*.body")]:
             stale.unlink()
-    reports.mkdir(parents=True, exist_ok=True)
+    run.reports.folder.mkdir(parents=True, exist_ok=True)
     os.chdir(REPO_ROOT)
-    command = pytest_command(invocation, env, run)
+    command = pytest_command(invocation, run)
     os.execve(command[0], command, env)  # noqa: S606 (our own interpreter and arguments)
 
 

@@ -5,8 +5,7 @@ contract_tests/test_faults.py injects a fault), and how it is named in the run's
 from __future__ import annotations
 
 import shlex
-
-from kustom_mock.store import safe_label
+from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_MODULE = "kustom_mock"
 
@@ -17,13 +16,28 @@ def parse(command: str | None) -> tuple[str, list[str]]:
     return module, flags
 
 
+def _without_password(value: str) -> str:
+    """A URL's password masked (``--db postgresql://user:password@host/db``); anything else as
+    it is."""
+    try:
+        url = urlsplit(value)
+    except ValueError:
+        return value
+    if not url.scheme or url.password is None:
+        return value
+    host = url.netloc.rsplit("@", 1)[1]
+    return urlunsplit(url._replace(netloc=f"{url.username}:***@{host}"))
+
+
 def label(command: str) -> str:
     """The command as the summary and contract-summary.json show it: a flag's value such as
-    ``--db postgresql://user:password@host/db`` loses its password (the mock's own db label)."""
+    ``--db postgresql://user:password@host/db`` loses its password."""
     shown = []
     for arg in shlex.split(command):
         name, equals, value = arg.partition("=")
         shown.append(
-            f"{name}={safe_label(value)}" if equals and name.startswith("--") else safe_label(arg)
+            f"{name}={_without_password(value)}"
+            if equals and name.startswith("--")
+            else _without_password(arg)
         )
     return " ".join(shown)

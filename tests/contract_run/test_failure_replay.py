@@ -1,4 +1,4 @@
-"""The replay line of a failure record (contract_tests/answers.py): run by bash with the run's
+"""The replay line of a failure record (kustom_contract/answers.py): run by bash with the run's
 variables set, it gets the answer the case got, and the record holds neither the API key nor a
 live target's customer token."""
 
@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 import requests
 
-from contract_tests.answers import write_failure
-from contract_tests.auth import Credentials
-from contract_tests.cases import IDEMPOTENCY_HEADER
-from contract_tests.subprocess_runs import MOCK_AS_LIVE_ENV
-from kustom_devtools.contract_redaction import run_redaction
+from kustom_contract.answers import write_failure
+from kustom_contract.auth import Credentials
+from kustom_contract.cases import IDEMPOTENCY_HEADER
+from kustom_contract.in_subprocess import MOCK_AS_LIVE_ENV
+from kustom_contract.redaction import run_redaction
+from kustom_contract.target import Target, target_from_env
 from kustom_devtools.mock_process import running_mock
-from kustom_devtools.target import Target, target_from_env
 from kustom_spec import load_spec
 
 SPEC = load_spec()
