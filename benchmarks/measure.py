@@ -25,10 +25,10 @@ from kustom_client import KustomClient, OrderParam
 from kustom_client.auth import Credentials
 from kustom_contract.in_subprocess import run_contract
 from kustom_contract.target import MOCK_API_KEY, MOCK_APPROVING_TOKENS, MOCK_USERNAME
-from kustom_devtools.mock_process import running_mock
-from kustom_devtools.postgres import running_postgres
-from kustom_devtools.prism import running_prism
 from kustom_mock import MockConfig, StoreConfig, create_app
+from kustom_servers.mock_process import running_mock
+from kustom_servers.postgres import running_postgres
+from kustom_servers.prism import running_prism
 from kustom_spec import REPO_ROOT, load_spec, read_names
 
 SPEC = load_spec()
@@ -358,7 +358,7 @@ def regeneration() -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "kustom_devtools.regenerate", "--output", f"{tmp}/client"],
+            [sys.executable, "-m", "kustom_release.regenerate", "--output", f"{tmp}/client"],
             check=True,
             capture_output=True,
             cwd=REPO_ROOT,
@@ -366,7 +366,7 @@ def regeneration() -> dict[str, float]:
         regenerate = time.perf_counter() - started
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "kustom_devtools.regenerate", "--check"],
+        [sys.executable, "-m", "kustom_release.regenerate", "--check"],
         check=True,
         capture_output=True,
         cwd=REPO_ROOT,

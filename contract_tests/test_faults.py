@@ -17,7 +17,7 @@ import pytest
 
 from contract_tests.faulty_mock import FAULTS
 from kustom_contract.in_subprocess import MOCK_AS_LIVE_ENV, quick_run
-from kustom_devtools.mock_process import running_mock
+from kustom_servers.mock_process import running_mock
 
 pytestmark = pytest.mark.meta
 

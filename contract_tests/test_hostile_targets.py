@@ -25,8 +25,8 @@ import pytest
 from contract_tests import hostile_servers as servers
 from kustom_contract.in_subprocess import quick_run
 from kustom_contract.target import FRESH_PREFIX, MOCK_API_KEY, MOCK_USERNAME
-from kustom_devtools.mock_process import running_mock
 from kustom_redact import forms_of
+from kustom_servers.mock_process import running_mock
 from kustom_spec import REPO_ROOT
 
 pytestmark = pytest.mark.meta

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from kustom_contract.in_subprocess import MOCK_AS_LIVE_ENV, quick_run
-from kustom_devtools.mock_process import running_mock
-from kustom_devtools.prism import running_prism
+from kustom_servers.mock_process import running_mock
+from kustom_servers.prism import running_prism
 
 
 @pytest.mark.meta

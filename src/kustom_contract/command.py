@@ -24,8 +24,8 @@ from kustom_contract.config import (
     LONG_RUN_SECONDS,
     QUICK,
     RunConfig,
-    SettingError,
 )
+from kustom_contract.errors import ConfigurationError, ContractError
 from kustom_contract.target import DEFAULT_LIVE_RATE_LIMIT
 from kustom_contract.transport import BoundedSession, TargetStopped
 from kustom_contract.watchdog import Watchdog
@@ -78,10 +78,6 @@ class Invocation:
     pytest_args: list[str]
 
 
-class ConfigurationError(RuntimeError):
-    """What is wrong and what to set, in one line."""
-
-
 def parse(argv: Sequence[str]) -> Invocation:
     depth: str | None = None
     show_help = False
@@ -101,10 +97,7 @@ def parse(argv: Sequence[str]) -> Invocation:
 def check_environment(env: dict[str, str]) -> RunConfig:
     """Everything the run reads from the environment, checked before pytest starts (the run
     reads it again, in pytest's process, the same way)."""
-    try:
-        config = RunConfig.from_env(env)
-    except SettingError as exc:
-        raise ConfigurationError(str(exc)) from None
+    config = RunConfig.from_env(env)
     if config.target.base_url is not None:
         probe(config.target.base_url, config.bounds.request)
     return config
@@ -158,9 +151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if invocation.depth is not None:
             env["KUSTOM_CONTRACT_DEPTH"] = invocation.depth
         run = check_environment(env)
-    except ConfigurationError as exc:
+    except ContractError as exc:
         print(f"scripts/contract-test: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     failures = run.reports.failures
     if failures.is_dir():
         for stale in [*failures.glob("*.json"), *failures.glob("*.body")]:

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from kustom_contract.target import Target, TargetError, target_from_env
+from kustom_contract.errors import SettingError
+from kustom_contract.target import Target, target_from_env
 from kustom_spec import REPO_ROOT
 
 
@@ -47,10 +48,6 @@ DEFAULT_REQUEST_SECONDS = 10.0
 DEFAULT_RUN_SECONDS = 900.0
 LONG_RUN_SECONDS = 3 * 3600.0
 DEFAULT_REPORTS_DIR = "reports"
-
-
-class SettingError(ValueError):
-    """A variable with a value the run cannot use; the message names it and what it may be."""
 
 
 def depth_from_env(env: Mapping[str, str]) -> Depth:
@@ -148,10 +145,7 @@ class RunConfig:
         """A SettingError naming the first variable the run cannot use."""
         depth = depth_from_env(env)
         budget = order_budget_from_env(env)  # read even for the spawned mock: a typo shows
-        try:
-            target = target_from_env(dict(env))
-        except TargetError as exc:
-            raise SettingError(str(exc)) from None
+        target = target_from_env(dict(env))
         return cls(
             target=target,
             depth=depth,

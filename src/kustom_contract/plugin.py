@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from kustom_contract import mock_command
-from kustom_contract.config import RunConfig, SettingError, configured
+from kustom_contract.config import RunConfig, configured
+from kustom_contract.errors import SettingError
 from kustom_contract.redaction import RunRedaction, run_redaction
 from kustom_contract.report_redaction import ReportRedaction
 from kustom_contract.run import ContractRun
@@ -31,7 +32,7 @@ from kustom_contract.schema import run_schema
 from kustom_contract.stats import POSITIVE_2XX_GOAL, Progress, RunStats
 from kustom_contract.stopping import RunStopper
 from kustom_contract.summary import Summary
-from kustom_devtools.mock_process import running_mock
+from kustom_servers.mock_process import running_mock
 
 OPTION = "--mock-command"
 

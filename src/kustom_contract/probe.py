@@ -22,7 +22,8 @@ from typing import Any
 
 import httpx
 
-from kustom_contract.target import Target, TargetError, target_from_env
+from kustom_contract.errors import ContractError
+from kustom_contract.target import Target, target_from_env
 from kustom_spec import load_spec, read_names
 
 SPEC = load_spec()
@@ -301,9 +302,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         target = target_from_env()
-    except TargetError as exc:
+    except ContractError as exc:
         print(f"scripts/probe: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     if target.base_url is None:
         print(
             "scripts/probe: set KUSTOM_BASE_URL (and its credentials) to probe a server",

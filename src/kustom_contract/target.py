@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from kustom_contract.errors import TargetError
+
 MOCK_USERNAME = "M-TEST-A-4f2c"
 MOCK_API_KEY = "kco_test_api_merchant_a"
 # Tokens of the mock's default test data (docs/mock.md, "Test data") that cases draw from.
@@ -33,10 +35,6 @@ FRESH_PREFIX = "tok_fresh_"  # the mock's family of tokens that exist from their
 UNKNOWN_TOKEN = "kustom-contract-no-such-token"  # noqa: S105 (a token that cannot exist)
 DEFAULT_LIVE_RATE_LIMIT = "10/s"  # Klarna's playground allows 50/s per operation (openapi.yaml)
 _RATE = re.compile(r"^[1-9][0-9]*/[smh]$")
-
-
-class TargetError(RuntimeError):
-    """The environment names a target that cannot be used as it stands."""
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from contract_tests.hostile_servers import (
 )
 from kustom_contract.transport import BoundedSession, Stop, TargetStopped
 from kustom_contract.watchdog import DeadlinePassed, RunClock, Watchdog
-from kustom_devtools.ports import free_port
+from kustom_servers.ports import free_port
 
 BOUND = 0.5  # seconds a request may take here
 PATH = "/customer-token/v1/tokens/tok_x"

@@ -14,7 +14,7 @@ import pytest
 from kustom_contract.command import check_environment, parse, pytest_command
 from kustom_contract.in_subprocess import MOCK_AS_LIVE_ENV
 from kustom_contract.stats import Progress, RunStats
-from kustom_devtools.mock_process import running_mock
+from kustom_servers.mock_process import running_mock
 from kustom_spec import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "scripts" / "contract-test"

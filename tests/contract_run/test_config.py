@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from kustom_contract import mock_command
+from kustom_contract.errors import TargetError
 from kustom_contract.in_subprocess import MOCK_AS_LIVE_ENV, quick_run
-from kustom_contract.target import TargetError, target_from_env
+from kustom_contract.target import target_from_env
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from kustom_contract.cases import IDEMPOTENCY_HEADER
 from kustom_contract.in_subprocess import MOCK_AS_LIVE_ENV
 from kustom_contract.redaction import run_redaction
 from kustom_contract.target import Target, target_from_env
-from kustom_devtools.mock_process import running_mock
+from kustom_servers.mock_process import running_mock
 from kustom_spec import load_spec
 
 SPEC = load_spec()

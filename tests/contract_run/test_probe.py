@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from kustom_contract.probe import PROBES
-from kustom_devtools.mock_process import running_mock
+from kustom_servers.mock_process import running_mock
 from kustom_spec import REPO_ROOT
 
 ENV = {

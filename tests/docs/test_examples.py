@@ -33,7 +33,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kustom_devtools.mock_process import running_mock
+from kustom_servers.mock_process import running_mock
 from kustom_spec import REPO_ROOT
 from tests.docs.examples import Example, all_examples, examples_in, run_by
 

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from kustom_devtools.postgres import PostgresServer, PostgresUnavailable, running_postgres
 from kustom_mock import MockApp, create_app
+from kustom_servers.postgres import PostgresServer, PostgresUnavailable, running_postgres
 from tests.mock.helpers import CheckedClient, checked_client
 
 

@@ -16,10 +16,10 @@ import httpx
 import psycopg
 import pytest
 
-from kustom_devtools.mock_process import running_mock
 from kustom_mock import MockConfig, StoreConfig, create_app
 from kustom_mock.store import Store, StoreError
 from kustom_mock.store.postgres import SCHEMA_VERSION, redacted
+from kustom_servers.mock_process import running_mock
 from tests.mock.helpers import (
     AUTH_A,
     FULL_ORDER,

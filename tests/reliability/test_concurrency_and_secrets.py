@@ -6,8 +6,8 @@ from contextlib import closing
 from pathlib import Path
 
 from kustom_contract.in_subprocess import run_contract
-from kustom_devtools.mock_process import running_mock
 from kustom_mock.store import Store
+from kustom_servers.mock_process import running_mock
 from tests.mock.helpers import AUTH_A, FULL_ORDER, PATH, STATUS_PATH, at_once
 
 

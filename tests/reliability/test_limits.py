@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from kustom_devtools.mock_process import RunningMock, running_mock
+from kustom_servers.mock_process import RunningMock, running_mock
 from tests.mock.helpers import AUTH_A, FULL_ORDER, PATH
 from tests.reliability.raw_http import raw_request
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import httpx
 
-from kustom_devtools.mock_process import RunningMock, running_mock
 from kustom_mock.store import Store
+from kustom_servers.mock_process import RunningMock, running_mock
 from tests.mock.helpers import FULL_ORDER, PATH, at_once
 
 ACCESS_PID = re.compile(r"kustom_mock\.access \[(\d+)\]")

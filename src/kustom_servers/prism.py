@@ -15,14 +15,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
-from kustom_devtools.paths import REPO_ROOT
-from kustom_devtools.ports import free_port
+from kustom_servers.errors import ServerUnavailable
+from kustom_servers.ports import free_port
+from kustom_spec import REPO_ROOT
 
 PRISM = REPO_ROOT / "node_modules" / ".bin" / "prism"
 SPEC = REPO_ROOT / "openapi.yaml"
 
 
-class PrismDidNotStart(RuntimeError):
+class PrismDidNotStart(ServerUnavailable):
     pass
 
 

@@ -28,15 +28,16 @@ from typing import Any
 
 import yaml
 
-from kustom_devtools import regenerate
-from kustom_devtools.baseline import TAG_PREFIX, BaselineError, find_baseline
-from kustom_devtools.breaking import compare, gate, parse_version
-from kustom_devtools.changelog import ChangelogError, entry_for, prepend, release_notes
-from kustom_devtools.code_samples import LANGUAGES
-from kustom_devtools.paths import REPO_ROOT
-from kustom_devtools.reference import reader_copy
-from kustom_devtools.specfile import InvalidSpec, parse_spec
-from kustom_devtools.wheels import check_wheels
+from kustom_release import regenerate
+from kustom_release.baseline import TAG_PREFIX, find_baseline
+from kustom_release.breaking import compare, gate, parse_version
+from kustom_release.changelog import entry_for, prepend, release_notes
+from kustom_release.code_samples import LANGUAGES
+from kustom_release.errors import Refused, ReleaseError
+from kustom_release.reference import reader_copy
+from kustom_release.specfile import InvalidSpec, parse_spec
+from kustom_release.wheels import check_wheels
+from kustom_spec import REPO_ROOT
 
 SPEC = REPO_ROOT / "openapi.yaml"
 GENERATED = REPO_ROOT / "generated"
@@ -49,12 +50,8 @@ REFERENCE_PAGE = Path(__file__).with_name("reference_page.hbs")
 PYTHON_DIST = "python"  # dist/python/: the wheels (and the generated client's sdist)
 
 
-class PublishError(RuntimeError):
+class PublishError(ReleaseError):
     """A tool failed or the repository is not in a state to publish (exit 2)."""
-
-
-class Refused(RuntimeError):
-    """The checks disagree: drift, the gate, the built wheels (exit 1)."""
 
 
 def _run(cmd: Sequence[str]) -> str:
@@ -196,7 +193,10 @@ class GateResult:
 def gate_release(document: dict[str, Any], repo: Path, against: str | None) -> GateResult:
     """The breaking-change gate for a validated spec; raises BaselineError or InvalidSpec."""
     version = str(document["info"]["version"])
-    parse_version(version)
+    try:
+        parse_version(version)
+    except ValueError as exc:
+        raise InvalidSpec(f"{SPEC.name}: {exc}") from None
     baseline = find_baseline(repo, against)
     if baseline.document is None:
         return GateResult(release_notes(version, baseline, []), [])
@@ -206,7 +206,7 @@ def gate_release(document: dict[str, Any], repo: Path, against: str | None) -> G
 
 
 def run(args: argparse.Namespace) -> list[Path]:
-    """Every step; raises Refused, PublishError, InvalidSpec or BaselineError."""
+    """Every step; raises a ReleaseError (Refused when a check disagrees)."""
     document: dict[str, Any] = parse_spec(SPEC.read_text(encoding="utf-8"), SPEC.name)
     if args.no_drift_check and not args.gate_only:
         raise PublishError(
@@ -233,12 +233,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         files = run(args)
-    except Refused as exc:
-        print(f"scripts/publish: refused: {exc}", file=sys.stderr)
-        return 1
-    except (PublishError, ChangelogError, InvalidSpec, BaselineError, ValueError, OSError) as exc:
+    except ReleaseError as exc:
+        refused = "refused: " if isinstance(exc, Refused) else ""
+        print(f"scripts/publish: {refused}{exc}", file=sys.stderr)
+        return exc.exit_code
+    except OSError as exc:  # the machine's: a tool missing, a folder not writable
         print(f"scripts/publish: {exc}", file=sys.stderr)
-        return 2
+        return ReleaseError.exit_code
     for path in files:
         print(f"wrote {path}")
     return 0

@@ -18,9 +18,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from kustom_devtools.breaking_names import component_changes, operation_name_changes
-from kustom_devtools.breaking_security import compare_security
-from kustom_devtools.change import Change
+from kustom_release.breaking_names import component_changes, operation_name_changes
+from kustom_release.breaking_security import compare_security
+from kustom_release.change import Change
 
 Direction = Literal["request", "response"]
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

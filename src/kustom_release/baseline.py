@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kustom_devtools.breaking import parse_version
-from kustom_devtools.specfile import parse_spec
+from kustom_release.breaking import parse_version
+from kustom_release.errors import ReleaseError
+from kustom_release.specfile import parse_spec
 
 TAG_PREFIX = "spec-v"
 SPEC_NAME = "openapi.yaml"
@@ -25,7 +26,7 @@ CHANGELOG_NAME = "CHANGELOG.md"
 RELEASE_HEADING = re.compile(r"^## (\d+\.\d+\.\d+\S*) \(", re.M)
 
 
-class BaselineError(RuntimeError):
+class BaselineError(ReleaseError):
     """No baseline can be read where one must exist; the message says what to do."""
 
 

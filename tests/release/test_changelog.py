@@ -12,9 +12,9 @@ from typing import Any
 
 import yaml
 
-from kustom_devtools.baseline import Baseline
-from kustom_devtools.breaking import compare
-from kustom_devtools.changelog import (
+from kustom_release.baseline import Baseline
+from kustom_release.breaking import compare
+from kustom_release.changelog import (
     BREAKING,
     OTHER,
     disagreements,

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kustom_devtools.change import Change, without_docs
+from kustom_release.change import Change, without_docs
 
 AUTHORIZATION = "authorization"
 

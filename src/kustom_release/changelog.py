@@ -18,9 +18,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from kustom_devtools.baseline import RELEASE_HEADING, Baseline, BaselineError, release_spec
-from kustom_devtools.breaking import compare, gate
-from kustom_devtools.change import Change
+from kustom_release.baseline import RELEASE_HEADING, Baseline, BaselineError, release_spec
+from kustom_release.breaking import compare, gate
+from kustom_release.change import Change
+from kustom_release.errors import ReleaseError
 
 HEADER = (
     "# Changelog\n\nReleases of openapi.yaml, the generated client, the client layer and the "
@@ -33,7 +34,7 @@ FIRST = "First release of the contract"
 COMPARED = re.compile(r"^Compared with (\S+) \(", re.M)
 
 
-class ChangelogError(RuntimeError):
+class ChangelogError(ReleaseError):
     """CHANGELOG.md cannot take the entry (it already has that version)."""
 
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kustom_devtools.code_samples import code_samples
+from kustom_release.code_samples import code_samples
+from kustom_release.errors import ReleaseError
 from kustom_spec import Spec
 
 MAINTAINERS_TAG = "For maintainers"
@@ -34,7 +35,7 @@ URL = re.compile(r"https?://\S+")
 TAGS = re.compile(r"\s?\[([A-Z]+\d+(?:,\s*[A-Z]+\d+)*)\]")
 
 
-class ReferenceError(ValueError):
+class ReferenceError(ReleaseError):
     """The spec cannot be shown as the reference expects (a tag no source names)."""
 
 

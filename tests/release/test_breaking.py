@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 import yaml
 
-from kustom_devtools import publish
-from kustom_devtools.baseline import BaselineError
-from kustom_devtools.breaking import compare, gate, parse_version
-from kustom_devtools.change import Change
-from kustom_devtools.publish import gate_release
-from kustom_devtools.specfile import InvalidSpec, parse_spec
+from kustom_release import publish
+from kustom_release.baseline import BaselineError
+from kustom_release.breaking import compare, gate, parse_version
+from kustom_release.change import Change
+from kustom_release.publish import gate_release
+from kustom_release.specfile import InvalidSpec, parse_spec
 from kustom_spec import REPO_ROOT, load_spec
 
 BASE: dict[str, Any] = load_spec().document

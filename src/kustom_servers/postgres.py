@@ -25,14 +25,15 @@ from pathlib import Path
 
 import psycopg
 
-from kustom_devtools.ports import free_port
+from kustom_servers.errors import ServerUnavailable
+from kustom_servers.ports import free_port
 
 PG_ROOT = Path("/usr/lib/postgresql")
 SUPERUSER = "kustom"
 START_TIMEOUT_SECONDS = 60
 
 
-class PostgresUnavailable(RuntimeError):
+class PostgresUnavailable(ServerUnavailable):
     """No PostgreSQL server can be run here; the message says why and what to install."""
 
 

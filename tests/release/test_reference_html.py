@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import ViewportSize
 
-from kustom_devtools.code_samples import CLIENT_CALLS
-from kustom_devtools.publish import build_reference, first_tag_route, tag_route
-from kustom_devtools.reference import MAINTAINERS_TAG, TAGS, sources
+from kustom_release.code_samples import CLIENT_CALLS
+from kustom_release.publish import build_reference, first_tag_route, tag_route
+from kustom_release.reference import MAINTAINERS_TAG, TAGS, sources
 from kustom_spec import REPO_ROOT, load_spec
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kustom_devtools.reference import (
+from kustom_release.reference import (
     MAINTAINERS_TAG,
     TAGS,
     ReferenceError,

@@ -5,7 +5,7 @@ spec's own examples when the reference is built, so they cannot drift from it.
 Each sample reads the API key and the base URL from ``KUSTOM_API_KEY`` and ``KUSTOM_BASE_URL``
 (the variables ``kustom_client`` reads), sends the operation's first request example with
 the path parameter's and headers' examples, and fails on an error status.
-``tests/devtools/test_code_samples.py`` runs every sample against the mock.
+``tests/release/test_code_samples.py`` runs every sample against the mock.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kustom_release.errors import ReleaseError
 from kustom_spec import Spec
 from kustom_spec.document import Operation
 from kustom_spec.names import read_names
@@ -50,7 +51,7 @@ CLIENT_CALLS = {
 }
 
 
-class SampleError(ValueError):
+class SampleError(ReleaseError):
     """The spec has an operation the samples cannot be written for."""
 
 
@@ -230,7 +231,7 @@ def code_samples(operation: Operation) -> list[dict[str, str]]:
     if call is None:
         raise SampleError(
             f"no kustom_client method for operation {operation.operation_id}: add it to "
-            "CLIENT_CALLS in src/kustom_devtools/code_samples.py"
+            "CLIENT_CALLS in src/kustom_release/code_samples.py"
         )
     names = read_names(operation.spec)
     request = request_of(operation)

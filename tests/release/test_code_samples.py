@@ -15,8 +15,13 @@ from collections.abc import Iterator
 import pytest
 
 from kustom_contract.target import MOCK_API_KEY
-from kustom_devtools.code_samples import CLIENT_CALLS, IDEMPOTENCY_VARIABLE, code_samples
-from kustom_devtools.mock_process import RunningMock, running_mock
+from kustom_release.code_samples import (
+    CLIENT_CALLS,
+    IDEMPOTENCY_VARIABLE,
+    SampleError,
+    code_samples,
+)
+from kustom_servers.mock_process import RunningMock, running_mock
 from kustom_spec import load_spec
 
 SPEC = load_spec()
@@ -84,8 +89,8 @@ def test_an_operation_without_a_client_method_stops_the_build() -> None:
     calls = dict(CLIENT_CALLS)
     del calls["readCustomerToken"]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("kustom_devtools.code_samples.CLIENT_CALLS", calls)
+        patch.setattr("kustom_release.code_samples.CLIENT_CALLS", calls)
         with pytest.raises(
-            ValueError, match="no kustom_client method for operation readCustomerToken"
+            SampleError, match="no kustom_client method for operation readCustomerToken"
         ):
             code_samples(operation)

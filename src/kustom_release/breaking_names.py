@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from kustom_devtools.change import Change, without_docs
+from kustom_release.change import Change, without_docs
 
 # Component sections whose names become code, and where (why a rename breaks clients).
 NAMED_SECTIONS = {

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
-from kustom_devtools import changelog, publish
-from kustom_devtools.baseline import Baseline
-from kustom_devtools.wheels import check_wheels
+from kustom_release import changelog, publish
+from kustom_release.baseline import Baseline
+from kustom_release.wheels import check_wheels
 from kustom_spec import REPO_ROOT, load_spec
 
 SPEC: dict[str, Any] = load_spec().document

@@ -14,10 +14,12 @@ from typing import Any, cast
 import yaml
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
+from kustom_release.errors import ReleaseError
+
 MESSAGE_LIMIT = 200  # a validator message can quote a whole schema; one line is enough
 
 
-class InvalidSpec(ValueError):
+class InvalidSpec(ReleaseError):
     """The text is not YAML, not an OpenAPI document, or an OpenAPI document that is invalid."""
 
 

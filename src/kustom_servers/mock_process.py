@@ -15,10 +15,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from kustom_servers.errors import ServerUnavailable
+
 READY = re.compile(r"listening on (http://\S+)")
 
 
-class MockDidNotStart(RuntimeError):
+class MockDidNotStart(ServerUnavailable):
     pass
 
 

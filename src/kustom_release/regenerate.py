@@ -16,7 +16,8 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from kustom_devtools.paths import REPO_ROOT
+from kustom_release.errors import ReleaseError
+from kustom_spec import REPO_ROOT
 
 SPEC = REPO_ROOT / "openapi.yaml"
 CONFIG = REPO_ROOT / "generator-config.yml"
@@ -29,7 +30,7 @@ IGNORED_NAMES = frozenset(
 )
 
 
-class GenerationError(RuntimeError):
+class GenerationError(ReleaseError):
     """The generator failed or warned (warnings fail too: --fail-on-warning)."""
 
 
@@ -133,9 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{args.output.name}/ matches {args.spec.name}")
             return 0
         regenerate(args.spec, args.output)
-    except GenerationError as exc:
+    except ReleaseError as exc:
         print(exc, file=sys.stderr)
-        return 2
+        return exc.exit_code
     print(f"regenerated {args.output.name}/ from {args.spec.name}")
     return 0
 
