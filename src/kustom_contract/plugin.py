@@ -15,6 +15,7 @@ that the run catches each fault). It cannot be combined with KUSTOM_BASE_URL.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -110,17 +111,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def _console_line(config: pytest.Config) -> Callable[[str], None]:
     """A line on the console, while a test runs too: pytest captures what a test writes, so the
-    capture is suspended for it (as pytest's live logging does)."""
+    capture is suspended for it (as pytest's live logging does), and flushed at once (the
+    console may be a pipe, read as the run goes)."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     capture = config.pluginmanager.get_plugin("capturemanager")
     assert reporter is not None
 
     def write(line: str) -> None:
-        if capture is None:
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
             reporter.write_line(line)
-            return
-        with capture.global_and_fixture_disabled():
-            reporter.write_line(line)
+            config.get_terminal_writer().flush()
 
     return write
 
