@@ -38,7 +38,6 @@ CANCEL = f"tok_live_{secrets.token_hex(10)}"
 SECRET_FORMS = set().union(*(forms_of(s) for s in (KEY, f"{USER}:{KEY}", TOKEN, CANCEL)))
 REQUEST_SECONDS, RUN_SECONDS = 2, 120
 LIVE_ENV = {
-    "KUSTOM_RATE_LIMIT": "off",
     "KUSTOM_USERNAME": USER,
     "KUSTOM_API_KEY": KEY,
     "KUSTOM_CUSTOMER_TOKEN": TOKEN,

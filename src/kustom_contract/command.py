@@ -52,7 +52,8 @@ environment (default in brackets):
   KUSTOM_USERNAME           the merchant's username [empty: the API key alone]
   KUSTOM_CUSTOMER_TOKEN     a token that can place orders [required with KUSTOM_BASE_URL]
   KUSTOM_LIVE               1 to allow a KUSTOM_BASE_URL off this machine [unset]
-  KUSTOM_RATE_LIMIT         N/s, N/m, N/h or off [{DEFAULT_LIVE_RATE_LIMIT} with KUSTOM_BASE_URL]
+  KUSTOM_RATE_LIMIT         N/s, N/m, N/h or off [{DEFAULT_LIVE_RATE_LIMIT} for a KUSTOM_BASE_URL off this machine;
+                            off for one on its loopback]
   KUSTOM_ALLOW_CANCEL       1, with KUSTOM_CANCEL_TOKEN, to test cancelling on a live server [unset]
   KUSTOM_CANCEL_TOKEN       the token that may be cancelled (burned) [unset]
   KUSTOM_ORDER_BUDGET       extra order requests the checks may send [{DEFAULT_LIVE_ORDER_BUDGET} with KUSTOM_BASE_URL;

@@ -15,10 +15,9 @@ from kustom_contract.config import QUICK
 from kustom_contract.target import MOCK_API_KEY, MOCK_APPROVING_TOKENS, MOCK_USERNAME
 from kustom_spec import REPO_ROOT
 
-# Merchant A of the mock's fixtures (docs/mock.md); the rate limit off, since a mock started by a
-# test has none and each run stays short.
+# Merchant A of the mock's fixtures (docs/mock.md), for a mock on this machine's loopback (so
+# not rate-limited unless asked).
 MOCK_AS_LIVE_ENV = {
-    "KUSTOM_RATE_LIMIT": "off",
     "KUSTOM_USERNAME": MOCK_USERNAME,
     "KUSTOM_API_KEY": MOCK_API_KEY,
     "KUSTOM_CUSTOMER_TOKEN": MOCK_APPROVING_TOKENS[0],

@@ -77,8 +77,11 @@ def _is_loopback(url: str) -> bool:
         return False
 
 
-def _rate_limit(env: dict[str, str]) -> str | None:
-    value = env.get("KUSTOM_RATE_LIMIT", DEFAULT_LIVE_RATE_LIMIT).strip()
+def _rate_limit(env: dict[str, str], *, loopback: bool) -> str | None:
+    """A server off this machine is held to the playground-friendly default unless told
+    otherwise; one on this machine's loopback (a mock, a server under development) is not
+    rate-limited unless asked."""
+    value = env.get("KUSTOM_RATE_LIMIT", "off" if loopback else DEFAULT_LIVE_RATE_LIMIT).strip()
     if value == "off":
         return None
     if not _RATE.match(value):
@@ -123,6 +126,6 @@ def target_from_env(env: dict[str, str] | None = None) -> Target:
         (order_token,),
         (UNKNOWN_TOKEN,),
         cancel_token=cancel_token,
-        rate_limit=_rate_limit(env),
+        rate_limit=_rate_limit(env, loopback=_is_loopback(base_url)),
         currency=env.get("KUSTOM_PURCHASE_CURRENCY", "").strip().upper() or None,
     )

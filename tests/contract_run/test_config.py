@@ -68,19 +68,20 @@ def test_live_target_with_consent() -> None:
     assert target.approving_tokens == ("tok_active",)
     assert "kco_test_api_merchant_a" not in repr(target)
     assert not target.is_local  # so the run's session keeps the environment's proxies
-    assert target.rate_limit is None  # MOCK_AS_LIVE_ENV turns it off
+    assert target.rate_limit == "10/s"  # off this machine: the default limit
     assert not target.can_cancel  # cancelling burns a real token: off unless asked for
 
 
-def test_a_server_other_than_the_mock_is_rate_limited_by_default() -> None:
-    env = {k: v for k, v in MOCK_AS_LIVE_ENV.items() if k != "KUSTOM_RATE_LIMIT"}
-    target = target_from_env({"KUSTOM_BASE_URL": "http://127.0.0.1:4010", **env})
-    assert target.rate_limit == "10/s"
+def test_a_server_off_this_machine_is_rate_limited_by_default_a_loopback_one_when_asked() -> None:
+    live = {"KUSTOM_BASE_URL": "https://api.playground.kustom.co", "KUSTOM_LIVE": "1"}
+    assert target_from_env({**live, **MOCK_AS_LIVE_ENV}).rate_limit == "10/s"
+    assert target_from_env({**live, **MOCK_AS_LIVE_ENV, "KUSTOM_RATE_LIMIT": "off"}).rate_limit is None
     assert target_from_env({}).rate_limit is None  # the spawned mock is not
-    custom = target_from_env(
-        {"KUSTOM_BASE_URL": "http://127.0.0.1:4010", **env, "KUSTOM_RATE_LIMIT": "300/m"}
-    )
-    assert custom.rate_limit == "300/m"
+    for host in ("127.0.0.1:4010", "localhost:4010", "[::1]:4010"):
+        loopback = {"KUSTOM_BASE_URL": f"http://{host}", **MOCK_AS_LIVE_ENV}
+        assert target_from_env(loopback).rate_limit is None, host
+        asked = target_from_env({**loopback, "KUSTOM_RATE_LIMIT": "300/m"})
+        assert asked.rate_limit == "300/m"
 
 
 def test_cancelling_a_live_token_needs_both_variables() -> None:
