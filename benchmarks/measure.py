@@ -328,7 +328,7 @@ def _pytest_wall(env: dict[str, str], depth: str, reports_dir: Path) -> tuple[fl
     result = run_contract(env, reports_dir=reports_dir, depth=depth, timeout=1800)
     if result.returncode != 0:
         raise RuntimeError(f"the contract run failed:\n{result.stdout[-2000:]}")
-    cases = re.search(r": (\d+) cases", result.stdout)
+    cases = re.search(r"^Contract run against .*: (\d+) cases$", result.stdout, re.M)
     return time.perf_counter() - started, cases[1] if cases else "?"
 
 
