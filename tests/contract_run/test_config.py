@@ -75,7 +75,9 @@ def test_live_target_with_consent() -> None:
 def test_a_server_off_this_machine_is_rate_limited_by_default_a_loopback_one_when_asked() -> None:
     live = {"KUSTOM_BASE_URL": "https://api.playground.kustom.co", "KUSTOM_LIVE": "1"}
     assert target_from_env({**live, **MOCK_AS_LIVE_ENV}).rate_limit == "10/s"
-    assert target_from_env({**live, **MOCK_AS_LIVE_ENV, "KUSTOM_RATE_LIMIT": "off"}).rate_limit is None
+    assert (
+        target_from_env({**live, **MOCK_AS_LIVE_ENV, "KUSTOM_RATE_LIMIT": "off"}).rate_limit is None
+    )
     assert target_from_env({}).rate_limit is None  # the spawned mock is not
     for host in ("127.0.0.1:4010", "localhost:4010", "[::1]:4010"):
         loopback = {"KUSTOM_BASE_URL": f"http://{host}", **MOCK_AS_LIVE_ENV}

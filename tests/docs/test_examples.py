@@ -191,7 +191,7 @@ def with_own_mocks(code: str, folder: Path) -> str:
             "while IFS= read -r doc_line <&$doc_mock_out; do",
             f'  printf "%s\\n" "$doc_line" >>{log}',
             '  case $doc_line in *" listening on http://127.0.0.1:"*)',
-            '    doc_mock_port=${doc_line##*127.0.0.1:}; doc_mock_port=${doc_mock_port%%[!0-9]*}; break;;',
+            "    doc_mock_port=${doc_line##*127.0.0.1:}; doc_mock_port=${doc_mock_port%%[!0-9]*}; break;;",
             "  esac",
             "done",
             f"cat <&$doc_mock_out >>{log} &",
