@@ -7,6 +7,7 @@ by the pytest plugin's session fixture (kustom_contract/plugin.py), once per pyt
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -64,6 +65,9 @@ class ContractRun:
         stateful phase's links) go there too. In the main thread (the watchdog's signal)."""
         target = config.target
         schema.config.update(base_url=base_url)
+        # The run starts now (its rate and the progress lines' clock), not with the session:
+        # scripts/test runs other tests first.
+        stats.started = time.monotonic()
         watchdog = Watchdog()
         session = BoundedSession(watchdog, config.bounds.request, target.describe())
         session.trust_env = not target.is_local  # no proxy lookup on loopback (it is per call)

@@ -80,11 +80,12 @@ class Progress:
         self.write = write
         self.every = every
         self.clock = clock
-        self.last = clock()
+        self.last: float | None = None  # the latest line; before it, the run's start
 
     def tick(self) -> None:
         now = self.clock()
-        if now - self.last < self.every:
+        since = self.stats.started if self.last is None else self.last
+        if now - since < self.every:
             return
         self.last = now
         elapsed = max(now - self.stats.started, 1e-9)
