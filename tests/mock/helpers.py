@@ -13,11 +13,12 @@ import anyio.from_thread
 import httpx
 import pytest
 
-from kustom_devtools.postgres import PostgresServer, PostgresUnavailable, running_postgres
+from kustom_conformance import Response, response_violations
 from kustom_mock import MockApp, create_app
 from kustom_mock.errors import ApiError
 from kustom_mock.routing import Router
-from kustom_spec import load_spec, response_problems
+from kustom_servers.postgres import PostgresServer, PostgresUnavailable, running_postgres
+from kustom_spec import load_spec
 
 SPEC = load_spec()
 ROUTER = Router(SPEC)
@@ -92,8 +93,9 @@ def assert_error_shape(response: httpx.Response) -> dict[str, Any]:
 def assert_conforms(response: httpx.Response, operation_id: str = "createOrder") -> httpx.Response:
     """The response keeps the contract: documented status, headers, a body of its schema."""
     operation = SPEC.operation(operation_id)
-    problems = response_problems(
-        operation, response.status_code, response.headers, response.content
+    problems = response_violations(
+        operation,
+        Response.of(response.status_code, response.headers.multi_items(), response.content),
     )
     assert not problems, f"{response.status_code} {response.text[:500]}: {problems}"
     if response.status_code >= 400:
