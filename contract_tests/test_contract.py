@@ -1,6 +1,7 @@
 """The contract: every case Schemathesis generates from openapi.yaml, sent to the target and
 held to every check (kustom_contract.run.ContractRun.test_case), then the stateful sequences
-along the spec's links."""
+along the spec's links. A run spread over processes splits its fuzzing cases into shares, each
+a test of its own here."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from schemathesis.generation.case import Case
 
 from kustom_contract.run import ContractRun
 from kustom_contract.schema import run_schema
+from kustom_contract.shards import Share, other_shares
 
 # Built at import from the run's configuration: pytest parametrizes the test from it at
 # collection. Its base URL is set once the target listens (the contract_run fixture).
@@ -19,6 +21,20 @@ schema = run_schema()
 @schema.parametrize()
 def test_contract(case: Case[Any], contract_run: ContractRun) -> None:
     contract_run.test_case(case)
+
+
+def _fuzzing_share(share: Share) -> object:
+    @share.schema.parametrize()
+    def test(case: Case[Any], contract_run: ContractRun) -> None:
+        contract_run.test_case(case)
+
+    return test
+
+
+# The other shares of the fuzzing cases when the run is spread over processes
+# (kustom_contract/shards.py); none when it is serial.
+for _share in other_shares():
+    globals()[_share.test_name] = _fuzzing_share(_share)
 
 
 def test_stateful(contract_run: ContractRun) -> None:

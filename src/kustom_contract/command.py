@@ -22,8 +22,10 @@ from kustom_contract.config import (
     DEFAULT_RUN_SECONDS,
     DEPTHS,
     LONG_RUN_SECONDS,
+    MAX_DEFAULT_PROCESSES,
     QUICK,
     RunConfig,
+    default_processes,
 )
 from kustom_contract.errors import ConfigurationError, ContractError
 from kustom_contract.target import DEFAULT_LIVE_RATE_LIMIT
@@ -63,6 +65,8 @@ environment (default in brackets):
   KUSTOM_RUN_TIMEOUT        seconds the whole run may take [{DEFAULT_RUN_SECONDS:g} against the spawned mock;
                             {LONG_RUN_SECONDS:g} for --{DEEP.name} or with KUSTOM_BASE_URL]
   KUSTOM_REPORTS_DIR        where the reports go [reports]
+  KUSTOM_CONTRACT_PROCESSES processes the run is spread over, its fuzzing split between them;
+                            1: serial, in one process [{default_processes()}: one per core, at most {MAX_DEFAULT_PROCESSES}]
 
 Every other argument goes to pytest (pytest --help lists them), e.g. -x, -k GET, --timeout=N.
 No report holds the API key, the username with it, or a live target's tokens whole.
@@ -127,11 +131,17 @@ def pytest_command(invocation: Invocation, run: RunConfig) -> list[str]:
     timeout = []
     if run.depth is DEEP or not run.target.is_mock:
         timeout = ["--timeout=3600"]
+    # Spread over the run's processes (kustom_contract/spread.py); worksteal evens out tests of
+    # unequal length, the shares of fuzzing and the short sequences.
+    spread = []
+    if run.processes > 1:
+        spread = ["-n", str(run.processes), "--dist", "worksteal", "-p", "kustom_contract.spread"]
     return [
         sys.executable,
         "-m",
         "pytest",
         *targets,
+        *spread,
         "-p",
         "no:cacheprovider",
         *timeout,

@@ -10,6 +10,8 @@ import: pytest parametrizes from the schema at collection).
 - KUSTOM_REQUEST_TIMEOUT and KUSTOM_RUN_TIMEOUT: how long one request (connect to last byte)
   and the whole run may take before the run stops (``Bounds``);
 - KUSTOM_REPORTS_DIR: where the reports go (``Reports``);
+- KUSTOM_CONTRACT_PROCESSES: how many processes scripts/contract-test spreads the run over
+  (kustom_contract/spread.py; 1: serially, in one);
 - KUSTOM_CONTRACT_DRY=1: the project's own seam for scripts/bench, every case generated and
   none sent.
 """
@@ -48,6 +50,24 @@ DEFAULT_REQUEST_SECONDS = 10.0
 DEFAULT_RUN_SECONDS = 900.0
 LONG_RUN_SECONDS = 3 * 3600.0
 DEFAULT_REPORTS_DIR = "reports"
+# A process per core: case generation is what bounds a run against the mock. More than four
+# would only split the fuzzing of each operation finer than its startup is worth.
+MAX_DEFAULT_PROCESSES = 4
+
+
+def default_processes() -> int:
+    return max(1, min(len(os.sched_getaffinity(0)), MAX_DEFAULT_PROCESSES))
+
+
+def processes_from_env(env: Mapping[str, str]) -> int:
+    value = env.get("KUSTOM_CONTRACT_PROCESSES", "").strip()
+    if not value:
+        return default_processes()
+    if not value.isdigit() or int(value) < 1:
+        raise SettingError(
+            f"KUSTOM_CONTRACT_PROCESSES must be a whole number from 1, not {value!r}"
+        )
+    return int(value)
 
 
 def depth_from_env(env: Mapping[str, str]) -> Depth:
@@ -139,6 +159,13 @@ class RunConfig:
     order_budget: int | None  # extra order requests the checks may send; None: no limit
     reports: Reports
     dry: bool  # KUSTOM_CONTRACT_DRY=1: generate every case, send none (scripts/bench)
+    processes: int = 1  # how many the run is spread over (its fuzzing split as many ways)
+
+    def fuzzing_share(self, index: int) -> int:
+        """How many fuzzing cases per operation share ``index`` of the run generates: the
+        depth's, split between its processes (kustom_contract/shards.py)."""
+        whole, rest = divmod(self.depth.fuzzing_cases, self.processes)
+        return whole + (1 if index < rest else 0)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> RunConfig:
@@ -153,6 +180,7 @@ class RunConfig:
             order_budget=None if target.is_mock else budget,
             reports=Reports(REPO_ROOT / env.get("KUSTOM_REPORTS_DIR", DEFAULT_REPORTS_DIR)),
             dry=env.get("KUSTOM_CONTRACT_DRY") == "1",
+            processes=processes_from_env(env),
         )
 
 

@@ -23,19 +23,21 @@ from pathlib import Path
 
 import pytest
 
-from kustom_contract import mock_command
+from kustom_contract import mock_command, spread
 from kustom_contract.config import RunConfig, configured
 from kustom_contract.errors import SettingError
 from kustom_contract.redaction import RunRedaction, run_redaction
 from kustom_contract.report_redaction import ReportRedaction
 from kustom_contract.run import ContractRun
 from kustom_contract.schema import run_schema
+from kustom_contract.state import RunState
 from kustom_contract.stats import POSITIVE_2XX_GOAL, Progress, RunStats
-from kustom_contract.stopping import RunStopper
+from kustom_contract.stopping import RunStopper, is_run_test
 from kustom_contract.summary import Summary
 from kustom_servers.mock_process import running_mock
 
 OPTION = "--mock-command"
+RUN_GROUP = "contract-run"  # pytest-xdist's group of the run's tests in a spread suite
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     redaction = session.config.pluginmanager.get_plugin("kustom-contract-redaction")
     assert isinstance(redaction, ReportRedaction)
     redaction.redact_console(session.config)
-    setup.stats.on_record = Progress(setup.stats, _console_line(session.config)).tick
+    # In a worker of a spread run, noted for the controller's lines (spread.py).
+    worker = spread.beacon(session.config, setup.stats)
+    progress = Progress(setup.stats, _console_line(session.config)) if worker is None else worker
+    setup.stats.on_record = progress.tick
 
 
 def _console_line(config: pytest.Config) -> Callable[[str], None]:
@@ -125,12 +130,27 @@ def _console_line(config: pytest.Config) -> Callable[[str], None]:
     return write
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In a suite spread by pytest-xdist (scripts/test, --dist loadgroup), the run's tests on
+    one worker: they share one run, whose session fixture spawns one mock."""
+    if not config.pluginmanager.has_plugin("xdist"):
+        return
+    for item in items:
+        if is_run_test(item):
+            item.add_marker(pytest.mark.xdist_group(RUN_GROUP))
+
+
 @pytest.fixture(scope="session")
 def contract_run(pytestconfig: pytest.Config) -> Iterator[ContractRun]:
     """The run, against its target once it listens: KUSTOM_BASE_URL, or the mock spawned for
     the run (its port is known only then), which is stopped and its log kept afterwards."""
     setup = pytestconfig.stash[SETUP]
     config = setup.config
+    where = spread.place(pytestconfig)  # a spread run's target is its controller's
+    if where is not None:
+        yield _started(pytestconfig, setup, where.base_url, where.folder)
+        return
     if config.target.base_url is not None:
         yield _started(pytestconfig, setup, config.target.base_url)
         return
@@ -147,8 +167,12 @@ def contract_run(pytestconfig: pytest.Config) -> Iterator[ContractRun]:
                 )
 
 
-def _started(pytestconfig: pytest.Config, setup: Setup, base_url: str) -> ContractRun:
-    run = ContractRun.start(setup.config, run_schema(), setup.redaction, base_url, setup.stats)
+def _started(
+    pytestconfig: pytest.Config, setup: Setup, base_url: str, shared: Path | None = None
+) -> ContractRun:
+    run = ContractRun.start(
+        setup.config, run_schema(), setup.redaction, base_url, setup.stats, shared
+    )
     progress = setup.stats.on_record
     if progress is not None:
         run.session.on_send = progress
@@ -164,15 +188,24 @@ def base_url(contract_run: ContractRun) -> str:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     run = terminalreporter.config.stash.get(RUN, None)
-    if run is None:
-        return
-    summary = Summary.of(run.state)
+    if run is None or spread.place(terminalreporter.config) is not None:
+        return  # a spread run's summary is its controller's (spread.py)
+    write_summary(terminalreporter, run.state, run.config, run.redaction)
+
+
+def write_summary(
+    terminalreporter: pytest.TerminalReporter,
+    state: RunState,
+    config: RunConfig,
+    redaction: RunRedaction,
+) -> None:
+    summary = Summary.of(state)
     if not summary.stats.total and summary.stats.stopped is None:
         return
-    reports = run.config.reports
+    reports = config.reports
     terminalreporter.write_sep("=", "contract summary")
     terminalreporter.write_line(summary.render())
-    summary.write(reports.summary, run.redaction.report)
+    summary.write(reports.summary, redaction.report)
     terminalreporter.write_line(f"  summary: {reports.summary}")
     if summary.stats.failures:
         terminalreporter.write_line(f"  failing requests and responses: {reports.failures}")
@@ -181,12 +214,19 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Against the mock the success path must be reached: below the goal, the run fails."""
     run = session.config.stash.get(RUN, None)
-    if run is None or exitstatus != 0 or run.config.dry:
+    if run is None or exitstatus != 0 or run.config.dry or spread.place(session.config):
         return
-    stats = run.state.stats
-    if stats.total and run.config.target.is_mock and stats.positive_2xx_share < POSITIVE_2XX_GOAL:
+    if below_goal(run.state.stats, run.config):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def below_goal(stats: RunStats, config: RunConfig) -> bool:
+    """Whether too few positive cases reached 2xx against the mock (a failure, then, named
+    in the statistics)."""
+    if stats.total and config.target.is_mock and stats.positive_2xx_share < POSITIVE_2XX_GOAL:
         stats.failures.append(
             f"only {stats.positive_2xx_share:.1%} of positive cases reached 2xx "
             f"(goal {POSITIVE_2XX_GOAL:.0%})"
         )
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        return True
+    return False

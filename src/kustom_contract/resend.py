@@ -36,7 +36,7 @@ def resend(
     ``body`` as its JSON body when given; through the run's rate limit. An order is counted
     against the budget, and its answer in the ledger; None when the budget is spent."""
     is_order = operation_id(case) == "createOrder"
-    if is_order and not ledger.can_send_order():
+    if is_order and not ledger.spend_order_request():
         return None
     request = prepared.copy()
     if body is not None:
@@ -49,7 +49,6 @@ def resend(
             request, timeout=config.request_timeout_for(operation=case.operation)
         )
     if is_order:
-        ledger.extra_order_requests += 1
         try:
             parsed: Any = response.json()
         except ValueError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,7 +17,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.generation.case import Case
 from schemathesis.schemas import BaseSchema
 
-from kustom_conformance import Conformance, History
+from kustom_conformance import Conformance
 from kustom_contract.answers import (
     mode,
     must_reject,
@@ -28,7 +29,8 @@ from kustom_contract.cases import operation_id
 from kustom_contract.checks import ProseChecks
 from kustom_contract.config import RunConfig
 from kustom_contract.redaction import RunRedaction
-from kustom_contract.state import Ledger, RunState
+from kustom_contract.shards import other_shares
+from kustom_contract.state import RunState, new_state, shared_limiter
 from kustom_contract.stats import RunStats
 from kustom_contract.transport import BoundedSession
 from kustom_contract.watchdog import RunClock, Watchdog
@@ -59,12 +61,22 @@ class ContractRun:
         redaction: RunRedaction,
         base_url: str,
         stats: RunStats,
+        shared: Path | None = None,
     ) -> ContractRun:
         """The run against ``base_url`` (the target, listening): the schema pointed at it, so
         that the requests Schemathesis builds itself (its checks that re-send a case, the
-        stateful phase's links) go there too. In the main thread (the watchdog's signal)."""
+        stateful phase's links) go there too. In the main thread (the watchdog's signal).
+        ``shared``: the folder this process shares with the run's others (its state and rate
+        limit), when the run is spread over several (kustom_contract/spread.py)."""
         target = config.target
-        schema.config.update(base_url=base_url)
+        # The run's schema and its other shares of fuzzing (shards.py): one target, and one
+        # rate limit for them all (each schema would otherwise keep its own).
+        limiter = schema.config.rate_limit
+        if shared is not None and target.rate_limit is not None:
+            limiter = shared_limiter(shared, target.rate_limit)
+        for each in (schema, *(share.schema for share in other_shares())):
+            each.config.update(base_url=base_url)
+            each.config.rate_limit = limiter
         # The run starts now (its rate and the progress lines' clock), not with the session:
         # scripts/test runs other tests first.
         stats.started = time.monotonic()
@@ -72,7 +84,7 @@ class ContractRun:
         session = BoundedSession(watchdog, config.bounds.request, target.describe())
         session.trust_env = not target.is_local  # no proxy lookup on loopback (it is per call)
         conformance = Conformance(contract_limits=target.is_mock)
-        state = RunState(stats, Ledger(budget=config.order_budget), History(conformance))
+        state = new_state(stats, conformance, config.order_budget, shared)
         checks = ProseChecks(
             conformance,
             state.history,

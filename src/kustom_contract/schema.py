@@ -34,7 +34,8 @@ def build_schema(config: RunConfig) -> BaseSchema:
         schema.config.phases.update(phases=["examples", "coverage", "fuzzing"])
     if target.rate_limit is not None:
         schema.config.update(rate_limit=target.rate_limit)
-    schema.config.generation.update(max_examples=config.depth.fuzzing_cases)
+    # Its share of the fuzzing cases: all of them unless the run is spread (shards.py).
+    schema.config.generation.update(max_examples=config.fuzzing_share(0))
     schema.config.update(request_timeout=config.bounds.request)
     CaseMapper(target).register(schema)
 

@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 POSITIVE_2XX_GOAL = 0.80
 PROGRESS_SECONDS = 10.0  # docs/contract-tests.md promises a line at least this often
@@ -47,9 +48,37 @@ class RunStats:
     def stop(self, line: str) -> None:
         self.stopped = line
 
+    def parts(self) -> dict[str, Any]:
+        """What a process of the run counted, as JSON-able values, for ``add_parts``."""
+        return {
+            "cases": [[*key, n] for key, n in self.cases.items()],
+            "statuses": [[status, n] for status, n in self.statuses.items()],
+            "positive": dict(self.positive),
+            "negative": dict(self.negative),
+            "checks": dict(self.checks),
+            "failures": self.failures,
+            "stopped": self.stopped,
+        }
+
+    def add_parts(self, parts: dict[str, Any]) -> None:
+        """Add what another process of the run counted (``parts``) to these statistics."""
+        for operation, phase, mode, n in parts["cases"]:
+            self.cases[(operation, phase, mode)] += n
+        for status, n in parts["statuses"]:
+            self.statuses[status] += n
+        self.positive.update(parts["positive"])
+        self.negative.update(parts["negative"])
+        self.checks.update(parts["checks"])
+        self.failures.extend(parts["failures"])
+        self.stopped = self.stopped or parts["stopped"]
+
     @property
     def total(self) -> int:
         return sum(self.cases.values())
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
 
     @property
     def positive_2xx_share(self) -> float:
@@ -62,6 +91,22 @@ class RunStats:
         return self.negative["rejected"] / total if total else 0.0
 
 
+class ProgressSource(Protocol):
+    """What a progress line reads: a run's statistics, or the sum of its processes'."""
+
+    @property
+    def total(self) -> int: ...
+
+    @property
+    def failed(self) -> int: ...
+
+    @property
+    def phase(self) -> str: ...
+
+    @property
+    def started(self) -> float: ...
+
+
 class Progress:
     """A line at least every ``every`` seconds while the run sends requests, so that a long run
     is never silent: cases so far, failures so far, the phase of the latest case, the rate, the
@@ -71,7 +116,7 @@ class Progress:
 
     def __init__(
         self,
-        stats: RunStats,
+        stats: ProgressSource,
         write: Callable[[str], None],
         every: float = PROGRESS_SECONDS,
         clock: Callable[[], float] = time.monotonic,
@@ -90,7 +135,7 @@ class Progress:
         self.last = now
         elapsed = max(now - self.stats.started, 1e-9)
         self.write(
-            f"progress: {self.stats.total} cases, {len(self.stats.failures)} failures, "
+            f"progress: {self.stats.total} cases, {self.stats.failed} failures, "
             f"{self.stats.phase or 'starting'}, {self.stats.total / elapsed:.0f} cases/s, "
             f"after {elapsed:.0f} s"
         )
