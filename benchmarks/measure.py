@@ -24,7 +24,8 @@ import uvloop
 from benchmarks.orders import encoded, realistic_order
 from kustom_client import KustomClient, OrderParam
 from kustom_client.auth import Credentials
-from kustom_contract.in_subprocess import run_contract
+from kustom_contract.config import default_processes
+from kustom_contract.in_subprocess import run_command
 from kustom_contract.target import MOCK_API_KEY, MOCK_APPROVING_TOKENS, MOCK_USERNAME
 from kustom_mock import MockConfig, StoreConfig, create_app
 from kustom_servers.mock_process import running_mock
@@ -368,34 +369,43 @@ def client_overhead(repeat: int) -> dict[str, float]:
     }
 
 
-def _pytest_wall(env: dict[str, str], depth: str, reports_dir: Path) -> tuple[float, str]:
+def _run_wall(env: dict[str, str], depth: str, reports_dir: Path) -> tuple[float, str]:
     started = time.perf_counter()
-    result = run_contract(env, reports_dir=reports_dir, depth=depth, timeout=1800)
+    result = run_command(env, reports_dir=reports_dir, depth=depth, timeout=1800)
     if result.returncode != 0:
         raise RuntimeError(f"the contract run failed:\n{result.stdout[-2000:]}")
     cases = re.search(r"^Contract run against .*: (\d+) cases$", result.stdout, re.M)
     return time.perf_counter() - started, cases[1] if cases else "?"
 
 
+SERIAL = {"KUSTOM_CONTRACT_PROCESSES": "1"}
+
+
 def contract_run(depth: str, rounds: int) -> dict[str, Any]:
-    """The contract run's wall time against the same run generating its cases without sending
-    them (KUSTOM_CONTRACT_DRY=1): the floor. Each is run ``rounds`` times, interleaved, and the
-    fastest kept: on a shared machine a half-minute run is often slowed by others, never sped."""
-    fulls: list[float] = []
-    drys: list[float] = []
+    """scripts/contract-test's wall time, serial (KUSTOM_CONTRACT_PROCESSES=1) against the same
+    run generating its cases without sending them (KUSTOM_CONTRACT_DRY=1, serial too: the
+    floor), and spread over the machine's processes (its default) against the serial run.
+    Each is run ``rounds`` times, interleaved, and the fastest kept: on a shared machine a
+    minute-long run is often slowed by others, never sped."""
+    runs: dict[str, list[float]] = {"serial": [], "dry": [], "spread": []}
+    cases: dict[str, str] = {}
+    envs = {"dry": {**SERIAL, "KUSTOM_CONTRACT_DRY": "1"}, "serial": SERIAL, "spread": {}}
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(rounds):
-            dry, dry_cases = _pytest_wall({"KUSTOM_CONTRACT_DRY": "1"}, depth, Path(tmp))
-            full, cases = _pytest_wall({}, depth, Path(tmp))
-            drys.append(dry)
-            fulls.append(full)
+            for name, env in envs.items():
+                seconds, cases[name] = _run_wall(env, depth, Path(tmp))
+                runs[name].append(seconds)
     return {
-        "full_s": min(fulls),
-        "dry_s": min(drys),
-        "full_runs_s": fulls,
-        "dry_runs_s": drys,
-        "cases": cases,
-        "dry_cases": dry_cases,
+        "full_s": min(runs["serial"]),
+        "dry_s": min(runs["dry"]),
+        "spread_s": min(runs["spread"]),
+        "processes": default_processes(),
+        "full_runs_s": runs["serial"],
+        "dry_runs_s": runs["dry"],
+        "spread_runs_s": runs["spread"],
+        "cases": cases["serial"],
+        "dry_cases": cases["dry"],
+        "spread_cases": cases["spread"],
     }
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from benchmarks import measure
 
@@ -106,6 +107,28 @@ def load_rows(load: dict[str, list[measure.Load]], connections: int) -> list[Row
     return rows
 
 
+def contract_rows(contract: dict[str, Any]) -> list[Row]:
+    return [
+        Row(
+            "contract run / generation only",
+            contract["full_s"] / contract["dry_s"],
+            1.15,
+            False,
+            f"{contract['full_s']:.1f} s vs {contract['dry_s']:.1f} s, {contract['cases']} cases, "
+            f"serial, best of {len(contract['full_runs_s'])}",
+        ),
+        Row(
+            f"contract run on {contract['processes']} processes / serial",
+            contract["spread_s"] / contract["full_s"],
+            0.6,
+            False,
+            f"{contract['spread_s']:.1f} s vs {contract['full_s']:.1f} s, "
+            f"{contract['spread_cases']} vs {contract['cases']} cases, scripts/contract-test "
+            f"whole, best of {len(contract['spread_runs_s'])}",
+        ),
+    ]
+
+
 def collect(quick: bool) -> tuple[list[Row], dict[str, object]]:
     seconds, rounds, repeat, calls = (3, 1, 9, 2000) if quick else (6, 3, 25, 10000)
     connections = 32
@@ -163,14 +186,7 @@ def collect(quick: bool) -> tuple[list[Row], dict[str, object]]:
             False,
             f"{large['handling_ms']:.1f} ms vs {large['json_loads_ms']:.1f} ms, {large['bytes'] / 1e6:.2f} MB",
         ),
-        Row(
-            "contract run / generation only",
-            contract["full_s"] / contract["dry_s"],
-            1.15,
-            False,
-            f"{contract['full_s']:.1f} s vs {contract['dry_s']:.1f} s, {contract['cases']} cases, "
-            f"best of {len(contract['full_runs_s'])}",
-        ),
+        *contract_rows(contract),
         Row(
             "client layer / raw httpx, 1000-line order",
             client["client_ms"] / client["raw_httpx_ms"],
@@ -250,7 +266,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="shorter loads and fewer repeats (a smoke run)"
     )
+    parser.add_argument(
+        "--contract",
+        action="store_true",
+        help="only the contract run's figures, printed (benchmarks/results/ left as it is)",
+    )
     args = parser.parse_args(argv)
+    if args.contract:
+        contract = measure.contract_run(
+            "quick" if args.quick else "default", 1 if args.quick else 2
+        )
+        for row in contract_rows(contract):
+            print(row.markdown())
+        return 0
     rows, raw = collect(args.quick)
     write(rows, raw, args.quick)
     print((RESULTS / "results.md").read_text())

@@ -1,5 +1,5 @@
-"""The contract run (contract_tests/test_contract.py) in a fresh interpreter, for the tests of
-the tests and the benchmarks: its configuration is read from the environment once per process
+"""The contract run (contract_tests/test_contract.py, or scripts/contract-test whole) in a fresh
+interpreter, for the tests of the tests and the benchmarks: its configuration is read from the environment once per process
 (kustom_contract.config.configured), so each configuration needs a process of its own. With
 the test merchant's settings for a run through KUSTOM_BASE_URL (``MOCK_AS_LIVE_ENV``)."""
 
@@ -56,6 +56,30 @@ def run_contract(
             "no:cacheprovider",
             *(pytest_args or []),
         ],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=full_env,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def run_command(
+    env: Mapping[str, str], *, reports_dir: Path, depth: str, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """scripts/contract-test itself (``python -m kustom_contract``) with ``env`` over this
+    process's environment, against the spawned mock: spread over processes unless ``env``
+    sets KUSTOM_CONTRACT_PROCESSES=1 (the benchmarks' serial run)."""
+    full_env = {
+        **os.environ,
+        "KUSTOM_CONTRACT_DEPTH": depth,
+        "KUSTOM_REPORTS_DIR": str(reports_dir),
+        **env,
+    }
+    full_env.pop("KUSTOM_BASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "kustom_contract", "-q"],
         capture_output=True,
         text=True,
         cwd=REPO_ROOT,

@@ -70,24 +70,37 @@ class Beacon:
         if now - self.last < NOTE_SECONDS:
             return
         self.last = now
-        note = {"total": self.stats.total, "failed": self.stats.failed, "phase": self.stats.phase}
+        note = {
+            "total": self.stats.total,
+            "failed": self.stats.failed,
+            "phase": self.stats.phase,
+            "started": self.stats.started,  # CLOCK_MONOTONIC: one clock for the machine
+            "at": now,
+        }
         self.tally.note(self.name, json.dumps(note))
 
 
 class RunView:
-    """The run as its workers noted it: what the controller's progress lines read."""
+    """The run as its workers noted it, what the controller's progress lines read: their cases
+    and failures summed, the phase of the latest case noted, and the run's start, the first
+    worker's (before a worker has started its run, there is nothing to report)."""
 
-    def __init__(self, tally: Tally, started: float) -> None:
+    def __init__(self, tally: Tally) -> None:
         self.tally = tally
-        self.started = started
+        self.started = 0.0
         self.total = self.failed = 0
         self.phase = ""
 
-    def refresh(self) -> None:
-        notes = [json.loads(text) for _, text in sorted(self.tally.notes(NOTE).items())]
+    def refresh(self) -> bool:
+        """Read the notes again; False while none has come."""
+        notes = [json.loads(text) for text in self.tally.notes(NOTE).values()]
+        if not notes:
+            return False
+        self.started = min(note["started"] for note in notes)
         self.total = sum(note["total"] for note in notes)
         self.failed = sum(note["failed"] for note in notes)
-        self.phase = "; ".join(note["phase"] for note in notes if note["phase"])
+        self.phase = max(notes, key=lambda note: note["at"])["phase"]
+        return True
 
 
 def beacon(config: pytest.Config, stats: RunStats) -> Beacon | None:
@@ -129,10 +142,8 @@ class Controller:
             )
             self.base_url = mock.base_url
             self.stack.callback(self._keep_log, mock)
-        self.stats.started = time.monotonic()
-        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            thread = threading.Thread(target=self._progress, args=(reporter,), daemon=True)
+        if self.config.pluginmanager.get_plugin("terminalreporter") is not None:
+            thread = threading.Thread(target=self._progress, daemon=True)
             thread.start()
             self.stack.callback(thread.join)
             self.stack.callback(self.stop_progress.set)
@@ -143,14 +154,22 @@ class Controller:
             self.redaction.report.text(mock.log()), encoding="utf-8"
         )
 
-    def _progress(self, reporter: pytest.TerminalReporter) -> None:
+    def _progress(self) -> None:
         """Ticks the lines from the workers' notes; a line at least every PROGRESS_SECONDS
         while they run. Its own connection: SQLite's are not shared between threads."""
-        view = RunView(SharedTally(self.folder), self.stats.started)
-        progress = Progress(view, reporter.write_line)
+        view = RunView(SharedTally(self.folder))
+        progress = Progress(view, self._line)
         while not self.stop_progress.wait(NOTE_SECONDS):
-            view.refresh()
-            progress.tick()
+            if view.refresh():
+                progress.tick()
+
+    def _line(self, text: str) -> None:
+        """A line of its own, also in the middle of xdist's row of dots."""
+        writer = self.config.get_terminal_writer()
+        if writer.width_of_current_line:
+            writer.line()
+        writer.line(text)
+        writer.flush()
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
