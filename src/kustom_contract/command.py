@@ -132,10 +132,14 @@ def pytest_command(invocation: Invocation, run: RunConfig) -> list[str]:
     if run.depth is DEEP or not run.target.is_mock:
         timeout = ["--timeout=3600"]
     # Spread over the run's processes (kustom_contract/spread.py); worksteal evens out tests of
-    # unequal length, the shares of fuzzing and the short sequences.
+    # unequal length, the shares of fuzzing and the short sequences. A worker that stops the
+    # run (kustom_contract/stopping.py) ends it: xdist does not start another in its place.
     spread = []
     if run.processes > 1:
-        spread = ["-n", str(run.processes), "--dist", "worksteal", "-p", "kustom_contract.spread"]
+        spread = [
+            *("-n", str(run.processes), "--dist", "worksteal", "--max-worker-restart", "0"),
+            *("-p", "kustom_contract.spread"),
+        ]
     return [
         sys.executable,
         "-m",

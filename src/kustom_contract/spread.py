@@ -124,6 +124,8 @@ class Controller:
         self.stats = RunStats()
         self.history_judged: dict[str, int] = {}
         self.stop_progress = threading.Event()
+        self.bounds_told = False
+        self.merged: set[str] = set()  # the workers whose statistics are summed
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
@@ -176,9 +178,20 @@ class Controller:
         node.workerinput[PLACE] = {"base_url": self.base_url, "folder": str(self.folder)}
 
     @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        """The run's bounds, once, as the serial run prints them (stopping.py)."""
+        if not self.bounds_told:
+            self.bounds_told = True
+            self._line(f"contract run against {self.stats.target}: {self.run.bounds.describe()}")
+
+    @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: object) -> None:
+        # Called twice for a worker that stopped the run (xdist takes its exit for an
+        # interruption): counted once.
         parts = getattr(node, "workeroutput", {}).get(STATS)
-        if parts is not None:
+        worker = node.workerinput["workerid"]
+        if parts is not None and worker not in self.merged:
+            self.merged.add(worker)
             self.stats.add_parts(parts["stats"])
             for rule, n in parts["judged"].items():
                 self.history_judged[rule] = self.history_judged.get(rule, 0) + n

@@ -81,8 +81,9 @@ def test_a_locked_database_gets_503_with_retry_after_within_the_deadline(tmp_pat
         assert response.status_code == 503, response.text
         assert response.headers["Retry-After"] == "1"
         assert assert_error_shape(response)["error_code"] == "SERVICE_UNAVAILABLE"
-        # Each within the deadline, give or take the machine: not 1, 2, 3 ... s in a queue.
-        assert DEADLINE * 0.9 <= elapsed < DEADLINE + 1.5, elapsed
+        # Each at the deadline, not 1, 2, 3 ... 12 s in a queue: the bound is half the queue's
+        # length, room for a busy machine (a speed is the benchmarks').
+        assert DEADLINE * 0.9 <= elapsed < DEADLINE * ORDERS / 2, elapsed
     assert health.status_code == 503
     assert health.headers["Retry-After"] == "1"
     assert health.json()["store"] == "unavailable"
