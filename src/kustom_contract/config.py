@@ -56,7 +56,13 @@ MAX_DEFAULT_PROCESSES = 4
 
 
 def default_processes() -> int:
-    return max(1, min(len(os.sched_getaffinity(0)), MAX_DEFAULT_PROCESSES))
+    """The cores this process may run on (all of them where the OS cannot say), at most
+    MAX_DEFAULT_PROCESSES."""
+    if hasattr(os, "sched_getaffinity"):
+        cores = len(os.sched_getaffinity(0))
+    else:
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_DEFAULT_PROCESSES))
 
 
 def processes_from_env(env: Mapping[str, str]) -> int:

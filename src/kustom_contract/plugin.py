@@ -32,12 +32,11 @@ from kustom_contract.run import ContractRun
 from kustom_contract.schema import run_schema
 from kustom_contract.state import RunState
 from kustom_contract.stats import POSITIVE_2XX_GOAL, Progress, RunStats
-from kustom_contract.stopping import RunStopper, is_run_test
+from kustom_contract.stopping import RunStopper
 from kustom_contract.summary import Summary
 from kustom_servers.mock_process import running_mock
 
 OPTION = "--mock-command"
-RUN_GROUP = "contract-run"  # pytest-xdist's group of the run's tests in a spread suite
 
 
 @dataclass(frozen=True)
@@ -128,17 +127,6 @@ def _console_line(config: pytest.Config) -> Callable[[str], None]:
             config.get_terminal_writer().flush()
 
     return write
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """In a suite spread by pytest-xdist (scripts/test, --dist loadgroup), the run's tests on
-    one worker: they share one run, whose session fixture spawns one mock."""
-    if not config.pluginmanager.has_plugin("xdist"):
-        return
-    for item in items:
-        if is_run_test(item):
-            item.add_marker(pytest.mark.xdist_group(RUN_GROUP))
 
 
 @pytest.fixture(scope="session")
