@@ -72,13 +72,13 @@ def test_a_run_against_a_rate_limited_server_stays_under_its_limit(tmp_path: Pat
 
 @pytest.mark.meta
 def test_a_long_run_prints_progress_at_least_every_ten_seconds(tmp_path: Path) -> None:
-    """Through scripts/contract-test, against the mock behind a server that answers each
-    request 0.05 s late, so that the quick run of the token read lasts over twenty seconds on
-    any machine: a line naming the cases, the failures and the phase, by the run's own clock
-    at most ten seconds and one request (KUSTOM_REQUEST_TIMEOUT=5, and a little for the case
-    in between) apart."""
+    """Through scripts/contract-test (spread over processes, as by default), against the mock
+    behind a server that answers each request 0.15 s late, so that the quick run of the token
+    read lasts over twenty seconds on any machine (spread over up to four processes): a line
+    naming the cases, the failures and the phase, by the run's own clock at most ten seconds
+    and one request (KUSTOM_REQUEST_TIMEOUT=5, and a little for the case in between) apart."""
     with running_mock(tmp_path / "db.sqlite3") as mock:
-        late = servers.slow(0.05, servers.forward(mock.base_url, lambda text: text))
+        late = servers.slow(0.15, servers.forward(mock.base_url, lambda text: text))
         with servers.hostile_server(late) as url:
             clean = {k: v for k, v in os.environ.items() if not k.startswith("KUSTOM_")}
             result = subprocess.run(  # noqa: S603 (the project's own script)
