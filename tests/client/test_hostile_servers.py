@@ -251,6 +251,9 @@ def test_the_cap_must_be_a_positive_integer(value: object) -> None:
         (gzip.compress(OK_BYTES)[:-12], "gzip", "the compressed body ends early"),
         (gzip.compress(OK_BYTES) * 2, "gzip", "followed by more data"),
     ],
+    # Named, not by their bytes: a gzip header holds the time it was made, and every worker of
+    # a spread suite (pytest-xdist) must collect the same tests.
+    ids=["deflate", "x-gzip", "identity", "br", "gzip twice", "corrupt", "cut", "trailing"],
 )
 def test_content_encodings(
     server: ScriptedServer, body: bytes, encoding: str, problem: str | None
