@@ -38,17 +38,32 @@ EXPECTED = {
     "replay_ignored": "idempotency.replay",
     "conflict_ignored": "idempotency.conflict",
     "wrong_error_code": "response.error-code",
+    # Caught by the answers provoked on purpose (contract_tests/test_provoked.py).
+    "totals_only": "response.refusal",  # an order breaking one other constraint accepted
+    "suspended_as_cancelled": "provoked.error-code",
+    "decline_never_refused": "provoked.status",
+    "any_username": "provoked.status",
+    "shared_keys": "idempotency.scope",
 }
 # Faults of the spec's prose: each is served on its own and the run goes through KUSTOM_BASE_URL,
 # the way a run against a live server goes (rate limit off: the mock has none).
 PROSE_FAULTS = ("rules_not_enforced", "replay_ignored", "conflict_ignored", "wrong_error_code")
+# Faults only a deliberate case reaches: the run of the provoked answers alone, quick.
+PROVOKED_FAULTS = (
+    "totals_only",
+    "suspended_as_cancelled",
+    "decline_never_refused",
+    "any_username",
+    "shared_keys",
+)
+PROVOKED_ONLY = ["contract_tests/test_provoked.py", "-k", "test_provoked"]
 
 
 def test_every_fault_has_an_expectation() -> None:
     assert sorted(EXPECTED) == sorted(FAULTS)
 
 
-@pytest.mark.parametrize("fault", sorted(set(FAULTS) - set(PROSE_FAULTS)))
+@pytest.mark.parametrize("fault", sorted(set(FAULTS) - set(PROSE_FAULTS) - set(PROVOKED_FAULTS)))
 def test_the_contract_run_fails_on_each_fault(tmp_path: Path, fault: str) -> None:
     command = f"contract_tests.faulty_mock --fault {fault}"
     result = quick_run(tmp_path, {}, ["--mock-command", command])
@@ -72,6 +87,24 @@ def test_a_live_style_run_fails_on_each_fault_of_the_prose(tmp_path: Path, fault
     assert result.returncode == 1, output[-3000:]
     assert EXPECTED[fault] in output, output[-3000:]
     assert "kco_test_api_merchant_a" not in output
+
+
+@pytest.mark.parametrize("fault", PROVOKED_FAULTS)
+def test_the_provoked_answers_catch_each_fault(tmp_path: Path, fault: str) -> None:
+    command = f"contract_tests.faulty_mock --fault {fault}"
+    result = quick_run(tmp_path, {}, ["--mock-command", command, *PROVOKED_ONLY])
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output[-3000:]
+    assert EXPECTED[fault] in output, output[-3000:]
+    assert "kco_test_api_merchant_a" not in output
+
+
+def test_the_provoked_answers_pass_against_the_mock(tmp_path: Path) -> None:
+    """The same run as above, against the mock without a fault: every answer as wanted."""
+    result = quick_run(tmp_path, {}, PROVOKED_ONLY)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    coverage = json.loads((tmp_path / "reports" / "contract-coverage.json").read_text())
+    assert coverage["operations"]["createOrder"]["not_provoked"] == []
 
 
 def test_a_live_style_run_stays_within_its_order_budget(tmp_path: Path) -> None:

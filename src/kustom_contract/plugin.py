@@ -16,6 +16,7 @@ that the run catches each fault). It cannot be combined with KUSTOM_BASE_URL.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,7 +25,9 @@ from pathlib import Path
 import pytest
 
 from kustom_contract import mock_command
-from kustom_contract.config import RunConfig, configured
+from kustom_contract.config import QUICK, RunConfig, configured
+from kustom_contract.coverage import merge, read_parts, write_part
+from kustom_contract.coverage_report import CoverageReport
 from kustom_contract.errors import SettingError
 from kustom_contract.redaction import RunRedaction, run_redaction
 from kustom_contract.report_redaction import ReportRedaction
@@ -50,6 +53,8 @@ class Setup:
 
 SETUP = pytest.StashKey[Setup]()
 RUN = pytest.StashKey[ContractRun]()
+COVERAGE = pytest.StashKey[CoverageReport]()
+PARTIAL = pytest.StashKey[bool]()  # some tests were deselected
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -80,6 +85,8 @@ def pytest_configure(config: pytest.Config) -> None:
         target += f" served by {mock_command.label(command)}"
     setup = Setup(run_config, run_redaction(run_config.target), command, RunStats(target=target))
     config.stash[SETUP] = setup
+    if not hasattr(config, "workerinput"):  # the process that starts the run: a fresh record
+        shutil.rmtree(run_config.reports.coverage_parts, ignore_errors=True)
     config.pluginmanager.register(
         ReportRedaction(setup.redaction.report, Path(config.rootpath, "contract_tests")),
         "kustom-contract-redaction",
@@ -157,6 +164,24 @@ def _started(pytestconfig: pytest.Config, setup: Setup, base_url: str) -> Contra
 
 
 @pytest.fixture(scope="session")
+def rate_limited_base_url(pytestconfig: pytest.Config) -> Iterator[str]:
+    """A second instance of the run's mock, started with a rate limit of 1 request per second
+    (per merchant and operation), so that a 429 can be provoked without slowing the run's own
+    instance; only against the spawned mock."""
+    setup = pytestconfig.stash[SETUP]
+    if not setup.config.target.is_mock:
+        pytest.skip("the rate limit of a target other than the spawned mock is not spent")
+    module, flags = mock_command.parse(setup.mock_command)
+    with (
+        tempfile.TemporaryDirectory(prefix="kustom-contract-limited-") as tmp,
+        running_mock(
+            Path(tmp) / "mock.sqlite3", [*flags, "--rate-limit", "1"], module=module
+        ) as mock,
+    ):
+        yield mock.base_url
+
+
+@pytest.fixture(scope="session")
 def base_url(contract_run: ContractRun) -> str:
     """The run's target, listening (for the tests that send their own requests)."""
     return contract_run.base_url
@@ -166,11 +191,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     run = terminalreporter.config.stash.get(RUN, None)
     if run is None:
         return
-    summary = Summary.of(run.state)
+    summary = Summary.of(run.state, terminalreporter.config.stash.get(COVERAGE, None))
     if not summary.stats.total and summary.stats.stopped is None:
         return
     reports = run.config.reports
     terminalreporter.write_sep("=", "contract summary")
+    if summary.coverage is not None:
+        terminalreporter.write_line(f"  coverage: {reports.coverage}")
     terminalreporter.write_line(summary.render())
     summary.write(reports.summary, run.redaction.report)
     terminalreporter.write_line(f"  summary: {reports.summary}")
@@ -178,11 +205,47 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"  failing requests and responses: {reports.failures}")
 
 
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    """A run filtered by -k or -m provokes only part of the answers: no coverage goal."""
+    if items:
+        items[0].config.stash[PARTIAL] = True
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Against the mock the success path must be reached: below the goal, the run fails."""
-    run = session.config.stash.get(RUN, None)
+    """This process's coverage written as a part; then, in the process that ends the run, every
+    part merged into the coverage report. Against the mock the success path must be reached
+    and, at the default depth or deeper, every answer it can give provoked: else the run fails."""
+    config = session.config
+    setup = config.stash.get(SETUP, None)
+    run = config.stash.get(RUN, None)
+    if setup is None:
+        return
+    reports = setup.config.reports
+    if run is not None and not run.config.dry:
+        write_part(reports.coverage_parts, run.state.coverage)
+    if hasattr(config, "workerinput"):  # a worker of a run over several processes
+        return
+    parts = read_parts(reports.coverage_parts)
+    if not parts:
+        return
+    known = run.known.entries if run is not None else ()
+    merged = CoverageReport.of(setup.config.target, merge(parts), known)
+    merged.write(reports.coverage)
+    config.stash[COVERAGE] = merged
     if run is None or exitstatus != 0 or run.config.dry:
         return
+    missing = merged.not_provoked()
+    if (
+        missing
+        and run.config.target.is_mock
+        and run.config.depth is not QUICK
+        and not config.stash.get(PARTIAL, False)
+    ):
+        run.state.stats.failures.append(
+            f"{len(missing)} documented answers the mock can give were never provoked: "
+            + ", ".join(missing[:10])
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
     stats = run.state.stats
     if stats.total and run.config.target.is_mock and stats.positive_2xx_share < POSITIVE_2XX_GOAL:
         stats.failures.append(

@@ -39,8 +39,16 @@ def run_secrets(target: Target) -> tuple[Secret, ...]:
     if target.username:
         pair = f"{target.username}:{target.api_key}"
         found.append(Secret(pair, "$KUSTOM_USERNAME:$KUSTOM_API_KEY"))
+    second = target.second
+    if second is not None:
+        found.append(Secret(second.api_key, "$KUSTOM_SECOND_API_KEY"))
+        if second.username:
+            pair = f"{second.username}:{second.api_key}"
+            found.append(Secret(pair, "$KUSTOM_SECOND_USERNAME:$KUSTOM_SECOND_API_KEY"))
     if not target.is_mock:
         found.append(Secret(target.approving_tokens[0], "$KUSTOM_CUSTOMER_TOKEN"))
+        if second is not None and second.token is not None:
+            found.append(Secret(second.token, "$KUSTOM_SECOND_CUSTOMER_TOKEN"))
         if target.cancel_token is not None:
             found.append(Secret(target.cancel_token, "$KUSTOM_CANCEL_TOKEN"))
     return tuple(found)
