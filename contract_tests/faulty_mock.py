@@ -238,13 +238,23 @@ FAULTS: dict[str, Callable[[], Behaviour]] = {
 }
 
 
+def without_correlation_id(call: Call, status: int, body: JSON) -> tuple[int, JSON]:
+    """Not a fault: errors without the body's correlation_id, which the Error schema leaves
+    optional (the header still carries it). A run that demanded it would fail a correct server."""
+    body.pop("correlation_id", None)
+    return status, body
+
+
+# Servers that differ from the mock where the spec allows it: the run must pass them.
+ALLOWED = {"without_correlation_id": functools.partial(EditedAnswers, without_correlation_id)}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--fault", choices=sorted(FAULTS), required=True)
+    pre.add_argument("--fault", choices=sorted({**FAULTS, **ALLOWED}), required=True)
     known, rest = pre.parse_known_args(argv)
-    return cli.main(
-        rest, behaviour=FAULTS[known.fault](), label=f"kustom-mock (fault: {known.fault})"
-    )
+    behaviour = {**FAULTS, **ALLOWED}[known.fault]()
+    return cli.main(rest, behaviour=behaviour, label=f"kustom-mock (fault: {known.fault})")
 
 
 if __name__ == "__main__":

@@ -51,6 +51,8 @@ DEFAULT_RUN_SECONDS = 900.0
 LONG_RUN_SECONDS = 3 * 3600.0
 DEFAULT_REPORTS_DIR = "reports"
 KNOWN_DIFFERENCES_ENV = "KUSTOM_KNOWN_DIFFERENCES"
+# Not kustom_release's baseline (the release gate's): what a live target is known to do.
+DEFAULT_KNOWN_DIFFERENCES = REPO_ROOT / "contract-known-differences.yaml"
 
 
 def depth_from_env(env: Mapping[str, str]) -> Depth:
@@ -171,16 +173,19 @@ class RunConfig:
 
 
 def known_differences_from_env(env: Mapping[str, str], *, spawned_mock: bool) -> Path | None:
-    """KUSTOM_KNOWN_DIFFERENCES, relative to the working directory: a file that exists, and only
-    with KUSTOM_BASE_URL (the project's mock has no accepted differences)."""
+    """KUSTOM_KNOWN_DIFFERENCES (relative to the working directory), else the repository's
+    contract-known-differences.yaml: only for a run through KUSTOM_BASE_URL (the project's mock
+    has no accepted differences)."""
     value = env.get(KNOWN_DIFFERENCES_ENV, "").strip()
-    if not value:
-        return None
     if spawned_mock:
-        raise SettingError(
-            f"{KNOWN_DIFFERENCES_ENV} is for a run against KUSTOM_BASE_URL: the project's mock "
-            "has no accepted differences"
-        )
+        if value:
+            raise SettingError(
+                f"{KNOWN_DIFFERENCES_ENV} is for a run against KUSTOM_BASE_URL: the project's "
+                "mock has no accepted differences"
+            )
+        return None
+    if not value:
+        return DEFAULT_KNOWN_DIFFERENCES if DEFAULT_KNOWN_DIFFERENCES.is_file() else None
     path = Path(value)
     if not path.is_file():
         raise SettingError(f"{KNOWN_DIFFERENCES_ENV}: no such file: {value!r}")

@@ -16,10 +16,11 @@ import secrets
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from kustom_spec import Spec
+from kustom_spec import Spec, load_spec
 
 NO_CODE = ""  # a success's answer, or an error without an error_code
 
@@ -76,6 +77,7 @@ def _leaves(value: Any, prefix: str) -> Iterator[tuple[str, Any]]:
             yield from _leaves(item, name)
     elif isinstance(value, list):
         for item in value:
+            yield f"{prefix}[]", item
             yield from _leaves(item, f"{prefix}[]")
 
 
@@ -159,6 +161,12 @@ def _walk(spec: Spec, raw: Any, prefix: str, found: dict[str, frozenset[str]], d
         _walk(spec, sub, f"{prefix}.{name}" if prefix else name, found, depth + 1)
     if "items" in schema:
         _walk(spec, schema["items"], f"{prefix}[]", found, depth + 1)
+
+
+@cache
+def enum_fields(operation_id: str) -> dict[str, frozenset[str]]:
+    """``request_fields`` of openapi.yaml, read once per operation."""
+    return request_fields(load_spec(), operation_id)
 
 
 @dataclass(frozen=True)

@@ -196,11 +196,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         return
     reports = run.config.reports
     terminalreporter.write_sep("=", "contract summary")
-    if summary.coverage is not None:
-        terminalreporter.write_line(f"  coverage: {reports.coverage}")
     terminalreporter.write_line(summary.render())
     summary.write(reports.summary, run.redaction.report)
     terminalreporter.write_line(f"  summary: {reports.summary}")
+    if summary.coverage is not None:
+        terminalreporter.write_line(f"  coverage: {reports.coverage}")
     if summary.stats.failures:
         terminalreporter.write_line(f"  failing requests and responses: {reports.failures}")
 

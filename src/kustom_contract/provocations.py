@@ -403,6 +403,15 @@ def provocations(context: Context) -> list[Provocation]:
             "BAD_REQUEST",
             Sent(operation, token, _json(good), b'{"order_amount": '),
         )
+        replay = _json(good, **{IDEMPOTENCY_HEADER: f"prov-{secrets.token_hex(8)}"})
+        add(  # the run's history holds the repeat to the first answer (idempotency.replay)
+            operation,
+            "a key used again for the same request",
+            200 if operation == "createOrder" else 202,
+            None,
+            Sent(operation, token, replay, body),
+            Sent(operation, token, replay, body),
+        )
         key = f"prov-{secrets.token_hex(8)}"
         keyed = _json(good, **{IDEMPOTENCY_HEADER: key})
         if operation == "createOrder":

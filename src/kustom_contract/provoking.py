@@ -13,7 +13,7 @@ import requests
 from schemathesis.core.rate_limit import ratelimit
 
 from kustom_conformance import Exchange, Side
-from kustom_contract.coverage import answer_key
+from kustom_contract.coverage import answer_key, enum_fields
 from kustom_contract.exchanges import from_requests
 from kustom_contract.known_differences import Finding
 from kustom_contract.provocations import Provocation, Sent
@@ -65,6 +65,7 @@ def provoke(run: ContractRun, provocation: Provocation, base_url: str) -> str | 
         last = _send(run, base_url, sent)
         answer = last.response
         run.state.coverage.answer(sent.operation, answer.status, answer.json)
+        run.state.coverage.sent(sent.operation, last.request.json, enum_fields(sent.operation))
         if sent.operation == "createOrder":
             ledger.note_order_answer(answer.status, answer.json)
         violations = [v for v in conformance.check(last) if v.side is Side.SERVER]

@@ -24,10 +24,10 @@ from kustom_contract.answers import (
     round_trip_through_the_client,
     write_failure,
 )
-from kustom_contract.cases import SPEC, operation_id
+from kustom_contract.cases import operation_id
 from kustom_contract.checks import ProseChecks
 from kustom_contract.config import RunConfig
-from kustom_contract.coverage import request_fields
+from kustom_contract.coverage import enum_fields
 from kustom_contract.known_differences import KnownDifferences, findings_of
 from kustom_contract.provocations import Provocation
 from kustom_contract.provoking import provoke
@@ -193,7 +193,7 @@ class ContractRun:
         ledger."""
         operation = operation_id(case)
         if isinstance(case.body, dict):
-            self.state.coverage.sent(operation, case.body, _enum_fields(operation))
+            self.state.coverage.sent(operation, case.body, enum_fields(operation))
         try:
             answer = response.json() if response.status_code >= 400 else None
         except ValueError:
@@ -223,13 +223,3 @@ class ContractRun:
         self.state.stats.failures.append(
             f"{operation_id(case)} {phase(case)}/{mode(case)} -> {response.status_code}: {name}"
         )
-
-
-_ENUMS: dict[str, dict[str, frozenset[str]]] = {}
-
-
-def _enum_fields(operation: str) -> dict[str, frozenset[str]]:
-    """The operation's body fields with their enum values, read from the spec once."""
-    if operation not in _ENUMS:
-        _ENUMS[operation] = request_fields(SPEC, operation)
-    return _ENUMS[operation]

@@ -1,0 +1,152 @@
+"""The run's coverage (kustom_contract/coverage.py): recorded per process, written as a part
+file each, merged by a pure function, reported per operation; and the provocations
+(kustom_contract/provocations.py) each break one thing on an otherwise valid request."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+from kustom_conformance import Conformance, Request
+from kustom_contract.coverage import (
+    Coverage,
+    Unprovokable,
+    answer_key,
+    documented,
+    merge,
+    not_provoked,
+    read_parts,
+    report,
+    request_fields,
+    write_part,
+)
+from kustom_contract.provocations import (
+    Context,
+    json_body,
+    longest_strings,
+    not_provokable,
+    provocations,
+    valid_order,
+)
+from kustom_contract.target import target_from_env
+from kustom_spec import load_spec
+
+SPEC = load_spec()
+MOCK = target_from_env({})
+
+
+def _part(n: int) -> Coverage:
+    part = Coverage()
+    part.answer("createOrder", 200, None)
+    part.answer("createOrder", 404, {"error_code": "TOKEN_NOT_FOUND"})
+    part.provoked[answer_key("createOrder", 404, "TOKEN_NOT_FOUND")] += n
+    part.sent(
+        "createOrder",
+        {"order_lines": [{"type": "physical"}]},
+        {"order_lines[].type": frozenset({"physical"})},
+    )
+    part.links[f"link-{n}"] += 1
+    return part
+
+
+def test_merge_sums_every_part_and_leaves_them_as_they_are() -> None:
+    first, second = _part(1), _part(2)
+    merged = merge([first, second])
+    assert merged.answers[answer_key("createOrder", 200, None)] == 2
+    assert merged.provoked[answer_key("createOrder", 404, "TOKEN_NOT_FOUND")] == 3
+    assert merged.enums["createOrder order_lines[].type physical"] == 2
+    assert merged.links == {"link-1": 1, "link-2": 1}
+    assert first.provoked[answer_key("createOrder", 404, "TOKEN_NOT_FOUND")] == 1
+    assert merge([]) == Coverage()
+
+
+def _write(folder: str, n: int) -> None:
+    write_part(Path(folder), _part(n))
+
+
+def test_parts_written_by_several_processes_merge_whole(tmp_path: Path) -> None:
+    context = multiprocessing.get_context("spawn")
+    processes = [context.Process(target=_write, args=(str(tmp_path), n)) for n in (1, 2, 3)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(60)
+        assert process.exitcode == 0
+    parts = read_parts(tmp_path)
+    assert len(parts) == 3
+    assert merge(parts).provoked[answer_key("createOrder", 404, "TOKEN_NOT_FOUND")] == 6
+    assert not list(tmp_path.glob(".*.tmp")), "a temporary file was left behind"
+
+
+def test_the_report_sorts_each_documented_answer() -> None:
+    coverage = _part(1)
+    reason = Unprovokable(503, "SERVICE_UNAVAILABLE", "why")
+    found = report(SPEC, coverage, {answer_key("createOrder", 503, "SERVICE_UNAVAILABLE"): reason})
+    answers = found["operations"]["createOrder"]["answers"]
+    assert answers["404 TOKEN_NOT_FOUND"]["state"] == "provoked"
+    assert answers["200"]["state"] == "seen"  # by a generated case, not on purpose
+    assert answers["503 SERVICE_UNAVAILABLE"]["state"] == "not provokable"
+    assert answers["409 IDEMPOTENCY_KEY_CONFLICT"]["state"] == "not provoked"
+    assert "createOrder 409 IDEMPOTENCY_KEY_CONFLICT" in not_provoked(found)
+    assert "createOrder 404 TOKEN_NOT_FOUND" not in not_provoked(found)
+    assert found["operations"]["createOrder"]["enum_values"]["order_lines[].type"]["physical"] == 1
+
+
+def test_every_documented_answer_of_the_mock_is_provoked_or_not_provokable() -> None:
+    context = Context(MOCK)
+    provoked = {answer_key(p.operation, p.status, p.error_code) for p in provocations(context)}
+    unprovokable = {
+        answer_key(n.operation, n.status, n.error_code) for n in not_provokable(context)
+    }
+    wanted = {d.key for d in documented(SPEC)}
+    assert wanted - {k for k in provoked if k in wanted} - unprovokable == set()
+    assert not provoked & unprovokable
+
+
+def test_request_fields_name_the_enums() -> None:
+    fields = request_fields(SPEC, "createOrder")
+    assert "physical" in fields["order_lines[].type"]
+    assert fields["purchase_currency"] == frozenset()
+
+
+CONFORMANCE = Conformance()
+
+
+def _violations(operation: str, token: str, body: bytes) -> list[str]:
+    path = SPEC.operation(operation).path.replace("{customerToken}", token)
+    request = Request.of(
+        "POST",
+        path,
+        {"Authorization": "Basic kco_test_api_merchant_a", "Content-Type": "application/json"},
+        body,
+    )
+    return [f"{v.rule} {v.field}" for v in CONFORMANCE.check_request(request)]
+
+
+@pytest.mark.parametrize(
+    "provocation",
+    [
+        p
+        for p in provocations(Context(MOCK))
+        if p.error_code == "BAD_VALUE" and p.operation == "createOrder"
+    ],
+    ids=lambda p: p.name,
+)
+def test_each_broken_order_breaks_exactly_one_field(provocation) -> None:  # type: ignore[no-untyped-def]
+    sent = provocation.requests[-1]
+    found = _violations("createOrder", sent.token, sent.body)
+    # One rule (rule 7, a line's sign, names its price and its total alike), one field of the
+    # schema; the field the provocation names among them.
+    assert len({f.split(" ", 1)[0] for f in found}) == 1, found
+    if found[0].startswith("request.schema"):
+        assert len(found) == 1, found
+    assert any(provocation.name.endswith(f"({f.split(' ', 1)[1]})") for f in found), found
+
+
+def test_the_orders_the_spec_allows_keep_every_rule() -> None:
+    assert _violations("createOrder", "tok_active", json_body(valid_order(MOCK))) == []
+    assert _violations("createOrder", "tok_active", json_body(longest_strings(MOCK))) == []
+    lower = {**valid_order(MOCK), "purchase_currency": "eur"}
+    assert _violations("createOrder", "tok_active", json_body(lower)) == []
