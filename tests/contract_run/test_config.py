@@ -179,7 +179,8 @@ def test_a_second_merchant_is_taken_and_its_secrets_redacted() -> None:
             "KUSTOM_SECOND_CUSTOMER_TOKEN": "tok_second",
         }
     )
-    assert target.second is not None and target.second.token == "tok_second"
+    assert target.second is not None
+    assert target.second.token == "tok_second"
     assert "kco_live_second_key" not in repr(target)
     replaced = {secret.value: secret.replacement for secret in run_secrets(target)}
     assert replaced["kco_live_second_key"] == "$KUSTOM_SECOND_API_KEY"
