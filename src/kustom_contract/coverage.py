@@ -35,8 +35,8 @@ class Coverage:
 
     answers: Counter[str] = field(default_factory=Counter)  # every answer seen
     provoked: Counter[str] = field(default_factory=Counter)  # given to a deliberate case as wanted
-    fields: Counter[str] = field(default_factory=Counter)  # "operation field" sent
-    enums: Counter[str] = field(default_factory=Counter)  # "operation field value" sent
+    fields: Counter[str] = field(default_factory=Counter)  # "operation field": requests sent it
+    enums: Counter[str] = field(default_factory=Counter)  # "operation field value": likewise
     links: Counter[str] = field(default_factory=Counter)  # stateful transitions followed
     known: Counter[str] = field(default_factory=Counter)  # known differences met, by entry
 
@@ -46,10 +46,15 @@ class Coverage:
 
     def sent(self, operation: str, body: Any, enum_fields: Mapping[str, frozenset[str]]) -> None:
         """A request body's fields (``order_lines[].name``) and the enum values among them."""
+        names: set[str] = set()
+        values: set[str] = set()
         for name, value in _leaves(body, ""):
-            self.fields[f"{operation} {name}"] += 1
+            names.add(name)
             if name in enum_fields and isinstance(value, str):
-                self.enums[f"{operation} {name} {value}"] += 1
+                values.add(f"{name} {value}")
+        # Each counted once per request: how many requests sent it.
+        self.fields.update(f"{operation} {name}" for name in names)
+        self.enums.update(f"{operation} {value}" for value in values)
 
     def as_dict(self) -> dict[str, dict[str, int]]:
         return {

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kustom_contract.cases import IDEMPOTENCY_HEADER, NAMES, SPEC
+from kustom_contract.coverage import answer_key, documented
 from kustom_contract.rule_breakers import break_one_rule
 from kustom_contract.target import FRESH_PREFIX, UNKNOWN_TOKEN, Target
 
@@ -201,17 +202,20 @@ def _broken_orders(target: Target) -> list[tuple[str, str, Order]]:
 
 
 def longest_strings(target: Target) -> Order:
-    """A valid order with every string the order's schema bounds at its longest."""
+    """A valid order with every string of the order and of its line that the schema bounds
+    (``maxLength``, no pattern) at its longest, read from openapi.yaml; the line's name in
+    letters outside ASCII, since a length counts characters, not bytes."""
     order = valid_order(target)
-    line = order["order_lines"][0]
-    for name, limit in (("name", 255), ("merchant_data", 255), ("reference", 256)):
-        line[name] = ("ä" if name == "name" else "x") * limit
-    line["quantity_unit"] = "pcs-long"
-    line["product_url"] = "https://example.com/" + "p" * (1024 - 20)
-    line["image_url"] = "https://example.com/" + "i" * (1024 - 20)
-    order["merchant_reference1"] = "1" * 255
-    order["merchant_reference2"] = "2" * 255
-    order["merchant_data"] = "d" * 6000
+    for schema, node in (
+        (SPEC.component("OrderRequest"), order),
+        (SPEC.component("OrderLine"), order["order_lines"][0]),
+    ):
+        for name, raw in schema["properties"].items():
+            field_schema = SPEC.resolve(raw)
+            limit = field_schema.get("maxLength")
+            if field_schema.get("type") != "string" or limit is None or "pattern" in field_schema:
+                continue
+            node[name] = ("ä" if name == "name" else name[0]) * limit
     return order
 
 
@@ -247,12 +251,11 @@ def provocations(context: Context) -> list[Provocation]:
     ) -> None:
         found.append(Provocation(operation, name, status, code, tuple(sent), needs))
 
-    read_token = order_token
     cancel_token = context.cancel_token()
     bodies = {"createOrder": order, "patchCustomerToken": json_body(CANCEL)}
     for operation, token in (
         ("createOrder", order_token),
-        ("readCustomerToken", read_token),
+        ("readCustomerToken", order_token),
         ("patchCustomerToken", cancel_token or UNKNOWN_TOKEN),
     ):
         body = bodies.get(operation, b"")
@@ -283,7 +286,7 @@ def provocations(context: Context) -> list[Provocation]:
         "a token of the merchant's",
         200,
         None,
-        Sent("readCustomerToken", read_token, _json(good)),
+        Sent("readCustomerToken", order_token, _json(good)),
     )
     add(
         "createOrder",
@@ -475,73 +478,57 @@ def provocations(context: Context) -> list[Provocation]:
     return found
 
 
+# Against any target: what no request can make it give on purpose.
+NEVER = (
+    NotProvokable(
+        "readCustomerToken",
+        503,
+        "SERVICE_UNAVAILABLE",
+        "only a store that does not answer gives it; a read never reaches the payment "
+        "service that tok_flaky stands for",
+    ),
+    NotProvokable(
+        "patchCustomerToken",
+        503,
+        "SERVICE_UNAVAILABLE",
+        "only a store that does not answer gives it (tested in tests/reliability/)",
+    ),
+)
+
+
+def _live_reason(operation: str, status: int, target: Target) -> str:
+    """Why a live target is not made to give an answer the mock gives."""
+    if status == 429:
+        return "a live target's limit is the vendor's (50/s per operation): not spent on purpose"
+    if status == 503:
+        return "a live target is unavailable only by accident"
+    if operation == "patchCustomerToken" and target.cancel_token is None:
+        return "cancelling is not allowed (KUSTOM_ALLOW_CANCEL and KUSTOM_CANCEL_TOKEN)"
+    if operation == "patchCustomerToken" and status == 409:
+        return "one token to cancel and one valid status: no other request to send under a key"
+    if status == 403 and operation == "createOrder":
+        return "needs a token in that state (or another merchant's), which is not risked live"
+    if status == 403 and target.second is None:
+        return "needs a second merchant (KUSTOM_SECOND_API_KEY)"
+    return "not sent to a live target"
+
+
 def not_provokable(context: Context) -> list[NotProvokable]:
-    """The documented answers this target cannot be made to give on purpose, with the reason."""
+    """The documented answers this target cannot be made to give on purpose, with the reason:
+    against the mock, ``NEVER``; against a live target also every other answer its
+    provocations leave out (a token state, a rate limit, what needs a second merchant or a
+    token to cancel)."""
+    found = list(NEVER)
     target = context.target
-    found = [
+    if target.is_mock:
+        return found
+    listed = {answer_key(n.operation, n.status, n.error_code) for n in found}
+    listed |= {answer_key(p.operation, p.status, p.error_code) for p in provocations(context)}
+    found += [
         NotProvokable(
-            "readCustomerToken",
-            503,
-            "SERVICE_UNAVAILABLE",
-            "only a store that does not answer gives it; a read never reaches the payment "
-            "service that tok_flaky stands for",
-        ),
-        NotProvokable(
-            "patchCustomerToken",
-            503,
-            "SERVICE_UNAVAILABLE",
-            "only a store that does not answer gives it (tested in tests/reliability/)",
-        ),
-    ]
-    if not target.is_mock:
-        why_state = "needs a token in that state, which Kustom's playground gives no way to make"
-        found += [
-            NotProvokable("createOrder", 403, code, why_state)
-            for code in (
-                "TOKEN_SUSPENDED",
-                "TOKEN_CANCELED",
-                "PAYMENT_METHOD_FAILED",
-                "UNAVAILABLE_PAYMENT_METHOD",
-            )
-        ]
-        found.append(
-            NotProvokable(
-                "createOrder", 503, "SERVICE_UNAVAILABLE", "a live target is down only by accident"
-            )
+            d.operation, d.status, d.error_code, _live_reason(d.operation, d.status, target)
         )
-        found += [
-            NotProvokable(
-                op,
-                429,
-                "RATE_LIMITED",
-                "a live target's limit is the vendor's (50/s per operation); the run does not spend it",
-            )
-            for op in ("createOrder", "readCustomerToken", "patchCustomerToken")
-        ]
-        if target.second is None:
-            found.append(
-                NotProvokable(
-                    "readCustomerToken",
-                    403,
-                    "TOKEN_FORBIDDEN",
-                    "needs a second merchant (KUSTOM_SECOND_API_KEY)",
-                )
-            )
-        if target.cancel_token is None:
-            for status, code in (
-                (202, None),
-                (400, "BAD_VALUE"),
-                (403, "TOKEN_FORBIDDEN"),
-                (409, "IDEMPOTENCY_KEY_CONFLICT"),
-                (413, "BAD_REQUEST"),
-                (415, "BAD_REQUEST"),
-            ):
-                found.append(
-                    NotProvokable(
-                        "patchCustomerToken",
-                        status,
-                        code,
-                        "cancelling is not allowed (KUSTOM_ALLOW_CANCEL, KUSTOM_CANCEL_TOKEN)",
-                    )
-                )
+        for d in documented(SPEC)
+        if d.key not in listed
+    ]
     return found

@@ -105,6 +105,28 @@ def test_every_documented_answer_of_the_mock_is_provoked_or_not_provokable() -> 
     assert not provoked & unprovokable
 
 
+def test_a_live_target_lists_with_a_reason_every_answer_it_is_not_made_to_give() -> None:
+    live = target_from_env(
+        {
+            "KUSTOM_BASE_URL": "http://127.0.0.1:9",
+            "KUSTOM_API_KEY": "kco_live_key",
+            "KUSTOM_CUSTOMER_TOKEN": "tok_live",
+        }
+    )
+    context = Context(live)
+    sent = provocations(context)
+    reasons = {
+        answer_key(n.operation, n.status, n.error_code): n.reason for n in not_provokable(context)
+    }
+    assert reasons["createOrder 429 RATE_LIMITED"].startswith("a live target's limit")
+    assert reasons["patchCustomerToken 202"].startswith("cancelling is not allowed")
+    assert reasons["readCustomerToken 403 TOKEN_FORBIDDEN"].startswith("needs a second merchant")
+    assert not any(p.operation == "patchCustomerToken" and p.status == 202 for p in sent)
+    assert all(not p.needs for p in sent), "nothing of the mock's own is sent to a live target"
+    tokens = {s.token for p in sent for s in p.requests}
+    assert tokens <= {"tok_live", "kustom-contract-no-such-token"}
+
+
 def test_request_fields_name_the_enums() -> None:
     fields = request_fields(SPEC, "createOrder")
     assert "physical" in fields["order_lines[].type"]
