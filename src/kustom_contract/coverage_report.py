@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kustom_contract.cases import SPEC
+from kustom_contract.config import QUICK, RunConfig
 from kustom_contract.coverage import Coverage, Unprovokable, answer_key, not_provoked, report
 from kustom_contract.known_differences import Entry
 from kustom_contract.provocations import Context, not_provokable
@@ -44,6 +45,18 @@ class CoverageReport:
 
     def not_provoked(self) -> list[str]:
         return not_provoked(self.data)
+
+    def goal_missed(self, config: RunConfig, *, partial: bool) -> str | None:
+        """Why the run fails for its coverage, or None: against the spawned mock, at the
+        default depth or deeper, in a run not filtered (``partial``: tests deselected), every
+        documented answer the mock can give must have been provoked."""
+        missing = self.not_provoked()
+        if not missing or not config.target.is_mock or config.depth is QUICK or partial:
+            return None
+        return (
+            f"{len(missing)} documented answers the mock can give were never provoked: "
+            + ", ".join(missing[:10])
+        )
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

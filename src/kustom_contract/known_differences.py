@@ -27,10 +27,12 @@ from typing import Any
 
 import yaml
 
+from kustom_conformance import RULES
 from kustom_contract.config import KNOWN_DIFFERENCES_ENV as ENV
 from kustom_contract.errors import SettingError
 
-_RULE_IN_MESSAGE = re.compile(r"\bbreaks ([a-z-]+\.[a-z.-]+)")
+# How a Violation names its rule in a failure's message (kustom_conformance.Violation.__str__).
+_RULE_IN_MESSAGE = re.compile(r"\bbreaks (\S+?)(?: \(|:)")
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ def findings_of(operation: str, error: BaseException) -> list[Finding]:
     found = []
     for failure in failures:
         message = str(getattr(failure, "message", "") or failure)
-        rules = _RULE_IN_MESSAGE.findall(message)
+        rules = [rule for rule in _RULE_IN_MESSAGE.findall(message) if rule in RULES]
         code = getattr(failure, "code", None)
         if rules:
             found += [Finding(operation, rule, message) for rule in rules]

@@ -25,10 +25,11 @@ from pathlib import Path
 import pytest
 
 from kustom_contract import mock_command
-from kustom_contract.config import QUICK, RunConfig, configured
+from kustom_contract.config import RunConfig, configured
 from kustom_contract.coverage import merge, read_parts, write_part
 from kustom_contract.coverage_report import CoverageReport
 from kustom_contract.errors import SettingError
+from kustom_contract.known_differences import KnownDifferences
 from kustom_contract.redaction import RunRedaction, run_redaction
 from kustom_contract.report_redaction import ReportRedaction
 from kustom_contract.run import ContractRun
@@ -212,44 +213,42 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """This process's coverage written as a part; then, in the process that ends the run, every
-    part merged into the coverage report. Against the mock the success path must be reached
-    and, at the default depth or deeper, every answer it can give provoked: else the run fails."""
+    """This process's coverage written as a part; then, in the process that ends the run (the
+    only one, or the controller of several), every part merged into the coverage report. Against
+    the mock the success path must be reached and, at the default depth or deeper, every answer
+    it can give provoked: else the run fails."""
     config = session.config
     setup = config.stash.get(SETUP, None)
-    run = config.stash.get(RUN, None)
     if setup is None:
         return
-    reports = setup.config.reports
-    if run is not None and not run.config.dry:
-        write_part(reports.coverage_parts, run.state.coverage)
+    run = config.stash.get(RUN, None)
+    if run is not None and not setup.config.dry:
+        write_part(setup.config.reports.coverage_parts, run.state.coverage)
     if hasattr(config, "workerinput"):  # a worker of a run over several processes
         return
-    parts = read_parts(reports.coverage_parts)
-    if not parts:
+    _merged_coverage(session, setup, exitstatus)
+    if run is None or exitstatus != 0 or setup.config.dry:
         return
-    known = run.known.entries if run is not None else ()
-    merged = CoverageReport.of(setup.config.target, merge(parts), known)
-    merged.write(reports.coverage)
-    config.stash[COVERAGE] = merged
-    if run is None or exitstatus != 0 or run.config.dry:
-        return
-    missing = merged.not_provoked()
-    if (
-        missing
-        and run.config.target.is_mock
-        and run.config.depth is not QUICK
-        and not config.stash.get(PARTIAL, False)
-    ):
-        run.state.stats.failures.append(
-            f"{len(missing)} documented answers the mock can give were never provoked: "
-            + ", ".join(missing[:10])
-        )
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
     stats = run.state.stats
     if stats.total and run.config.target.is_mock and stats.positive_2xx_share < POSITIVE_2XX_GOAL:
         stats.failures.append(
             f"only {stats.positive_2xx_share:.1%} of positive cases reached 2xx "
             f"(goal {POSITIVE_2XX_GOAL:.0%})"
         )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _merged_coverage(session: pytest.Session, setup: Setup, exitstatus: int) -> None:
+    run_config = setup.config
+    parts = read_parts(run_config.reports.coverage_parts)
+    if not parts:
+        return
+    known = run_config.known_differences
+    entries = KnownDifferences.load(known).entries if known is not None else ()
+    report = CoverageReport.of(run_config.target, merge(parts), entries)
+    report.write(run_config.reports.coverage)
+    session.config.stash[COVERAGE] = report
+    failure = report.goal_missed(run_config, partial=session.config.stash.get(PARTIAL, False))
+    if failure is not None and exitstatus == 0:
+        setup.stats.failures.append(failure)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

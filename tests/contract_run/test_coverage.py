@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from kustom_conformance import Conformance, Request
+from kustom_contract.config import RunConfig
 from kustom_contract.coverage import (
     Coverage,
     Unprovokable,
@@ -22,6 +23,7 @@ from kustom_contract.coverage import (
     request_fields,
     write_part,
 )
+from kustom_contract.coverage_report import CoverageReport
 from kustom_contract.provocations import (
     Context,
     json_body,
@@ -172,3 +174,28 @@ def test_the_orders_the_spec_allows_keep_every_rule() -> None:
     assert _violations("createOrder", "tok_active", json_body(longest_strings(MOCK))) == []
     lower = {**valid_order(MOCK), "purchase_currency": "eur"}
     assert _violations("createOrder", "tok_active", json_body(lower)) == []
+
+
+def test_the_run_fails_when_an_answer_the_mock_can_give_was_never_provoked() -> None:
+    default, quick = RunConfig.from_env({}), RunConfig.from_env({"KUSTOM_CONTRACT_DEPTH": "quick"})
+    live = RunConfig.from_env(
+        {
+            "KUSTOM_BASE_URL": "http://127.0.0.1:9",
+            "KUSTOM_API_KEY": "k",
+            "KUSTOM_CUSTOMER_TOKEN": "t",
+            "KUSTOM_KNOWN_DIFFERENCES": "",
+        }
+    )
+    some = CoverageReport.of(MOCK, _part(1))
+    missed = some.goal_missed(default, partial=False)
+    assert missed is not None
+    assert "createOrder 409 IDEMPOTENCY_KEY_CONFLICT" in missed
+    assert some.goal_missed(quick, partial=False) is None
+    assert some.goal_missed(default, partial=True) is None
+    assert CoverageReport.of(live.target, _part(1)).goal_missed(live, partial=False) is None
+    every = Coverage()
+    for provocation in provocations(Context(MOCK)):
+        every.provoked[
+            answer_key(provocation.operation, provocation.status, provocation.error_code)
+        ] += 1
+    assert CoverageReport.of(MOCK, every).goal_missed(default, partial=False) is None
