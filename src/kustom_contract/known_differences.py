@@ -8,7 +8,7 @@ one is about what a server does. The file:
     differences:
       - operation: createOrder          # an operationId, or "*" for any
         finding: response.error-code    # a conformance rule, a Schemathesis code (ST101), or
-                                        # provoked.status / provoked.error-code
+                                        # provoked.status / .error-code / .body
         contains: "404"                 # optional: a text the failure's message holds
         reason: Kustom answers NOT_FOUND here; asked on 2026-12-01 (ticket 123)
 

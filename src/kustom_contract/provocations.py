@@ -73,6 +73,7 @@ class Provocation:
     requests: tuple[Sent, ...]
     needs: str = ""
     repeat_until: int | None = None  # send the last request again, up to this often, until 429
+    body: tuple[tuple[str, str], ...] = ()  # top-level fields the last answer's body must have
 
     @property
     def id(self) -> str:
@@ -304,13 +305,15 @@ def provocations(context: Context) -> list[Provocation]:
         None,
         Sent("createOrder", order_token, _json(good), json_body(lower)),
     )
-    add(
+    longest = Sent(
         "createOrder",
-        "every bounded string at its longest",
-        200,
-        None,
-        Sent("createOrder", order_token, _json(good), json_body(longest_strings(target))),
+        order_token,
+        _json(good, **{IDEMPOTENCY_HEADER: f"prov-{secrets.token_hex(8)}"}),
+        json_body(longest_strings(target)),
     )
+    # No answer echoes an order's strings: accepted, and sent again under its key the first
+    # answer comes back byte for byte (the history's idempotency.replay).
+    add("createOrder", "every bounded string at its longest", 200, None, longest, longest)
     # Another merchant's token.
     second = target.second
     if second is not None:
@@ -347,6 +350,20 @@ def provocations(context: Context) -> list[Provocation]:
                 403,
                 "TOKEN_FORBIDDEN",
                 Sent("patchCustomerToken", cancel_token, _json(other_auth), json_body(CANCEL)),
+            )
+    # Each token state a read reports.
+    for state, status in (("suspended", "SUSPENDED"), ("cancelled", "CANCELLED")):
+        state_token = context.state_token(state)
+        if state_token is not None:
+            found.append(
+                Provocation(
+                    "readCustomerToken",
+                    f"a {state} token",
+                    200,
+                    None,
+                    (Sent("readCustomerToken", state_token, _json(good)),),
+                    body=(("status", status),),
+                )
             )
     # Each token state an order can meet.
     states = (

@@ -90,6 +90,12 @@ def provoke(run: ContractRun, provocation: Provocation, base_url: str) -> str | 
                 f"{provocation.id}: error_code {code!r}, not {provocation.error_code!r}",
             )
         )
+    for name, wanted in provocation.body:
+        got = body.get(name) if isinstance(body, dict) else None
+        if status == provocation.status and got != wanted:
+            found.append(
+                Finding(op, "provoked.body", f"{provocation.id}: {name} {got!r}, not {wanted!r}")
+            )
     if not found:
         run.state.coverage.provoked[answer_key(op, status, provocation.error_code)] += 1
         return None
