@@ -23,6 +23,8 @@ from typing import Any
 from kustom_spec import Spec, load_spec
 
 NO_CODE = ""  # a success's answer, or an error without an error_code
+OTHER_CODE = "(undocumented error_code)"
+OTHER_VALUE = "(outside the enum)"
 
 
 def answer_key(operation: str, status: int, code: str | None) -> str:
@@ -41,8 +43,12 @@ class Coverage:
     known: Counter[str] = field(default_factory=Counter)  # known differences met, by entry
 
     def answer(self, operation: str, status: int, body: Any) -> None:
+        """An answer, its error_code kept only when the spec documents it anywhere: what a
+        server chose (an echo of a key) never reaches a report."""
         code = body.get("error_code") if isinstance(body, dict) else None
-        self.answers[answer_key(operation, status, code if isinstance(code, str) else None)] += 1
+        if code is not None and code not in _documented_codes():
+            code = OTHER_CODE
+        self.answers[answer_key(operation, status, code)] += 1
 
     def sent(self, operation: str, body: Any, enum_fields: Mapping[str, frozenset[str]]) -> None:
         """A request body's fields (``order_lines[].name``) and the enum values among them."""
@@ -51,7 +57,8 @@ class Coverage:
         for name, value in _leaves(body, ""):
             names.add(name)
             if name in enum_fields and isinstance(value, str):
-                values.add(f"{name} {value}")
+                # Only the enum's own values by name: a generated one outside it is one kind.
+                values.add(f"{name} {value if value in enum_fields[name] else OTHER_VALUE}")
         # Each counted once per request: how many requests sent it.
         self.fields.update(f"{operation} {name}" for name in names)
         self.enums.update(f"{operation} {value}" for value in values)
@@ -166,6 +173,11 @@ def _walk(spec: Spec, raw: Any, prefix: str, found: dict[str, frozenset[str]], d
         _walk(spec, sub, f"{prefix}.{name}" if prefix else name, found, depth + 1)
     if "items" in schema:
         _walk(spec, schema["items"], f"{prefix}[]", found, depth + 1)
+
+
+@cache
+def _documented_codes() -> frozenset[str]:
+    return frozenset(d.error_code for d in documented(load_spec()) if d.error_code is not None)
 
 
 @cache

@@ -16,6 +16,7 @@ from kustom_contract.coverage import Coverage, Unprovokable, answer_key, not_pro
 from kustom_contract.known_differences import Entry
 from kustom_contract.provocations import Context, not_provokable
 from kustom_contract.target import Target
+from kustom_redact import Redactor
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,10 @@ class CoverageReport:
             + ", ".join(missing[:10])
         )
 
-    def write(self, path: Path) -> None:
+    def write(self, path: Path, redactor: Redactor) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.data, indent=2) + "\n", encoding="utf-8")
+        data = redactor.value(self.data)
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
     def lines(self) -> list[str]:
         """The summary's lines: per operation, the documented answers provoked, not provoked

@@ -246,7 +246,7 @@ def _merged_coverage(session: pytest.Session, setup: Setup, exitstatus: int) -> 
     known = run_config.known_differences
     entries = KnownDifferences.load(known).entries if known is not None else ()
     report = CoverageReport.of(run_config.target, merge(parts), entries)
-    report.write(run_config.reports.coverage)
+    report.write(run_config.reports.coverage, setup.redaction.report)
     session.config.stash[COVERAGE] = report
     failure = report.goal_missed(run_config, partial=session.config.stash.get(PARTIAL, False))
     if failure is not None and exitstatus == 0:

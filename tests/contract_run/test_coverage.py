@@ -82,6 +82,17 @@ def test_parts_written_by_several_processes_merge_whole(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".*.tmp")), "a temporary file was left behind"
 
 
+def test_nothing_a_server_or_a_generated_value_chose_is_recorded_as_is() -> None:
+    coverage = Coverage()
+    coverage.answer("createOrder", 400, {"error_code": "kco_live_secret_echoed"})
+    enums = {"order_lines[].type": frozenset({"physical"})}
+    coverage.sent("createOrder", {"order_lines": [{"type": "kco_live_secret"}]}, enums)
+    text = repr(coverage.as_dict())
+    assert "kco_live_secret" not in text
+    assert coverage.answers["createOrder 400 (undocumented error_code)"] == 1
+    assert coverage.enums["createOrder order_lines[].type (outside the enum)"] == 1
+
+
 def test_the_report_sorts_each_documented_answer() -> None:
     coverage = _part(1)
     reason = Unprovokable(503, "SERVICE_UNAVAILABLE", "why")
