@@ -180,3 +180,30 @@ def test_a_live_style_run_passes_on_known_differences_and_fails_on_a_new_one(
     output = new.stdout + new.stderr
     assert new.returncode == 1, output[-3000:]
     assert "[provoked.status] createOrder: a username that is not the merchant's" in output
+
+
+# Merchant B of the mock's test data, given as a live run's second merchant (docs/mock.md).
+SECOND_MERCHANT_ENV = {
+    "KUSTOM_SECOND_USERNAME": "M-TEST-B-9d1e",
+    "KUSTOM_SECOND_API_KEY": "kco_test_api_merchant_b",
+    "KUSTOM_SECOND_CUSTOMER_TOKEN": "tok_merchant_b",
+}
+
+
+@pytest.mark.parametrize(("fault", "code"), [(None, 0), ("shared_keys", 1)])
+def test_a_live_style_run_with_a_second_merchant_holds_each_key_to_its_merchant(
+    tmp_path: Path, fault: str | None, code: int
+) -> None:
+    args = ["--fault", fault] if fault else []
+    module = "contract_tests.faulty_mock" if fault else "kustom_mock"
+    with running_mock(tmp_path / "db.sqlite3", args, module=module) as mock:
+        env = {**MOCK_AS_LIVE_ENV, **SECOND_MERCHANT_ENV, "KUSTOM_BASE_URL": mock.base_url}
+        result = quick_run(tmp_path, env, PROVOKED_ONLY)
+    output = result.stdout + result.stderr
+    assert result.returncode == code, output[-3000:]
+    coverage = json.loads((tmp_path / "reports" / "contract-coverage.json").read_text())
+    read = coverage["operations"]["readCustomerToken"]["answers"]
+    assert read["403 TOKEN_FORBIDDEN"]["provoked"] == 1  # the second merchant's refusal
+    if fault:
+        assert "idempotency.scope" in output
+    assert "kco_test_api_merchant_b" not in output
