@@ -17,6 +17,7 @@ import pytest
 
 from contract_tests.faulty_mock import ALLOWED, FAULTS
 from kustom_contract.in_subprocess import MOCK_AS_LIVE_ENV, quick_run
+from kustom_contract.target import MOCK_SECOND_API_KEY, MOCK_SECOND_TOKEN, MOCK_SECOND_USERNAME
 from kustom_servers.mock_process import running_mock
 
 pytestmark = pytest.mark.meta
@@ -184,9 +185,9 @@ def test_a_live_style_run_passes_on_known_differences_and_fails_on_a_new_one(
 
 # Merchant B of the mock's test data, given as a live run's second merchant (docs/mock.md).
 SECOND_MERCHANT_ENV = {
-    "KUSTOM_SECOND_USERNAME": "M-TEST-B-9d1e",
-    "KUSTOM_SECOND_API_KEY": "kco_test_api_merchant_b",
-    "KUSTOM_SECOND_CUSTOMER_TOKEN": "tok_merchant_b",
+    "KUSTOM_SECOND_USERNAME": MOCK_SECOND_USERNAME,
+    "KUSTOM_SECOND_API_KEY": MOCK_SECOND_API_KEY,
+    "KUSTOM_SECOND_CUSTOMER_TOKEN": MOCK_SECOND_TOKEN,
 }
 
 
@@ -206,4 +207,4 @@ def test_a_live_style_run_with_a_second_merchant_holds_each_key_to_its_merchant(
     assert read["403 TOKEN_FORBIDDEN"]["provoked"] == 1  # the second merchant's refusal
     if fault:
         assert "idempotency.scope" in output
-    assert "kco_test_api_merchant_b" not in output
+    assert MOCK_SECOND_API_KEY not in output
