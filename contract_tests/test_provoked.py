@@ -20,7 +20,7 @@ def test_provoked(
     provocation: Provocation, contract_run: ContractRun, request: pytest.FixtureRequest
 ) -> None:
     base_url = contract_run.base_url
-    if provocation.needs == "rate_limited":
+    if provocation.needs == "rate_limited" and not contract_run.config.dry:
         base_url = request.getfixturevalue("rate_limited_base_url")
     problem = contract_run.provoke(provocation, base_url)
     if problem is not None:

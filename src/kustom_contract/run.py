@@ -141,7 +141,10 @@ class ContractRun:
 
     def provoke(self, provocation: Provocation, base_url: str | None = None) -> str | None:
         """One deliberate case (kustom_contract/provoking.py), against ``base_url`` if given (a
-        second instance of the mock, rate-limited): None, or what it found wrong."""
+        second instance of the mock, rate-limited): None, or what it found wrong. A dry run
+        sends none."""
+        if self.config.dry:
+            return None
         return provoke(self, provocation, base_url or self.base_url)
 
     def run_sequences(self) -> None:
