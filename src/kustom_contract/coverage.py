@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -20,6 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from kustom_contract.errors import SettingError
 from kustom_spec import Spec, load_spec
 
 NO_CODE = ""  # a success's answer, or an error without an error_code
@@ -112,6 +114,43 @@ def write_part(folder: Path, coverage: Coverage) -> Path:
     final = folder / f"{name}.json"
     temporary.replace(final)
     return final
+
+
+RUN_ID_ENV = "KUSTOM_CONTRACT_RUN_ID"
+WORKER_RUN_ID = "kustom_contract_run_id"  # the key in a pytest-xdist worker's input
+_RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # a folder's name, nothing more
+
+
+@dataclass(frozen=True)
+class CoverageParts:
+    """Where one process of a run writes its part (``folder``: the run's own, under the
+    reports' parts folder), and whether it is the process that merges them all at the end.
+
+    A process started alone makes up its run's id and merges; a pytest-xdist worker takes its
+    controller's id, which merges; a process started with KUSTOM_CONTRACT_RUN_ID (by a command
+    that runs several pytest processes) only writes its part, and the command merges them
+    (``read_parts``, ``merge``, kustom_contract.coverage_report.CoverageReport)."""
+
+    run_id: str
+    folder: Path
+    merges: bool
+
+    @classmethod
+    def of(
+        cls, parts: Path, env: Mapping[str, str], workerinput: Mapping[str, Any] | None
+    ) -> CoverageParts:
+        given = env.get(RUN_ID_ENV, "").strip()
+        if given and not _RUN_ID.fullmatch(given):
+            raise SettingError(
+                f"{RUN_ID_ENV} must be 1 to 64 letters, digits, '-' or '_', not {given!r}"
+            )
+        if workerinput is not None and WORKER_RUN_ID in workerinput:
+            run_id, merges = str(workerinput[WORKER_RUN_ID]), False
+        elif given:
+            run_id, merges = given, False
+        else:
+            run_id, merges = f"{os.getpid()}-{secrets.token_hex(6)}", True
+        return cls(run_id, parts / run_id, merges)
 
 
 def read_parts(folder: Path) -> list[Coverage]:

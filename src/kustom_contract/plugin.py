@@ -16,17 +16,19 @@ that the run catches each fault). It cannot be combined with KUSTOM_BASE_URL.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kustom_contract import mock_command
 from kustom_contract.config import RunConfig, configured
-from kustom_contract.coverage import merge, read_parts, write_part
+from kustom_contract.coverage import WORKER_RUN_ID, CoverageParts, merge, read_parts, write_part
 from kustom_contract.coverage_report import CoverageReport
 from kustom_contract.errors import SettingError
 from kustom_contract.known_differences import KnownDifferences
@@ -50,6 +52,7 @@ class Setup:
     redaction: RunRedaction
     mock_command: str | None
     stats: RunStats  # the stop line and the progress reach it before the run starts
+    coverage: CoverageParts  # where this process writes its coverage, and whether it merges
 
 
 SETUP = pytest.StashKey[Setup]()
@@ -84,10 +87,16 @@ def pytest_configure(config: pytest.Config) -> None:
     if command:
         # Not the raw string: a flag may carry a secret (a --db URL's password).
         target += f" served by {mock_command.label(command)}"
-    setup = Setup(run_config, run_redaction(run_config.target), command, RunStats(target=target))
+    try:
+        parts = CoverageParts.of(
+            run_config.reports.coverage_parts, os.environ, getattr(config, "workerinput", None)
+        )
+    except SettingError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    setup = Setup(
+        run_config, run_redaction(run_config.target), command, RunStats(target=target), parts
+    )
     config.stash[SETUP] = setup
-    if not hasattr(config, "workerinput"):  # the process that starts the run: a fresh record
-        shutil.rmtree(run_config.reports.coverage_parts, ignore_errors=True)
     config.pluginmanager.register(
         ReportRedaction(setup.redaction.report, Path(config.rootpath, "contract_tests")),
         "kustom-contract-redaction",
@@ -206,6 +215,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"  failing requests and responses: {reports.failures}")
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist, if a run uses it: each worker writes its coverage into this run's folder."""
+    node.workerinput[WORKER_RUN_ID] = node.config.stash[SETUP].coverage.run_id
+
+
 def pytest_deselected(items: list[pytest.Item]) -> None:
     """A run filtered by -k or -m provokes only part of the answers: no coverage goal."""
     if items:
@@ -223,8 +238,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     run = config.stash.get(RUN, None)
     if run is not None and not setup.config.dry:
-        write_part(setup.config.reports.coverage_parts, run.state.coverage)
-    if hasattr(config, "workerinput"):  # a worker of a run over several processes
+        write_part(setup.coverage.folder, run.state.coverage)
+    if not setup.coverage.merges:  # a worker: the process that started the run merges
         return
     _merged_coverage(session, setup, exitstatus)
     if run is None or exitstatus != 0 or setup.config.dry:
@@ -240,7 +255,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def _merged_coverage(session: pytest.Session, setup: Setup, exitstatus: int) -> None:
     run_config = setup.config
-    parts = read_parts(run_config.reports.coverage_parts)
+    parts = read_parts(setup.coverage.folder)
+    shutil.rmtree(setup.coverage.folder, ignore_errors=True)  # merged: the report keeps it
     if not parts:
         return
     known = run_config.known_differences

@@ -12,7 +12,10 @@ import pytest
 from kustom_conformance import Conformance, Request
 from kustom_contract.config import RunConfig
 from kustom_contract.coverage import (
+    RUN_ID_ENV,
+    WORKER_RUN_ID,
     Coverage,
+    CoverageParts,
     Unprovokable,
     answer_key,
     documented,
@@ -24,6 +27,8 @@ from kustom_contract.coverage import (
     write_part,
 )
 from kustom_contract.coverage_report import CoverageReport
+from kustom_contract.errors import SettingError
+from kustom_contract.in_subprocess import run_contract
 from kustom_contract.provocations import (
     Context,
     json_body,
@@ -210,3 +215,38 @@ def test_the_run_fails_when_an_answer_the_mock_can_give_was_never_provoked() -> 
             answer_key(provocation.operation, provocation.status, provocation.error_code)
         ] += 1
     assert CoverageReport.of(MOCK, every).goal_missed(default, partial=False) is None
+
+
+def test_each_process_knows_its_run_and_whether_it_merges(tmp_path: Path) -> None:
+    alone = CoverageParts.of(tmp_path, {}, None)
+    assert alone.merges
+    assert alone.folder == tmp_path / alone.run_id
+    assert CoverageParts.of(tmp_path, {}, None).run_id != alone.run_id
+    worker = CoverageParts.of(tmp_path, {}, {WORKER_RUN_ID: alone.run_id})
+    assert (worker.folder, worker.merges) == (alone.folder, False)
+    given = CoverageParts.of(tmp_path, {RUN_ID_ENV: "run-7"}, None)
+    assert (given.folder, given.merges) == (tmp_path / "run-7", False)
+    for wrong in ("../up", "a/b", "x" * 65):
+        with pytest.raises(SettingError, match=RUN_ID_ENV):
+            CoverageParts.of(tmp_path, {RUN_ID_ENV: wrong}, None)
+
+
+def test_processes_of_one_run_write_parts_and_leave_the_merge_to_their_command(
+    tmp_path: Path,
+) -> None:
+    """Two pytest processes of one run (KUSTOM_CONTRACT_RUN_ID): each writes its part, neither
+    merges; the merge of both holds what each provoked."""
+    reports = tmp_path / "reports"
+    for name in ("valid", "exist"):  # a valid order; a token that does not exist
+        result = run_contract(
+            {RUN_ID_ENV: "run-1"},
+            reports_dir=reports,
+            pytest_args=["contract_tests/test_provoked.py", "-k", f"createOrder and {name}"],
+        )
+        assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
+    assert not (reports / "contract-coverage.json").exists()
+    parts = read_parts(reports / "contract-coverage-parts" / "run-1")
+    assert len(parts) == 2
+    merged = merge(parts)
+    assert merged.provoked[answer_key("createOrder", 200, None)] >= 1
+    assert merged.provoked[answer_key("createOrder", 404, "TOKEN_NOT_FOUND")] == 1
