@@ -22,6 +22,8 @@ def test_provoked(
     base_url = contract_run.base_url
     if provocation.needs == "rate_limited" and not contract_run.config.dry:
         base_url = request.getfixturevalue("rate_limited_base_url")
-    problem = contract_run.provoke(provocation, base_url)
-    if problem is not None:
-        pytest.fail(problem, pytrace=False)
+    outcome = contract_run.provoke(provocation, base_url)
+    if outcome.skipped is not None:
+        pytest.skip(outcome.skipped)
+    if outcome.problem is not None:
+        pytest.fail(outcome.problem, pytrace=False)

@@ -6,6 +6,7 @@ code wanted. What it found is a list of ``Finding``s, so that a live target's kn
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -42,9 +43,17 @@ def places_orders(provocation: Provocation) -> int:
     return len(provocation.requests) - 1
 
 
-def provoke(run: ContractRun, provocation: Provocation, base_url: str) -> str | None:
-    """Send it and judge every answer; None when all is as the spec says (or every difference
-    is a known one), else what went wrong, one line per finding."""
+@dataclass(frozen=True)
+class Outcome:
+    """``problem``: what went wrong, one line per finding (None: as the spec says, or every
+    difference a known one); ``skipped``: why nothing was sent."""
+
+    problem: str | None = None
+    skipped: str | None = None
+
+
+def provoke(run: ContractRun, provocation: Provocation, base_url: str) -> Outcome:
+    """Send it and judge every answer."""
     ledger = run.state.ledger
     orders = places_orders(provocation)
     if (
@@ -52,7 +61,7 @@ def provoke(run: ContractRun, provocation: Provocation, base_url: str) -> str | 
         and ledger.budget is not None
         and ledger.extra_order_requests + orders > ledger.budget
     ):
-        return None  # the order budget is spent: skipped, and not counted as provoked
+        return Outcome(skipped="the order budget (KUSTOM_ORDER_BUDGET) is spent")
     ledger.extra_order_requests += orders
     own_target = base_url == run.base_url
     found: list[Finding] = []
@@ -98,7 +107,7 @@ def provoke(run: ContractRun, provocation: Provocation, base_url: str) -> str | 
             )
     if not found:
         run.state.coverage.provoked[answer_key(op, status, provocation.error_code)] += 1
-        return None
+        return Outcome()
     if run.known.entries and run.known.known(found):
-        return None
-    return "\n".join(f"[{f.finding}] {f.message}" for f in found)
+        return Outcome()
+    return Outcome("\n".join(f"[{f.finding}] {f.message}" for f in found))

@@ -30,7 +30,7 @@ from kustom_contract.config import RunConfig
 from kustom_contract.coverage import enum_fields
 from kustom_contract.known_differences import KnownDifferences, findings_of
 from kustom_contract.provocations import Provocation
-from kustom_contract.provoking import provoke
+from kustom_contract.provoking import Outcome, provoke
 from kustom_contract.redaction import RunRedaction
 from kustom_contract.state import Ledger, RunState
 from kustom_contract.stats import RunStats
@@ -139,12 +139,11 @@ class ContractRun:
             return False
         return self.known.known(findings_of(operation_id(case), error))
 
-    def provoke(self, provocation: Provocation, base_url: str | None = None) -> str | None:
+    def provoke(self, provocation: Provocation, base_url: str | None = None) -> Outcome:
         """One deliberate case (kustom_contract/provoking.py), against ``base_url`` if given (a
-        second instance of the mock, rate-limited): None, or what it found wrong. A dry run
-        sends none."""
+        second instance of the mock, rate-limited). A dry run sends none."""
         if self.config.dry:
-            return None
+            return Outcome(skipped="a dry run sends nothing")
         return provoke(self, provocation, base_url or self.base_url)
 
     def run_sequences(self) -> None:
