@@ -4,8 +4,11 @@ Each fault runs the real contract run (contract_tests/test_contract.py, quick de
 subprocess against the mock with that fault (contract_tests/faulty_mock.py): spawned by the run
 itself, given with ``--mock-command``, for the faults of the schema and of token state; started
 by the test and reached through KUSTOM_BASE_URL, as a live run goes, for the faults of the
-spec's prose (PROSE_FAULTS). The order budget's test also runs through KUSTOM_BASE_URL, against
-the mock without a fault.
+spec's prose (PROSE_FAULTS). The faults only a deliberate case reaches (PROVOKED_FAULTS) run
+the provoked answers alone (contract_tests/test_provoked.py). The order budget's test also runs
+through KUSTOM_BASE_URL, against the mock without a fault; so do a live target's known
+differences (a file that lists one fault's differences: passed; another fault: failed) and a
+second merchant's checks. A server that differs only where the spec allows it (ALLOWED) passes.
 """
 
 from __future__ import annotations
