@@ -6,7 +6,8 @@ Every secret the run knows is replaced by the variable that holds it, so that a 
 the key (``$KUSTOM_USERNAME:$KUSTOM_API_KEY``, also as the base64 an Authorization header
 carries), and against a
 server other than the spawned mock the customer and cancel tokens (``$KUSTOM_CUSTOMER_TOKEN``,
-``$KUSTOM_CANCEL_TOKEN``), in every form ``kustom_redact.forms_of`` lists.
+``$KUSTOM_CANCEL_TOKEN``), in every form ``kustom_redact.forms_of`` lists; a second merchant's
+key, username with key and token likewise (``$KUSTOM_SECOND_API_KEY``, ...).
 
 The spawned mock's key is replaced too, the same way, though it is public test data: one
 redaction whatever the target, so that a run against the mock shows what a live run writes.
