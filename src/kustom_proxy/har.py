@@ -7,7 +7,8 @@ incrementally. The file is valid HAR after every entry (the closing brackets are
 after each one), so that it can be read while the proxy runs, and only one entry is held in
 memory. What the proxy adds is in fields HAR leaves to tools (a leading underscore):
 ``_kustom.unchecked`` and ``_kustom.upstream_failure``, which ``read_har`` gives back, so that an
-exchange the proxy did not check is not checked offline either. A body that is not UTF-8 is
+exchange the proxy did not check is not checked offline either, and ``_bodyNotRecorded`` on a
+request or a content whose body was streamed through, not held. A body that is not UTF-8 is
 base64 (``content.encoding``, and ``postData._encoding``, which HAR does not define).
 """
 
@@ -97,7 +98,7 @@ def entry(
         "bodySize": -1,
     }
     if isinstance(request_body, NotHeld):
-        har_request["comment"] = request_body.why
+        har_request.update(comment=request_body.why, _bodyNotRecorded=True)
     elif request_body:
         text, is_base64 = _text(request_body)
         har_request["bodySize"] = len(request_body)
@@ -108,8 +109,7 @@ def entry(
         har_request["bodySize"] = 0
     content: dict[str, Any] = {"size": 0, "mimeType": response.header("content-type") or ""}
     if isinstance(response_body, NotHeld):
-        content["size"] = -1
-        content["comment"] = response_body.why
+        content.update(size=-1, comment=response_body.why, _bodyNotRecorded=True)
     elif response_body:
         text, is_base64 = _text(response_body)
         content.update(size=len(response_body), text=text)
@@ -279,7 +279,7 @@ def _request_body(request: dict[str, Any], where: str) -> bytes | NotHeld:
         encoding = post.get("_encoding", post.get("encoding"))
         return _decoded_text(post["text"], encoding == "base64", f"{where}'s request body")
     size = request.get("bodySize")
-    if isinstance(size, int) and size > 0:
+    if request.get("_bodyNotRecorded") or (isinstance(size, int) and size > 0):
         return NotHeld(str(request.get("comment") or "the request's body is not in the record"))
     return b""
 
@@ -292,6 +292,6 @@ def _response_body(response: dict[str, Any], where: str) -> bytes | NotHeld:
         encoding = content.get("encoding")
         return _decoded_text(content["text"], encoding == "base64", f"{where}'s response body")
     size = content.get("size")
-    if isinstance(size, int) and size != 0:
+    if content.get("_bodyNotRecorded") or (isinstance(size, int) and size > 0):
         return NotHeld(str(content.get("comment") or "the answer's body is not in the record"))
     return b""

@@ -16,6 +16,7 @@ from kustom_proxy.wire import RawHeaders
 CODES = {
     400: "BAD_REQUEST",
     408: "REQUEST_TIMEOUT",
+    431: "REQUEST_HEADER_FIELDS_TOO_LARGE",
     502: "BAD_GATEWAY",
     503: "SERVICE_UNAVAILABLE",
     504: "GATEWAY_TIMEOUT",

@@ -5,10 +5,11 @@ uvicorn's h11 protocol, not httptools: h11 bounds the head it buffers
 (``h11_max_incomplete_event_size``, here ``max_header_bytes``), which httptools does not. What
 neither has is added by a small subclass, ``ProxyProtocol``: a connection that sends nothing is
 closed after ``keep_alive_timeout`` from the start (uvicorn arms it only after an answer); a
-head must arrive within ``header_timeout`` of its first byte (then 408); past
+head must arrive within ``header_timeout`` of its first byte (then 408), and be no longer than
+``max_header_bytes`` even when it comes whole in one read (then 431); past
 ``max_connections`` open connections a new one gets 503; and the answers the protocol writes
 itself (a malformed or oversized head) are in Kustom's error shape. The body's deadline is the
-app's (app.py). Another server was not needed: these are four small overrides of uvicorn's own.
+app's (app.py). Another server was not needed: these are a few small overrides of uvicorn's own.
 """
 
 from __future__ import annotations
@@ -57,8 +58,21 @@ def protocol_class(limits: ProxyLimits, correlation_header: str) -> type[H11Prot
             super().connection_lost(exc)
 
         def data_received(self, data: bytes) -> None:
+            if (
+                self.conn.their_state is h11.IDLE
+                and self._head_bytes(data) > limits.max_header_bytes
+            ):
+                self._refuse(431, f"the request's head is over {limits.max_header_bytes} bytes")
+                return
             super().data_received(data)
             self._watch_head()
+
+        def _head_bytes(self, data: bytes) -> int:
+            """How long the head being read is, as far as it has come (h11 bounds only a head
+            that is still incomplete when a read ends, not one that came whole)."""
+            buffered = self.conn.trailing_data[0] + data
+            end = buffered.find(b"\r\n\r\n")
+            return len(buffered) if end < 0 else end + 4
 
         def on_response_complete(self) -> None:
             super().on_response_complete()
