@@ -72,7 +72,7 @@ LIMIT_FLAGS: dict[str, tuple[str, Callable[[str], float], str]] = {
     "max_header_bytes": (
         "BYTES",
         bounded(1024, 1024 * 1024, whole=True),
-        "largest request line and headers; past it 400 and the connection is closed",
+        "largest request line and headers; past it 431 and the connection is closed",
     ),
     "max_connections": (
         "N",
@@ -109,7 +109,6 @@ def parse_config(argv: Sequence[str] | None) -> ProxyConfig:
         description="Forward requests to Kustom's Customer Token API (or the mock) unchanged "
         "and hold every exchange to openapi.yaml, both ways: a line per violation, a summary "
         "on exit.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument(
         "--upstream",
@@ -117,12 +116,15 @@ def parse_config(argv: Sequence[str] | None) -> ProxyConfig:
         metavar="URL",
         help="the server to forward to, an origin such as https://api.playground.kustom.co",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
     parser.add_argument(
         "--port",
         type=bounded(0, 65535, whole=True),
         default=DEFAULT_PORT,
-        help="port to listen on; 0 picks a free one (printed in the ready line)",
+        help="port to listen on; 0 picks a free one, printed in the ready line "
+        "(default: %(default)s)",
     )
     parser.add_argument(
         "--report", type=Path, metavar="FILE", help="JSON report, kept current while it runs"
@@ -143,13 +145,16 @@ def parse_config(argv: Sequence[str] | None) -> ProxyConfig:
         help="do not verify the upstream's TLS certificate (says so loudly; never for real keys)",
     )
     parser.add_argument(
-        "--spec", type=Path, default=DEFAULT_SPEC_PATH, help="OpenAPI document to check against"
+        "--spec",
+        type=Path,
+        default=DEFAULT_SPEC_PATH,
+        help="OpenAPI document to check against (default: the one bundled with it)",
     )
     parser.add_argument(
         "--log-level",
         default="warning",
         choices=["critical", "error", "warning", "info", "debug"],
-        help="level of the server's own log on stderr",
+        help="level of the server's own log on stderr (default: %(default)s)",
     )
     group = parser.add_argument_group("limits")
     for name, (metavar, kind, text) in LIMIT_FLAGS.items():
@@ -158,7 +163,7 @@ def parse_config(argv: Sequence[str] | None) -> ProxyConfig:
             metavar=metavar,
             type=kind,
             default=getattr(defaults, name),
-            help=text,
+            help=f"{text} (default: %(default)s)",
         )
     args = parser.parse_args(argv)
     try:

@@ -6,7 +6,6 @@ window's clock."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,7 +24,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="scripts/verify-traffic",
         description="Hold the exchanges of a HAR file to openapi.yaml, both ways, as "
         "scripts/proxy does: exit 1 on a violation, 0 when clean, 2 for a file that is not HAR.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("file", type=Path, metavar="FILE", help="the HAR file")
     parser.add_argument("--report", type=Path, metavar="FILE", help="JSON report")
@@ -36,7 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "scripts/proxy --contract-limits does: for traffic to the project's mock",
     )
     parser.add_argument(
-        "--spec", type=Path, default=DEFAULT_SPEC_PATH, help="OpenAPI document to check against"
+        "--spec",
+        type=Path,
+        default=DEFAULT_SPEC_PATH,
+        help="OpenAPI document to check against (default: the one bundled with it)",
     )
     args = parser.parse_args(argv)
     try:

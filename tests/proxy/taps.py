@@ -34,16 +34,25 @@ class Tap:
 
 
 def _pump(source: socket.socket, sink: socket.socket, into: bytearray) -> None:
+    """Relay one direction until its end, then pass the end on (a half-close), leaving the
+    other direction be: a server that answers early and closes (the mock's 401 before a long
+    body) still gets its answer through. When the sink is gone the source is still drained, as
+    the sink's kernel would answer the writer, so that the writer does not wait on a full
+    buffer."""
+    sink_open = True
     try:
         while data := source.recv(65536):
             into += data
-            sink.sendall(data)
+            if sink_open:
+                try:
+                    sink.sendall(data)
+                except OSError:
+                    sink_open = False
     except OSError:
         pass
     finally:
-        for sock in (sink, source):
-            with suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+        with suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
 
 
 @contextmanager
