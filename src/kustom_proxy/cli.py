@@ -257,8 +257,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not config.verify_tls:
             print(INSECURE_WARNING, file=sys.stderr, flush=True)
         tls = "" if config.verify_tls else ", TLS NOT VERIFIED"
+        # A line that scripts and tests wait for; with --port 0 it is how they learn the port.
         print(
-            f"{LABEL} listening on http://{host}:{port}, forwarding to {config.upstream}{tls}",
+            f"{LABEL} listening on http://{host}:{port} (upstream: {config.upstream}{tls})",
             flush=True,
         )
         try:

@@ -42,11 +42,13 @@ class NotHeld:
 
 
 class HarWriter:
-    """Appends entries to a new HAR file at ``path``, valid after each one."""
+    """Appends entries to a new HAR file at ``path`` (its folder made if need be), valid after
+    each one."""
 
     def __init__(self, path: Path, creator: str, version: str) -> None:
         self.path = path
         self.count = 0
+        path.parent.mkdir(parents=True, exist_ok=True)
         self._file: IO[bytes] = path.open("wb")
         head = json.dumps({"version": "1.2", "creator": {"name": creator, "version": version}})
         self._file.write(b'{"log": ' + head[:-1].encode() + b', "entries": [')

@@ -82,6 +82,8 @@ class Report:
 
 
 def _write_atomically(path: Path, data: dict[str, Any]) -> None:
+    """``data`` as JSON at ``path`` (its folder made if need be), never half written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
     partial.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(partial, path)

@@ -1,7 +1,9 @@
 """The three wheels, each installed from its file into a fresh virtual environment with nothing
 of the repository on the path: the generated client alone (its description's example runs),
 the client layer (which brings the generated client), and the mock (its console script and
-``python -m``), and an order placed by the client layer against the installed mock."""
+``python -m``), and an order placed by the client layer against the installed mock; the
+validating proxy from the mock's wheel, in front of the installed mock, and its record checked
+offline by the wheel's kustom-verify-traffic."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from kustom_devtools import publish
 from kustom_devtools.mock_process import RunningMock, running_mock
 from kustom_devtools.wheels import check_wheels
 from kustom_spec import REPO_ROOT, load_spec
+from tests.proxy.helpers import running_proxy
 
 UV = str(Path(sys.executable).parent / "uv")
 VERSION = str(load_spec().document["info"]["version"])
@@ -201,3 +204,36 @@ def test_the_mock_runs_from_its_wheel_alone(mock_venv: Venv, installed_mock: Run
             httpx.post(f"{again.base_url}/customer-token/v1/tokens/x/order", json={}).status_code
             == 401
         )
+
+
+def test_the_proxy_runs_from_the_mocks_wheel(
+    mock_venv: Venv, installed_mock: RunningMock, tmp_path: Path
+) -> None:
+    for module in ("kustom_proxy", "kustom_conformance"):
+        assert mock_venv.root in imported_from(mock_venv, module).parents
+    har = tmp_path / "traffic.har"
+    with running_proxy(
+        installed_mock.base_url,
+        ["--record", str(har)],
+        launcher=[mock_venv.script("kustom-proxy")],
+        cwd=mock_venv.workdir,
+    ) as proxy:
+        answer = httpx.post(
+            f"{proxy.base_url}/customer-token/v1/tokens/tok_active/order",
+            json={},
+            headers={"Authorization": f"Basic {MERCHANT['api_key']}"},
+        )
+        output = proxy.stop()
+    assert answer.status_code == 400  # the mock's refusal, passed through
+    assert "client breaks request.schema (createOrder)" in output
+    checked = subprocess.run(  # noqa: S603
+        [mock_venv.script("kustom-verify-traffic"), str(har)],
+        capture_output=True,
+        text=True,
+        cwd=mock_venv.workdir,
+        env=clean_env(),
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 1, checked.stderr
+    assert "client breaks request.schema (createOrder)" in checked.stdout

@@ -18,6 +18,7 @@ OURS = {
     "kustom_client",
     "kustom_conformance",
     "kustom_mock",
+    "kustom_proxy",
     "kustom_devtools",
     "contract_tests",
     "tests",
@@ -31,6 +32,7 @@ ALLOWED = {
     "kustom_client": {"kustom_customer_token_client", "kustom_rules", "kustom_redact"},
     "kustom_conformance": {"kustom_spec", "kustom_rules", "kustom_redact"},
     "kustom_mock": {"kustom_spec", "kustom_rules"},
+    "kustom_proxy": {"kustom_spec", "kustom_rules", "kustom_redact", "kustom_conformance"},
     "kustom_devtools": {"kustom_spec", "kustom_redact"},
 }
 SOURCES = {name: REPO_ROOT / "src" / name for name in ALLOWED}

@@ -6,10 +6,11 @@ How an example runs (the words after the comma in its marker):
 - "from the repository root": the block as written, in bash with -euo pipefail, with no
   KUSTOM_ variable inherited. A mock it starts in the background (``scripts/mock ... &``) gets a
   free port in place of 4010 (``--port 0``, read from its ready line) and a temporary database,
-  and the block waits until it listens; it is stopped when the block ends, and killed with the
-  block's process group if the block times out. Reports go to a temporary folder
-  (KUSTOM_REPORTS_DIR), not to the repository's reports/. A block that runs more than exports
-  and background mocks must print something.
+  and the block waits until it listens; a proxy (``scripts/proxy ... &``) likewise, in place of
+  4020; each is stopped when the block ends, and killed with the block's process group if the
+  block times out. Reports go to a temporary folder (KUSTOM_REPORTS_DIR), not to the
+  repository's reports/, and so do the files a block names there (``reports/x.har``). A block
+  that runs more than exports and background servers must print something.
 - "against the mock": a mock started by the test on a free port (tests/docs/conftest.py's
   ``mock_url``) stands in for http://127.0.0.1:4010.
 - "each line serves until stopped": each line starts the mock (on a free port, nothing kept),
@@ -155,35 +156,42 @@ def prints(code: str) -> bool:
     return any(line and not line.startswith("export ") and not line.endswith("&") for line in lines)
 
 
-BACKGROUND_MOCK = re.compile(r"^(scripts/mock\b[^&#]*)&\s*(#.*)?$")
-PORT = "$doc_mock_port"  # the shell variable the port of the block's mock is read into
+BACKGROUND_SERVER = re.compile(r"^(scripts/(?P<server>mock|proxy)\b[^&#]*)&\s*(#.*)?$")
+# The port each background server has on the pages, and the shell variable of the block that
+# its free port is read into.
+PORTS = {"mock": ("4010", "doc_mock_port"), "proxy": ("4020", "doc_proxy_port")}
 
 
 def with_own_mocks(code: str, folder: Path) -> str:
-    """The block with each background mock on a free port (``--port 0``, read from its ready
-    line into $doc_mock_port, which stands in for 4010) and a temporary database, waited for,
-    and every background job stopped at the end."""
-    code = code.replace("127.0.0.1:4010", f"127.0.0.1:{PORT}").replace("--port 4010", "--port 0")
+    """The block with each background mock and proxy on a free port (``--port 0``, read from its
+    ready line into $doc_mock_port or $doc_proxy_port, which stand in for 4010 and 4020), a mock
+    with a temporary database, waited for, and every background job stopped at the end; the
+    files it names under reports/ in KUSTOM_REPORTS_DIR."""
+    for port, variable in PORTS.values():
+        code = code.replace(f"127.0.0.1:{port}", f"127.0.0.1:${variable}")
+        code = code.replace(f"--port {port}", "--port 0")
+    code = code.replace(" reports/", ' "$KUSTOM_REPORTS_DIR"/')
     lines = ["trap 'status=$?; jobs -p | xargs -r kill; wait; exit $status' EXIT"]
     for number, line in enumerate(code.splitlines()):
-        started = BACKGROUND_MOCK.match(line)
+        started = BACKGROUND_SERVER.match(line)
         if not started:
             lines.append(line)
             continue
+        server, variable = started["server"], PORTS[started["server"]][1]
         command = started[1].rstrip()
         if "--port" not in command:
             command += " --port 0"
-        if "--db" not in command:
+        if server == "mock" and "--db" not in command:
             command += f" --db {shlex.quote(str(folder / f'mock-{number}.sqlite3'))}"
-        log = shlex.quote(str(folder / f"mock-{number}.log"))
+        log = shlex.quote(str(folder / f"{server}-{number}.log"))
         lines += [
             f"{command} >{log} 2>&1 &",
-            "doc_mock_port=",
+            f"{variable}=",
             "for _ in $(seq 300); do",
-            f"  doc_mock_port=$(sed -n 's|.* listening on http://127.0.0.1:\\([0-9]*\\) .*|\\1|p' {log})",
-            '  [ -n "$doc_mock_port" ] && break; sleep 0.1',
+            f"  {variable}=$(sed -n 's|.* listening on http://127.0.0.1:\\([0-9]*\\) .*|\\1|p' {log})",
+            f'  [ -n "${variable}" ] && break; sleep 0.1',
             "done",
-            f'[ -n "$doc_mock_port" ] || {{ cat {log} >&2; exit 1; }}',
+            f'[ -n "${variable}" ] || {{ cat {log} >&2; exit 1; }}',
         ]
     return "\n".join(lines) + "\n"
 

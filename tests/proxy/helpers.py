@@ -22,7 +22,7 @@ import httpx
 
 from kustom_conformance import Request
 
-READY = re.compile(r"listening on (http://\S+),")
+READY = re.compile(r"listening on (http://\S+) ")
 
 
 class ProxyDidNotStart(RuntimeError):
@@ -52,18 +52,22 @@ class RunningProxy:
 
 @contextmanager
 def running_proxy(
-    upstream: str, flags: Sequence[str] = (), *, timeout: float = 30.0
+    upstream: str,
+    flags: Sequence[str] = (),
+    *,
+    timeout: float = 30.0,
+    launcher: Sequence[str] | None = None,
+    cwd: Path | None = None,
 ) -> Iterator[RunningProxy]:
     """``python -m kustom_proxy --upstream UPSTREAM --port 0 FLAGS``, stopped (then killed) on
-    exit; ``stop()`` gives its output whole."""
+    exit; ``stop()`` gives its output whole. ``launcher`` replaces ``python -m kustom_proxy``
+    (the console script of an installed wheel), run from ``cwd``."""
     with tempfile.NamedTemporaryFile(prefix="kustom-proxy-", suffix=".log", delete=False) as log:
         stderr_path = Path(log.name)
     with stderr_path.open("w") as stderr:
         process = subprocess.Popen(  # noqa: S603 (our interpreter and module)
             [
-                sys.executable,
-                "-m",
-                "kustom_proxy",
+                *(launcher or (sys.executable, "-m", "kustom_proxy")),
                 "--upstream",
                 upstream,
                 "--host",
@@ -76,6 +80,7 @@ def running_proxy(
             stderr=stderr,
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            cwd=cwd,
         )
     ready = threading.Event()
     found: list[str] = []
