@@ -243,21 +243,15 @@ class ProxyApp:
         await send(start)
         await send({"type": "http.response.body", "body": answer.data, "more_body": True})
         why = f"the answer's body is over the proxy's limit of {limit} bytes"
+        whole = True
         try:
             async for chunk in answer.rest:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
         except httpx.HTTPError as exc:
             why += f", and broke off: {_reason(exc)}"
-            self.monitor.observe(
-                observed(
-                    Response.of(upstream.status_code, headers),
-                    reason=upstream.reason_phrase,
-                    unchecked=unchecked or why,
-                    response_held=False,
-                )
-            )
-            return  # the answer is incomplete: uvicorn closes the connection
-        await send({"type": "http.response.body", "body": b""})
+            whole = False  # the answer is left incomplete: uvicorn closes the connection
+        if whole:
+            await send({"type": "http.response.body", "body": b""})
         self.monitor.observe(
             observed(
                 Response.of(upstream.status_code, headers),

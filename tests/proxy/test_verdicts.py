@@ -15,7 +15,7 @@ import pytest
 from kustom_conformance import Request
 from kustom_devtools.mock_process import running_mock
 from kustom_spec import load_spec
-from tests.conformance.exchanges import ORDER, cancel, order
+from tests.conformance.exchanges import NAMES, ORDER, cancel, order
 from tests.proxy.helpers import running_proxy, send, violations
 from tests.proxy.taps import tap
 
@@ -164,3 +164,21 @@ def test_merchant_codes_fault_is_reported_once_on_the_client_side_and_its_answer
     sent = upstream_side.answers()
     assert len(sent) == 1
     assert client_side.answers() == sent
+
+
+@pytest.mark.parametrize("contract_limits", [False, True], ids=["live-default", "contract-limits"])
+def test_the_contracts_own_limits_are_held_only_when_asked(
+    mock_url: str, contract_limits: bool, tmp_path: Path
+) -> None:
+    """A 256-character idempotency key breaks only this contract's own limit (x-contract-limits):
+    against a live upstream (the default) it is nobody's fault; with --contract-limits, as for
+    the project's mock, which refuses it, it is the client's."""
+    report = tmp_path / "report.json"
+    flags = ["--report", str(report), *(["--contract-limits"] if contract_limits else [])]
+    with running_proxy(mock_url, flags) as proxy, httpx.Client(base_url=proxy.base_url) as client:
+        status = send(client, order(key="k" * 256)).status_code
+        proxy.stop()
+    assert status == 400  # the mock holds its own limits either way
+    found = [(v["side"], v["rule"], v["field"]) for v in violations(report)]
+    expected = [("client", "request.parameter", NAMES.idempotency_key)]
+    assert found == (expected if contract_limits else [])
