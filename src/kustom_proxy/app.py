@@ -36,6 +36,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 REPORT_INTERVAL = 0.5  # seconds between writes of a changed report
+KEEPALIVE_SECONDS = 2.0  # an idle connection to the upstream is closed after this
 MAX_REASON_CHARS = 200
 
 
@@ -106,6 +107,10 @@ class ProxyApp:
             limits=httpx.Limits(
                 max_connections=limits.max_connections,
                 max_keepalive_connections=limits.max_connections,
+                # Below the keep-alive of common servers (uvicorn's and the mock's 5 s): a
+                # connection the upstream is about to close is not reused, so no request meets
+                # a close it did not cause (a 502 that would be the proxy's own doing).
+                keepalive_expiry=KEEPALIVE_SECONDS,
             ),
             follow_redirects=False,  # a redirect is an answer, passed back as it came
             # HTTPS_PROXY and SSL_CERT_FILE are read for a remote upstream, not for loopback

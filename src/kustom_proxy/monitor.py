@@ -220,8 +220,11 @@ class Monitor:
         )
 
     def _line(self, text: str) -> None:
+        # Control characters escaped: a path or a correlation id from the traffic (or from a
+        # HAR file) cannot forge a line of its own.
+        shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
         with contextlib.suppress(OSError):  # an output closed by its reader stops no traffic
-            print(text, file=self.out, flush=True)
+            print(shown, file=self.out, flush=True)
 
     def flush(self) -> None:
         """Write the report if anything changed since it was last written."""

@@ -19,7 +19,7 @@ from kustom_proxy.monitor import MAX_KEPT, Monitor
 from kustom_proxy.observed import Observed
 from kustom_proxy.redaction import PathSafeMasker
 from kustom_proxy.wire import decoded, end_to_end
-from tests.conformance.exchanges import CONFORMANCE, order, placed
+from tests.conformance.exchanges import CONFORMANCE, answer, order, placed
 
 
 def test_hop_by_hop_headers_and_the_ones_connection_names_are_dropped() -> None:
@@ -119,3 +119,13 @@ def test_the_report_keeps_the_first_violations_and_counts_the_rest(tmp_path: Pat
     assert report["violations_left_out"] == MAX_KEPT + 10
     assert out.getvalue().count("\n") == 2 * (MAX_KEPT + 5)  # every line, as it happened
     assert f"{MAX_KEPT + 5} exchanges" in summary
+
+
+def test_a_line_cannot_be_forged_by_the_traffic() -> None:
+    out = io.StringIO()
+    monitor = Monitor(CONFORMANCE, about={}, label="t", out=out)
+    body = {"error_code": "X", "error_messages": ["x"], "correlation_id": "c\n#9 server breaks"}
+    monitor.observe(observed(1, order(auth=None), answer(418, body)))
+    lines = out.getvalue().splitlines()
+    assert all(line.startswith("#1 ") for line in lines)
+    assert "c\\x0a#9 server breaks" in out.getvalue()
