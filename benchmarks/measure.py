@@ -19,16 +19,17 @@ from pathlib import Path
 from typing import Any, cast
 
 import httpx
+import uvloop
 
 from benchmarks.orders import encoded, realistic_order
 from kustom_client import KustomClient, OrderParam
 from kustom_client.auth import Credentials
-from kustom_devtools.contract_run import run_contract
-from kustom_devtools.mock_process import running_mock
-from kustom_devtools.postgres import running_postgres
-from kustom_devtools.prism import running_prism
-from kustom_devtools.target import MOCK_API_KEY, MOCK_APPROVING_TOKENS, MOCK_USERNAME
+from kustom_contract.in_subprocess import run_contract
+from kustom_contract.target import MOCK_API_KEY, MOCK_APPROVING_TOKENS, MOCK_USERNAME
 from kustom_mock import MockConfig, StoreConfig, create_app
+from kustom_servers.mock_process import running_mock
+from kustom_servers.postgres import running_postgres
+from kustom_servers.prism import running_prism
 from kustom_spec import REPO_ROOT, load_spec, read_names
 
 SPEC = load_spec()
@@ -113,9 +114,8 @@ def parse_wrk(out: str) -> Load:
 
 def servers_under_load(seconds: float, rounds: int, connections: int = 32) -> dict[str, list[Load]]:
     """Every server up at once, loaded in turn, ``rounds`` times (interleaved, so that the
-    machine's noise falls on all alike): the mock on SQLite (one process, and two with
-    ``--workers 2``), the mock on PostgreSQL, Prism at its fastest (no
-    per-request log) and the no-op ceiling. A run with any non-2xx answer is an error: a
+    machine's noise falls on all alike): the mock on SQLite and on PostgreSQL (one process, and
+    two with ``--workers 2``), Prism at its fastest (no per-request log) and the no-op ceiling. A run with any non-2xx answer is an error: a
     benchmark of refusals would flatter."""
     body = encoded(realistic_order(10))
     results: dict[str, list[Load]] = {}
@@ -128,6 +128,8 @@ def servers_under_load(seconds: float, rounds: int, connections: int = 32) -> di
         urls["mock on PostgreSQL"] = stack.enter_context(
             running_mock(postgres.new_database())
         ).base_url
+        pg_workers = running_mock(postgres.new_database(), ["--workers", "2"])
+        urls["mock on PostgreSQL --workers 2"] = stack.enter_context(pg_workers).base_url
         urls["prism"] = stack.enter_context(running_prism(quiet=True))
         urls["noop"] = stack.enter_context(
             running_mock(":memory:", module="benchmarks.noop_server")
@@ -157,7 +159,7 @@ class InProcessMock:
     (no access log: logging is not configured here)."""
 
     def __init__(
-        self, db: Path, body: bytes, *, method: str = "POST", path: str = ORDER_PATH
+        self, db: Path | str, body: bytes, *, method: str = "POST", path: str = ORDER_PATH
     ) -> None:
         self.app = create_app(MockConfig(store=StoreConfig(str(db))))
         self.scope = {
@@ -184,8 +186,11 @@ class InProcessMock:
         if message["type"] == "http.response.start":
             self.statuses.add(message["status"])
 
+    async def call(self) -> None:
+        await self.app(self.scope, self._receive, self._send)
+
     def handle(self) -> None:
-        self.loop.run_until_complete(self.app(self.scope, self._receive, self._send))
+        self.loop.run_until_complete(self.call())
 
     def close(self) -> None:
         self.loop.close()
@@ -259,6 +264,46 @@ def small_order_handling(calls: int, profile_to: Path | None = None) -> dict[str
     }
 
 
+def postgres_order_handling(
+    calls: int, concurrency: int = 32, profile_to: Path | None = None
+) -> dict[str, float]:
+    """Valid 10-line orders through the mock on PostgreSQL in process (no HTTP): ``concurrency``
+    ASGI calls in flight at once on one event loop (uvloop, as served), each order committed on
+    a throwaway server over loopback TCP. Orders per second, and this process's CPU per order
+    (the driver's and the mock's work, not the server's); then a profile of as many calls more
+    (pyinstrument), written to ``profile_to``: where the mock's time on PostgreSQL goes."""
+    body = encoded(realistic_order(10))
+    with running_postgres() as postgres:
+        mock = InProcessMock(postgres.new_database(), body)
+        mock.loop.close()
+        mock.loop = uvloop.new_event_loop()
+
+        async def orders(count: int) -> None:
+            async def one_after_another() -> None:
+                for _ in range(count // concurrency):
+                    await mock.call()
+
+            await asyncio.gather(*(one_after_another() for _ in range(concurrency)))
+
+        try:
+            mock.loop.run_until_complete(orders(concurrency * 20))  # warm up: connections
+            started, cpu = time.perf_counter(), time.process_time()
+            mock.loop.run_until_complete(orders(calls))
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+            if profile_to is not None:
+                from pyinstrument import Profiler
+
+                profiler = Profiler(interval=0.0001, async_mode="disabled")
+                with profiler:
+                    mock.loop.run_until_complete(orders(calls))
+                text = profiler.output_text(unicode=False, color=False)
+                profile_to.write_text(text.replace(f"{REPO_ROOT}/", ""), encoding="utf-8")
+        finally:
+            mock.close()
+    done = calls // concurrency * concurrency
+    return {"orders_per_s": done / wall, "cpu_us": cpu / done * 1e6, "calls": done}
+
+
 def read_against_order(calls: int) -> dict[str, float]:
     """A token read against a 10-line order, in process on one SQLite file, interleaved in
     rounds of 100 calls: per-call medians in microseconds."""
@@ -328,7 +373,7 @@ def _pytest_wall(env: dict[str, str], depth: str, reports_dir: Path) -> tuple[fl
     result = run_contract(env, reports_dir=reports_dir, depth=depth, timeout=1800)
     if result.returncode != 0:
         raise RuntimeError(f"the contract run failed:\n{result.stdout[-2000:]}")
-    cases = re.search(r": (\d+) cases", result.stdout)
+    cases = re.search(r"^Contract run against .*: (\d+) cases$", result.stdout, re.M)
     return time.perf_counter() - started, cases[1] if cases else "?"
 
 
@@ -358,7 +403,7 @@ def regeneration() -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "kustom_devtools.regenerate", "--output", f"{tmp}/client"],
+            [sys.executable, "-m", "kustom_release.regenerate", "--output", f"{tmp}/client"],
             check=True,
             capture_output=True,
             cwd=REPO_ROOT,
@@ -366,7 +411,7 @@ def regeneration() -> dict[str, float]:
         regenerate = time.perf_counter() - started
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "kustom_devtools.regenerate", "--check"],
+        [sys.executable, "-m", "kustom_release.regenerate", "--check"],
         check=True,
         capture_output=True,
         cwd=REPO_ROOT,

@@ -23,7 +23,7 @@ import enum
 import hashlib
 import json
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -193,6 +193,8 @@ class History:
         self.memory: Memory = memory if memory is not None else BoundedMemory()
         self.clock = clock
         self.window = conformance.replay_window
+        # How many exchanges each rule judged (a verdict either way), for a run's coverage.
+        self.judged: Counter[str] = Counter()
 
     def feed(self, exchange: Exchange) -> list[Violation]:
         request, response = exchange.request, exchange.response
@@ -235,6 +237,7 @@ class History:
         fingerprint = _fingerprint(match, request)
         cid = self._cid(response)
         if record is not None and record.fingerprint == fingerprint:
+            self.judged["idempotency.replay"] += 1
             if status != record.status or _body_digest(response) != record.body:
                 return _Key.REPEAT, [
                     violation(
@@ -249,6 +252,7 @@ class History:
                 ]
             return _Key.REPEAT, []
         if record is not None:
+            self.judged["idempotency.conflict"] += 1
             allowed = CONFLICT_REFUSALS
             if any(v.side is Side.CLIENT for v in self.conformance.check_request(request)):
                 allowed |= INVALID_REQUEST_REFUSALS
@@ -267,6 +271,7 @@ class History:
         found = []
         others = self.memory.others_key(merchant, key)
         if others is not None and now - others.at <= self.window:
+            self.judged["idempotency.scope"] += 1
             replayed = response.has_header(self.conformance.names.idempotent_replayed) or (
                 bool(response.body) and _body_digest(response) == others.body
             )
@@ -306,10 +311,11 @@ class History:
     def _other_merchants(self, op: str, response: Response) -> list[Violation]:
         status = response.status
         wanted = OTHER_MERCHANTS_CODE.get(op)
-        if wanted is None or (status == 403 and _code(response) == wanted):
-            return []
-        if not (200 <= status < 300 or status in (403, 404)):
+        if wanted is None or not (200 <= status < 300 or status in (403, 404)):
             return []  # refused before the token was looked at (a bad body, say)
+        self.judged["token.other-merchant"] += 1
+        if status == 403 and _code(response) == wanted:
+            return []
         got = f"{status} {_code(response)!r}" if status >= 400 else str(status)
         return [
             violation(
@@ -325,6 +331,7 @@ class History:
         status = response.status
         cid = self._cid(response)
         if op == READ and status in (200, 404):
+            self.judged["token.cancelled"] += 1
             body = response.json
             read = body.get("status") if isinstance(body, dict) else None
             if status == 200 and read == "CANCELLED":
@@ -340,6 +347,7 @@ class History:
                 )
             ]
         if op == ORDER and (200 <= status < 300 or status in (403, 404)):
+            self.judged["token.cancelled"] += 1
             if status == 403 and _code(response) == "TOKEN_CANCELED":
                 return []
             got = f"{status} {_code(response)!r}" if status >= 400 else f"{status} (an order)"

@@ -6,7 +6,11 @@ Kustom's error shape, and the routes come from the spec. Checks run in this orde
 the body's schema and rules, the idempotency key header, then inside one transaction the
 idempotency record and the operation itself. The steps a server may take differently go
 through the app's ``Behaviour`` (kustom_mock.behaviour), the mock's own unless
-``create_app(behaviour=...)`` gives another.
+``create_app(behaviour=...)`` gives another. A store that cannot answer within its deadline
+gets the request a 503 that says when to retry (``names.retry_after``).
+
+``GET /_health`` (HEALTH_PATH) is the mock's own, outside the spec's paths and its checks: no
+credentials, never switched off; 200 when the store answers, 503 when it does not (docs/mock.md).
 """
 
 from __future__ import annotations
@@ -22,14 +26,23 @@ from kustom_mock.behaviour import Behaviour
 from kustom_mock.body import check_content_encoding, check_content_type, parse_json, too_large
 from kustom_mock.call import Call
 from kustom_mock.config import MockConfig
-from kustom_mock.errors import ApiError, Reply, Response, bad_request, render
+from kustom_mock.errors import (
+    RETRY_AFTER_SECONDS,
+    ApiError,
+    Reply,
+    Response,
+    bad_request,
+    encode,
+    render,
+    service_unavailable,
+)
 from kustom_mock.fixtures import Fixtures, Merchant, load_fixtures
 from kustom_mock.headers import read_headers, single_value_headers
 from kustom_mock.ids import uuid4
 from kustom_mock.operations import Operations
 from kustom_mock.ratelimit import RateLimiter
 from kustom_mock.routing import Router
-from kustom_mock.store import Store, StoredResponse
+from kustom_mock.store import Store, StoredResponse, StoreUnavailable, Transaction
 from kustom_mock.tokens import TokenState, redact
 from kustom_mock.validation import RequestValidator
 from kustom_spec import Spec, load_spec, read_names
@@ -41,6 +54,9 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 TOKEN_IN_PATH = re.compile(r"(/tokens/)([^/?]+)")
+# The mock's own health endpoint: a path no spec of this API has (its paths start with the API's
+# name), apart from the API and from any other path the mock may serve for itself.
+HEALTH_PATH = "/_health"
 
 access_log = logging.getLogger("kustom_mock.access")
 error_log = logging.getLogger("kustom_mock.error")
@@ -96,7 +112,9 @@ class MockApp:
         self._idempotency_header = names.idempotency_key.lower()  # as read_headers keys it
         self._single_value = single_value_headers(names)
         self.router = Router(spec)
-        self.operations = Operations(fixtures, self.behaviour, config.store.retention_seconds)
+        self.operations = Operations(
+            fixtures, self.behaviour, config.store.retention_seconds, names.retry_after
+        )
         self.validators = {
             op_id: RequestValidator(
                 op, self.behaviour.body_rules(op_id), idempotency_header=names.idempotency_key
@@ -119,7 +137,10 @@ class MockApp:
         correlation_id = uuid4()
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         try:
-            response = await self._handle(scope, receive, raw_path, correlation_id)
+            if raw_path == HEALTH_PATH:
+                response = await self._health(scope["method"])
+            else:
+                response = await self._handle(scope, receive, raw_path, correlation_id)
         except ClientGone:
             return
         except RecursionError:  # a body nested just under the parser's limit, then walked deeper
@@ -146,6 +167,23 @@ class MockApp:
                 response.headers.get(correlation_header, correlation_id),
                 " replay" if response.replayed else "",
             )
+
+    async def _health(self, method: str) -> Response:
+        """Whether the mock is up (it answers) and its store answers: 200, else 503 saying when
+        to retry; a JSON body says which. No credentials: a load balancer or a CI step asks."""
+        if method not in ("GET", "HEAD"):
+            raise ApiError(
+                405,
+                "METHOD_NOT_ALLOWED",
+                [f"Method {method[:20]} not allowed on {HEALTH_PATH}"],
+                headers={"Allow": "GET, HEAD"},
+            )
+        health = await self.store.health()
+        if health.available:
+            return Response(200, encode({"mock": "up", "store": "up"}), {})
+        body = {"mock": "up", "store": "unavailable", "reason": health.reason}
+        headers = {self.names.retry_after: str(RETRY_AFTER_SECONDS)}
+        return Response(503, encode(body), headers)
 
     @staticmethod
     async def _send(send: Send, response: Response) -> None:
@@ -193,7 +231,14 @@ class MockApp:
             limit_headers = self.rate_limiter.admit(merchant.merchant_id, operation_id)
         try:
             call = await self._call(match.path_params, operation_id, merchant, headers, receive)
-            response = self.behaviour.answer(call, self._execute(call, correlation_id))
+            try:
+                decided = await self.store.run(
+                    lambda tx: self._decide(tx, call, correlation_id),
+                    atomic=call.idempotency_key is not None,  # the key's record goes with it
+                )
+            except StoreUnavailable:
+                raise service_unavailable(self.names.retry_after) from None
+            response = self.behaviour.answer(call, decided)
         except ApiError as error:
             error.headers.update(limit_headers)
             raise
@@ -222,43 +267,42 @@ class MockApp:
         )
         return Call(operation_id, merchant, path_params["customerToken"], body, key)
 
-    def _execute(self, call: Call, correlation_id: str) -> Response:
+    def _decide(self, tx: Transaction, call: Call, correlation_id: str) -> Response:
         """Inside one transaction: replay, refuse a conflicting reuse, or run the operation."""
         handler = self.operations.handlers[call.operation_id]
         merchant_id = call.merchant.merchant_id
-        with self.store.transaction() as tx:
-            request_print = ""
-            if call.idempotency_key is not None:
-                request_print = self.behaviour.fingerprint(call)
-                stored = tx.find_response(
-                    merchant_id, call.idempotency_key, self.config.store.retention_seconds
+        request_print = ""
+        if call.idempotency_key is not None:
+            request_print = self.behaviour.fingerprint(call)
+            stored = tx.find_response(
+                merchant_id, call.idempotency_key, self.config.store.retention_seconds
+            )
+            if stored is not None and stored.fingerprint == request_print:
+                headers = {**stored.headers, self.names.idempotent_replayed: "true"}
+                return Response(stored.status, stored.body, headers, replayed=True)
+            if stored is not None:
+                raise ApiError(
+                    409,
+                    "IDEMPOTENCY_KEY_CONFLICT",
+                    [
+                        "The request does not match the earlier request with this "
+                        f"{self.names.idempotency_key}"
+                    ],
                 )
-                if stored is not None and stored.fingerprint == request_print:
-                    headers = {**stored.headers, self.names.idempotent_replayed: "true"}
-                    return Response(stored.status, stored.body, headers, replayed=True)
-                if stored is not None:
-                    raise ApiError(
-                        409,
-                        "IDEMPOTENCY_KEY_CONFLICT",
-                        [
-                            "The request does not match the earlier request with this "
-                            f"{self.names.idempotency_key}"
-                        ],
-                    )
-            answer: Reply | ApiError
-            try:
-                answer = handler(tx, call)
-            except ApiError as refusal:  # a decision too: kept, and replayed under the key
-                answer = refusal
-            response = render(answer, correlation_id, self.correlation_header)
-            if call.idempotency_key is not None and response.status < 500:
-                # A 5xx is not an answer worth replaying: a retry runs again.
-                tx.save_response(
-                    merchant_id,
-                    call.idempotency_key,
-                    StoredResponse(request_print, response.status, response.body, response.headers),
-                )
-            return response
+        answer: Reply | ApiError
+        try:
+            answer = handler(tx, call)
+        except ApiError as refusal:  # a decision too: kept, and replayed under the key
+            answer = refusal
+        response = render(answer, correlation_id, self.correlation_header)
+        if call.idempotency_key is not None and response.status < 500:
+            # A 5xx is not an answer worth replaying: a retry runs again.
+            tx.save_response(
+                merchant_id,
+                call.idempotency_key,
+                StoredResponse(request_print, response.status, response.body, response.headers),
+            )
+        return response
 
 
 def create_app(
@@ -277,15 +321,13 @@ def create_app(
     spec = load_spec(config.spec)
     read_names(spec)  # a spec without a name the mock needs fails here, before the database
     fixtures = load_fixtures(config.fixtures, spec)
-    store_config = config.store
-    store = Store(
-        store_config.db,
-        clock=clock,
-        fsync=store_config.fsync,
-        retention=store_config.retention_seconds,
-    )
-    store.seed_tokens(
-        (TokenState(t.token, t.merchant_id, t.status) for t in fixtures.tokens.values()),
-        reset=store_config.reset,
-    )
+    store = Store(config.store, clock=clock)
+    try:
+        store.seed_tokens(
+            (TokenState(t.token, t.merchant_id, t.status) for t in fixtures.tokens.values()),
+            reset=config.store.reset,
+        )
+    except BaseException:
+        store.close()
+        raise
     return MockApp(spec=spec, fixtures=fixtures, store=store, config=config, behaviour=behaviour)

@@ -1,11 +1,20 @@
-"""``scripts/mock``: serve the mock in the foreground with uvicorn until SIGINT or SIGTERM."""
+"""``kustom-mock`` (installed) and ``scripts/mock`` (this repository): serve the mock in the
+foreground with uvicorn until SIGINT or SIGTERM.
+
+Without ``--db`` the mock keeps its state where ``KUSTOM_MOCK_DB`` says (``scripts/mock`` sets
+it to the repository's ``.state/mock.sqlite3``), else in a SQLite file in a temporary
+directory of its own, named in the ready line and deleted at exit: a consumer's test run starts
+from the fixtures and leaves nothing in the directory it was started from.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import socket
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
 from pathlib import Path
@@ -22,8 +31,11 @@ from kustom_mock.server import MockServer, supervise
 from kustom_mock.store import StoreError, safe_label
 from kustom_spec import SpecNamesError
 
-# The flags' defaults are MockConfig's, but for --db: served, the mock keeps its state in a file.
-DEFAULT_DB = Path(".state") / "mock.sqlite3"
+PROG = "kustom-mock"
+# The flags' defaults are MockConfig's, but for --db: served, the mock keeps its state in a file,
+# KUSTOM_MOCK_DB's or (TEMPORARY_DB) one in a temporary directory made at start.
+DB_VARIABLE = "KUSTOM_MOCK_DB"
+TEMPORARY_DB = ""
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -59,7 +71,7 @@ def parse_config(argv: Sequence[str] | None) -> MockConfig:
     """The configuration the flags describe, checked: a bad flag is one line and exit 2."""
     defaults = MockConfig()
     parser = _Parser(
-        prog="scripts/mock",
+        prog=PROG,
         description="Serve the stateful mock of Kustom's Customer Token API (openapi.yaml).",
         formatter_class=_HelpFormatter,
     )
@@ -72,9 +84,11 @@ def parse_config(argv: Sequence[str] | None) -> MockConfig:
     )
     parser.add_argument(
         "--db",
-        default=str(DEFAULT_DB),
+        default=None,
         help="where token states, orders and idempotency records live: a SQLite file, :memory:, "
-        "or a PostgreSQL URL (postgresql://user@host/db) shared by several mocks",
+        "or a PostgreSQL URL (postgresql://user@host/db) shared by several mocks (default: "
+        f"${DB_VARIABLE} if set, else mock.sqlite3 in a temporary directory named in the ready "
+        "line and deleted at exit)",
     )
     parser.add_argument(
         "--fixtures",
@@ -97,6 +111,14 @@ def parse_config(argv: Sequence[str] | None) -> MockConfig:
         type=number(above_zero(24 * 365)),
         default=defaults.store.retention_seconds / HOUR,
         help="how long an idempotency key's response is replayed (hours, up to a year)",
+    )
+    parser.add_argument(
+        "--store-timeout",
+        type=number(above_zero(300)),
+        default=defaults.store.timeout_seconds,
+        metavar="SECONDS",
+        help="how long a request may wait for the database (a lock, a slow or unreachable "
+        "server) before it is answered 503, told to retry a second later (up to 300)",
     )
     parser.add_argument(
         "--rate-limit",
@@ -135,6 +157,8 @@ def parse_config(argv: Sequence[str] | None) -> MockConfig:
             help=flag.help,
         )
     args = parser.parse_args(argv)
+    if args.db is None:
+        args.db = os.environ.get(DB_VARIABLE) or TEMPORARY_DB
     if args.workers > 1 and args.db == ":memory:":
         parser.error(
             f"--workers {args.workers} needs a database file the processes can share, "
@@ -149,6 +173,7 @@ def parse_config(argv: Sequence[str] | None) -> MockConfig:
             fsync=args.fsync,
             reset=args.reset,
             retention_seconds=args.retention_hours * HOUR,
+            timeout_seconds=args.store_timeout,
         ),
         server=ServerConfig(
             host=args.host,
@@ -167,10 +192,10 @@ def build_app(config: MockConfig, behaviour: Behaviour | None = None) -> MockApp
     try:
         return create_app(config, behaviour=behaviour)
     except (FixtureError, StoreError, SpecNamesError) as exc:
-        print(f"scripts/mock: {exc}", file=sys.stderr)
+        print(f"{PROG}: {exc}", file=sys.stderr)
     except OSError as exc:
         print(
-            f"scripts/mock: cannot open {exc.filename or config.spec}: {exc.strerror}",
+            f"{PROG}: cannot open {exc.filename or config.spec}: {exc.strerror}",
             file=sys.stderr,
         )
     return None
@@ -187,7 +212,7 @@ def bind(server: ServerConfig) -> socket.socket | None:
         sock.bind((server.host, server.port))
     except OSError as exc:
         print(
-            f"scripts/mock: cannot listen on {server.host}:{server.port}: {exc.strerror}",
+            f"{PROG}: cannot listen on {server.host}:{server.port}: {exc.strerror}",
             file=sys.stderr,
         )
         sock.close()
@@ -242,20 +267,17 @@ def serve(app: ASGIApp, config: MockConfig, label: str = "kustom-mock") -> int:
     return 0
 
 
-def serve_workers(
-    config: MockConfig, label: str = "kustom-mock", behaviour: Behaviour | None = None
-) -> int:
-    """--workers N: the ready line once, then N processes accepting on the same socket, each
-    with its own connection to the database (opened after the fork; --reset done already)."""
+def serve_workers(app: MockApp, config: MockConfig, label: str = "kustom-mock") -> int:
+    """--workers N: the ready line once, then N processes forked from this one (the app built
+    here once, its spec compiled and its database prepared), accepting on the same socket, each
+    opening its own connections to the database when it first needs them. A worker that stops
+    is replaced, with a growing pause while replacements keep stopping (server.supervise)."""
     sock = bind(config.server)
     if sock is None:
         return 1
-    worker_config = replace(config, store=replace(config.store, reset=False))
+    app.store.close()  # no connection, and no thread, crosses the fork
 
     def run_worker(parent_pid: int) -> int:
-        app = build_app(worker_config, behaviour)
-        if app is None:
-            return 2
         try:
             server_for(app, config.server, parent_pid=parent_pid).run(sockets=[sock])
         finally:
@@ -284,17 +306,25 @@ def main(
     behaviour: Behaviour | None = None,
     label: str = "kustom-mock",
 ) -> int:
-    """scripts/mock. ``behaviour`` and ``label``: for a server built on the mock (a
-    kustom_mock.Behaviour of its own, named so in the ready line), with every flag of the mock's."""
+    """kustom-mock and scripts/mock. ``behaviour`` and ``label``: for a server built on the
+    mock (a kustom_mock.Behaviour of its own, named so in the ready line), with every flag of
+    the mock's."""
     config = parse_config(argv)
     configure_logging(config.server.log_level)
-    app = build_app(config, behaviour)  # also when forking workers: bad setup fails here, once
+    if config.store.db != TEMPORARY_DB:
+        return _serve(config, behaviour, label)
+    with tempfile.TemporaryDirectory(prefix="kustom-mock-") as directory:
+        db = str(Path(directory) / "mock.sqlite3")
+        return _serve(replace(config, store=replace(config.store, db=db)), behaviour, label)
+
+
+def _serve(config: MockConfig, behaviour: Behaviour | None, label: str) -> int:
+    app = build_app(config, behaviour)  # bad setup fails here, once, before any worker
     if app is None:
         return 2
-    if config.server.workers > 1:
-        app.store.close()
-        return serve_workers(config, label, behaviour)
     try:
+        if config.server.workers > 1:
+            return serve_workers(app, config, label)
         return serve(app, config, label)
     finally:
         app.store.close()

@@ -32,6 +32,10 @@ class StoreConfig:
     # How long a key's answer is replayed (Klarna keeps a key 24 hours, openapi.yaml); orders
     # and records older than this are purged.
     retention_seconds: float = 24 * 3600.0
+    # How long a request may wait for the store (a lock, a busy or unreachable server) before
+    # it is answered 503, told when to retry; PostgreSQL's connect, statement, lock and idle
+    # transaction timeouts are set from it too.
+    timeout_seconds: float = 5.0
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,9 @@ from typing import Any
 import orjson
 
 MAX_REASON_CHARS = 1000
+# What a 503 tells a client to wait (names.retry_after, this contract's choice): a store that is
+# briefly unavailable, or tok_flaky, answers a retry a second later.
+RETRY_AFTER_SECONDS = 1
 
 
 @dataclass(frozen=True)
@@ -92,3 +95,14 @@ def bad_request(message: str) -> ApiError:
 def bad_value(fields: list[str], reason: str | None = None) -> ApiError:
     """One or more fields break the schema or a rule; each is named as Kustom does."""
     return ApiError(400, "BAD_VALUE", [f"Bad value: {name}" for name in fields], reason)
+
+
+def service_unavailable(retry_after_header: str) -> ApiError:
+    """503: the mock cannot answer now (its store, or tok_flaky's first attempt); a retry with
+    the same idempotency key may, after the seconds its ``retry_after_header`` says."""
+    return ApiError(
+        503,
+        "SERVICE_UNAVAILABLE",
+        ["The service is temporarily unavailable, please retry"],
+        headers={retry_after_header: str(RETRY_AFTER_SECONDS)},
+    )

@@ -13,7 +13,7 @@ from typing import Any
 
 from kustom_mock.behaviour import Behaviour
 from kustom_mock.call import Call
-from kustom_mock.errors import ApiError, Reply, encode
+from kustom_mock.errors import ApiError, Reply, encode, service_unavailable
 from kustom_mock.fixtures import Fixtures, Outcome
 from kustom_mock.ids import uuid4
 from kustom_mock.store import NewOrder, Transaction
@@ -28,10 +28,17 @@ class Operations:
     """The handlers, by operationId. A refusal and a cancel are steps of ``behaviour``
     (kustom_mock.behaviour), which the handlers call and which never call back."""
 
-    def __init__(self, fixtures: Fixtures, behaviour: Behaviour, retention_seconds: float) -> None:
+    def __init__(
+        self,
+        fixtures: Fixtures,
+        behaviour: Behaviour,
+        retention_seconds: float,
+        retry_after_header: str,
+    ) -> None:
         self.fixtures = fixtures
         self.behaviour = behaviour
         self.retention_seconds = retention_seconds  # how long tok_flaky's first attempts count
+        self.retry_after_header = retry_after_header  # the served spec's name for the retry delay
         self.handlers: dict[str, Handler] = {
             "readCustomerToken": self.read_customer_token,
             "patchCustomerToken": self.patch_customer_token,
@@ -82,9 +89,7 @@ class Operations:
                 call.merchant.merchant_id, call.idempotency_key, self.retention_seconds
             )
         ):
-            raise ApiError(
-                503, "SERVICE_UNAVAILABLE", ["The service is temporarily unavailable, please retry"]
-            )
+            raise service_unavailable(self.retry_after_header)
         order_id = uuid4()
         body = {
             "order_id": order_id,

@@ -24,7 +24,11 @@ logger = logging.getLogger("kustom_mock.server")
 
 WORKER_STOP_SECONDS = 30.0  # a worker still running this long after SIGTERM is killed
 STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
-EXIT_BAD_SETUP = 2  # a worker that cannot build the app: the same would happen on a restart
+# A worker that stops is replaced at once; while replacements keep stopping within
+# STEADY_SECONDS of their start, each waits twice as long as the last, up to MAX_RESTART_SECONDS.
+FIRST_RESTART_SECONDS = 0.1
+MAX_RESTART_SECONDS = 5.0
+STEADY_SECONDS = 10.0
 
 
 class MockServer(uvicorn.Server):
@@ -96,9 +100,11 @@ def supervise(
     workers: int, run_worker: Callable[[int], int], ready: Callable[[], None] = lambda: None
 ) -> int:
     """Fork ``workers`` processes that each return ``run_worker(parent_pid)`` as their exit
-    status; restart one that dies; on SIGINT/SIGTERM stop them all and return 0. ``ready`` runs
-    once the signals are caught, before the first fork (the ready line: a SIGTERM sent when a
-    caller sees it is handled).
+    status; replace one that stops, whatever its exit status (with a growing pause while
+    replacements keep stopping: a worker's trouble, a database down, may pass; only the set-up
+    before the first fork, the caller's, stops the mock); on SIGINT/SIGTERM stop them all and
+    return 0. ``ready`` runs once the signals are caught, before the first fork (the ready
+    line: a SIGTERM sent when a caller sees it is handled).
 
     Forked rather than uvicorn's own supervisor: its workers build a plain ``uvicorn.Server``
     (``Process.server``), which would accept without the connection gate, and it needs the app
@@ -143,27 +149,41 @@ def supervise(
     for sig in STOP_SIGNALS:
         signal.signal(sig, stop)
     ready()
-    running: set[int] = set()  # filled one by one: a failed fork leaves the others to stop
-    status = 0
+    running: dict[int, float] = {}  # pid: when it started; filled one by one (a failed fork
+    # leaves the others to stop)
+    restarts: list[float] = []  # when each replacement is due
+    quick_stops = 0  # replacements in a row that stopped before STEADY_SECONDS
     try:
         for _ in range(workers):
-            running.add(start())
-        while not stopping and running:
-            pid, wait_status = os.waitpid(-1, os.WNOHANG)
+            running[start()] = time.monotonic()
+        while not stopping and (running or restarts):
+            now = time.monotonic()
+            while restarts and restarts[0] <= now and not stopping:
+                restarts.pop(0)
+                running[start()] = time.monotonic()
+            pid, wait_status = os.waitpid(-1, os.WNOHANG) if running else (0, 0)
             if pid == 0:
-                time.sleep(0.2)
+                time.sleep(0.05 if restarts else 0.2)
                 continue
-            running.discard(pid)
+            started = running.pop(pid, now)
+            quick_stops = quick_stops + 1 if now - started < STEADY_SECONDS else 0
+            pause = (
+                0.0
+                if quick_stops <= 1
+                else min(FIRST_RESTART_SECONDS * 2 ** (quick_stops - 2), MAX_RESTART_SECONDS)
+            )
             code = os.waitstatus_to_exitcode(wait_status)
-            if code in (EXIT_BAD_SETUP, STARTUP_FAILURE):
-                logger.error("worker %d could not start (exit %d); stopping", pid, code)
-                status = 1
-                break
-            logger.warning("worker %d stopped (exit %d); starting another", pid, code)
-            running.add(start())
+            logger.warning(
+                "worker %d stopped (exit %d); starting another%s",
+                pid,
+                code,
+                f" in {pause:.1f} s" if pause else "",
+            )
+            restarts.append(time.monotonic() + pause)
+            restarts.sort()
     finally:  # also on an exception (a fork that failed): no worker outlives the supervisor
-        _stop_workers(running)
-    return status
+        _stop_workers(set(running))
+    return 0
 
 
 def _stop_workers(running: set[int]) -> None:

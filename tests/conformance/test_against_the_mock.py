@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from kustom_conformance import Exchange, History, Request, Response, Side
-from kustom_devtools.mock_process import running_mock
+from kustom_servers.mock_process import running_mock
 from tests.conformance.exchanges import (
     CONFORMANCE,
     ORDER,

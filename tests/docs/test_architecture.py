@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
 import sys
 from pathlib import Path
 
@@ -19,7 +21,9 @@ OURS = {
     "kustom_conformance",
     "kustom_mock",
     "kustom_proxy",
-    "kustom_devtools",
+    "kustom_release",
+    "kustom_servers",
+    "kustom_contract",
     "contract_tests",
     "tests",
     "benchmarks",
@@ -33,7 +37,16 @@ ALLOWED = {
     "kustom_conformance": {"kustom_spec", "kustom_rules", "kustom_redact"},
     "kustom_mock": {"kustom_spec", "kustom_rules"},
     "kustom_proxy": {"kustom_spec", "kustom_rules", "kustom_redact", "kustom_conformance"},
-    "kustom_devtools": {"kustom_spec", "kustom_redact"},
+    "kustom_release": {"kustom_spec"},
+    "kustom_servers": {"kustom_spec"},
+    "kustom_contract": {
+        "kustom_spec",
+        "kustom_rules",
+        "kustom_redact",
+        "kustom_conformance",
+        "kustom_customer_token_client",
+        "kustom_servers",
+    },
 }
 SOURCES = {name: REPO_ROOT / "src" / name for name in ALLOWED}
 
@@ -99,3 +112,48 @@ def test_tests_are_grouped_by_the_part_they_test() -> None:
     unnamed = sorted(name for name in folders if f"`tests/{name}/`" not in table)
     assert not loose, loose
     assert not unnamed, unnamed
+
+
+def test_contract_tests_holds_tests_their_conftest_and_the_servers_they_run_against() -> None:
+    """The run itself is the kustom_contract package; contract_tests/ is what pytest collects."""
+    kept = {"__init__.py", "conftest.py", "faulty_mock.py", "hostile_servers.py"}
+    others = sorted(
+        path.name
+        for path in (REPO_ROOT / "contract_tests").glob("*.py")
+        if not path.name.startswith("test_") and path.name not in kept
+    )
+    assert not others, others
+
+
+# Each tools package, and the one exception its errors derive from.
+ROOTS = {
+    "kustom_release": ("kustom_release.errors", "ReleaseError"),
+    "kustom_servers": ("kustom_servers.errors", "ServerUnavailable"),
+    "kustom_contract": ("kustom_contract.errors", "ContractError"),
+}
+# The run's two ends that are no error to fix (kustom_contract/errors.py says why).
+ENDS = {"TargetStopped", "DeadlinePassed"}
+
+
+@pytest.mark.parametrize("package", sorted(ROOTS))
+def test_each_tools_package_has_one_exception_root_with_its_exit_code(package: str) -> None:
+    module, name = ROOTS[package]
+    root = getattr(importlib.import_module(module), name)
+    assert isinstance(root.exit_code, int)
+    strays = []
+    for path in SOURCES[package].glob("*.py"):
+        if path.stem == "__main__":
+            continue  # a script: importing it runs it
+        loaded = importlib.import_module(
+            f"{package}.{path.stem}" if path.stem != "__init__" else package
+        )
+        for value in vars(loaded).values():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, BaseException)
+                and value.__module__ == loaded.__name__
+                and not issubclass(value, root)
+                and value.__name__ not in ENDS
+            ):
+                strays.append(f"{loaded.__name__}.{value.__name__}")
+    assert not strays, strays

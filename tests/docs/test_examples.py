@@ -34,7 +34,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kustom_devtools.mock_process import running_mock
+from kustom_servers.mock_process import running_mock
 from kustom_spec import REPO_ROOT
 from tests.docs.examples import Example, all_examples, examples_in, run_by
 
@@ -51,6 +51,7 @@ SUPPORTED = {
     (THIS, "sh", SERVES),
     (THIS, "python", PLAYGROUND),
     ("tests/docs/test_client_doc.py", "python", ""),
+    ("tests/docs/test_contract_tests_doc.py", "python", ""),
     ("tests/docs/test_publishing_doc.py", "python", PLAYGROUND),
     ("tests/docs/test_publishing_doc.py", "sh", ""),
 }
@@ -165,8 +166,13 @@ PORTS = {"mock": ("4010", "doc_mock_port"), "proxy": ("4020", "doc_proxy_port")}
 def with_own_mocks(code: str, folder: Path) -> str:
     """The block with each background mock and proxy on a free port (``--port 0``, read from its
     ready line into $doc_mock_port or $doc_proxy_port, which stand in for 4010 and 4020), a mock
-    with a temporary database, waited for, and every background job stopped at the end; the
-    files it names under reports/ in KUSTOM_REPORTS_DIR."""
+    with a temporary database, and every background job stopped at the end; the files it names
+    under reports/ in KUSTOM_REPORTS_DIR.
+
+    The block waits for each ready line itself, not for a time: the server writes into a FIFO
+    that the block reads line by line (each kept in the server's log) until the line comes, or
+    the server ends without it; the rest is copied to the log in the background. Polling the log
+    file raced with its creation on a busy machine."""
     for port, variable in PORTS.values():
         code = code.replace(f"127.0.0.1:{port}", f"127.0.0.1:${variable}")
         code = code.replace(f"--port {port}", "--port 0")
@@ -184,13 +190,20 @@ def with_own_mocks(code: str, folder: Path) -> str:
         if server == "mock" and "--db" not in command:
             command += f" --db {shlex.quote(str(folder / f'mock-{number}.sqlite3'))}"
         log = shlex.quote(str(folder / f"{server}-{number}.log"))
+        fifo = shlex.quote(str(folder / f"{server}-{number}.fifo"))
         lines += [
-            f"{command} >{log} 2>&1 &",
+            f"mkfifo {fifo}",
+            f"{command} >{fifo} 2>&1 &",
+            f"exec {{doc_out}}<{fifo}",
             f"{variable}=",
-            "for _ in $(seq 300); do",
-            f"  {variable}=$(sed -n 's|.* listening on http://127.0.0.1:\\([0-9]*\\) .*|\\1|p' {log})",
-            f'  [ -n "${variable}" ] && break; sleep 0.1',
+            "while IFS= read -r doc_line <&$doc_out; do",
+            f'  printf "%s\\n" "$doc_line" >>{log}',
+            '  case $doc_line in *" listening on http://127.0.0.1:"*)',
+            f"    {variable}=${{doc_line##*127.0.0.1:}}; {variable}=${{{variable}%%[!0-9]*}}; break;;",
+            "  esac",
             "done",
+            # In a subshell, so that $! stays the server's for the block (`proxy=$!`).
+            f"(cat <&$doc_out >>{log} &)",
             f'[ -n "${variable}" ] || {{ cat {log} >&2; exit 1; }}',
         ]
     return "\n".join(lines) + "\n"
@@ -241,7 +254,7 @@ def test_a_block_that_times_out_leaves_nothing_running(tmp_path: Path) -> None:
         bash(code, clean_env(), timeout=1)
     pid = int(pid_file.read_text())
     # Killed with bash's process group, though bash itself died without running its trap.
-    for _ in range(50):
+    for _ in range(600):  # killed at once; a busy machine may take a while to reap it
         try:
             os.kill(pid, 0)
         except ProcessLookupError:

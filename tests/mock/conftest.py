@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
-from kustom_devtools.postgres import PostgresServer, PostgresUnavailable, running_postgres
 from kustom_mock import MockApp, create_app
-from tests.mock.helpers import CheckedClient, checked_client
+from kustom_servers.postgres import PostgresServer
+from tests.mock.helpers import CheckedClient, checked_client, postgres_or_skip
 
 
 @pytest.fixture
@@ -22,15 +21,8 @@ def client(app: MockApp) -> Iterator[CheckedClient]:
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
-    """One PostgreSQL server for the session (installed first when missing and root). Without
-    the package or root the tests that need it skip, except in CI, where they must run."""
-    try:
-        with running_postgres() as server:
-            yield server
-    except PostgresUnavailable as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the PostgreSQL tests: {exc}")
-        pytest.skip(f"no PostgreSQL server here: {exc}")
+    """One PostgreSQL server for the session."""
+    yield from postgres_or_skip()
 
 
 @pytest.fixture

@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import anyio.from_thread
 import httpx
+import pytest
 
 from kustom_conformance import Response, response_violations
 from kustom_mock import MockApp, create_app
 from kustom_mock.errors import ApiError
 from kustom_mock.routing import Router
+from kustom_servers.postgres import PostgresServer, PostgresUnavailable, running_postgres
 from kustom_spec import load_spec
 
 SPEC = load_spec()
@@ -193,3 +196,15 @@ def checked_client(app: MockApp | None = None) -> Iterator[CheckedClient]:
         yield client
     finally:
         client.close()
+
+
+def postgres_or_skip() -> Iterator[PostgresServer]:
+    """For a fixture: a PostgreSQL server (installed first when missing and root). Without the
+    package or root the tests that need it skip, except in CI, where they must run."""
+    try:
+        with running_postgres() as server:
+            yield server
+    except PostgresUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL tests: {exc}")
+        pytest.skip(f"no PostgreSQL server here: {exc}")

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from kustom_mock import Behaviour, MockApp, MockConfig, ServerConfig, StoreConfig, create_app
-from kustom_mock.cli import DEFAULT_DB, parse_config, server_for
+from kustom_mock.cli import DB_VARIABLE, TEMPORARY_DB, parse_config, server_for
 from kustom_mock.limits import ServerLimits
 from kustom_mock.protocol import protocol_error_response
 from kustom_spec import DEFAULT_SPEC_PATH, SpecNamesError, load_spec, read_names
@@ -37,15 +37,21 @@ def test_a_falsy_behaviour_is_kept_not_replaced_by_the_default() -> None:
         app.store.close()
 
 
-def test_the_flags_defaults_are_the_configs_but_for_the_database() -> None:
-    assert parse_config([]) == MockConfig(store=StoreConfig(str(DEFAULT_DB)))
+def test_the_flags_defaults_are_the_configs_but_for_the_database(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(DB_VARIABLE, raising=False)
+    assert parse_config([]) == MockConfig(store=StoreConfig(TEMPORARY_DB))
+    monkeypatch.setenv(DB_VARIABLE, "state/mine.sqlite3")
+    assert parse_config([]) == MockConfig(store=StoreConfig("state/mine.sqlite3"))
+    assert parse_config(["--db", "other.sqlite3"]).store.db == "other.sqlite3"
 
 
 def test_each_flag_sets_its_field() -> None:
     argv = [
         "--host", "::1", "--port", "0", "--db", "m.sqlite3", "--fixtures", "f.yaml",
         "--spec", "s.yaml", "--reset", "--retention-hours", "0.5", "--rate-limit", "7",
-        "--fsync", "--workers", "3", "--log-level", "debug", "--max-url-bytes", "100",
+        "--fsync", "--store-timeout", "2.5", "--workers", "3", "--log-level", "debug", "--max-url-bytes", "100",
         "--max-header-bytes", "2048", "--max-headers", "9", "--header-timeout", "1.5",
         "--body-timeout", "2", "--keep-alive-timeout", "3", "--max-connections", "40",
     ]  # fmt: skip
@@ -53,7 +59,9 @@ def test_each_flag_sets_its_field() -> None:
         spec=Path("s.yaml"),
         fixtures=Path("f.yaml"),
         rate_limit=7,
-        store=StoreConfig("m.sqlite3", fsync=True, reset=True, retention_seconds=1800),
+        store=StoreConfig(
+            "m.sqlite3", fsync=True, reset=True, retention_seconds=1800, timeout_seconds=2.5
+        ),
         server=ServerConfig(
             host="::1",
             port=0,

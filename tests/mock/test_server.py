@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import concurrent.futures
+import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from kustom_devtools.mock_process import running_mock
 from kustom_mock.cli import build_app, parse_config
-from tests.mock.helpers import AUTH_A, FULL_ORDER, PATH, assert_conforms
+from kustom_servers.mock_process import running_mock
+from kustom_spec import REPO_ROOT
+from tests.mock.helpers import AUTH_A, FULL_ORDER, PATH, assert_conforms, at_once
 
 API_KEY = AUTH_A[1]
 
@@ -132,7 +135,10 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_help() -> None:
     result = run_cli("--help")
     assert result.returncode == 0
+    assert result.stdout.startswith("usage: kustom-mock ")  # installed, it names itself
+    assert "KUSTOM_MOCK_DB" in result.stdout
     for flag in (
+        "--store-timeout",
         "--host",
         "--port",
         "--db",
@@ -185,3 +191,34 @@ def test_fsync_flag_sets_sqlite_synchronous(
         assert app.store.pragma("synchronous") == synchronous
     finally:
         app.store.close()
+
+
+def test_without_db_it_keeps_state_in_a_temporary_directory_it_names_and_deletes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A consumer's test run (issue 25): nothing kept in the directory it was started from, nor
+    after it stops; the file named in the ready line serves --workers too."""
+    monkeypatch.delenv("KUSTOM_MOCK_DB", raising=False)
+    with running_mock(None, ["--workers", "2"], cwd=tmp_path) as mock:
+        db = Path(mock.ready_line.split("(db: ")[1].rstrip(")"))
+        assert db.name == "mock.sqlite3"
+        assert db.parent.parent == Path(tempfile.gettempdir())
+        assert db.exists()
+        orders = at_once(
+            [mock.base_url], "POST", PATH.format("tok_active"), json=FULL_ORDER, key=None, times=8
+        )
+        assert {r.status_code for r in orders} == {200}
+    assert mock.process.returncode == 0
+    assert not db.parent.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_scripts_mock_keeps_its_state_in_the_repository(tmp_path: Path) -> None:
+    """scripts/mock sets KUSTOM_MOCK_DB to .state/mock.sqlite3 unless the caller set it."""
+    db = tmp_path / "chosen.sqlite3"
+    with running_mock(None, launcher=[str(REPO_ROOT / "scripts" / "mock")]) as mock:
+        assert "(db: .state/mock.sqlite3)" in mock.ready_line
+    env = {**os.environ, "KUSTOM_MOCK_DB": str(db)}
+    with running_mock(None, launcher=[str(REPO_ROOT / "scripts" / "mock")], env=env) as mock:
+        assert f"(db: {db})" in mock.ready_line
+    assert db.exists()

@@ -3,6 +3,7 @@ across processes that share the database. A real server, started by the session'
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -16,10 +17,11 @@ import httpx
 import psycopg
 import pytest
 
-from kustom_devtools.mock_process import running_mock
 from kustom_mock import MockConfig, StoreConfig, create_app
 from kustom_mock.store import Store, StoreError
-from kustom_mock.store.postgres import SCHEMA_VERSION, redacted
+from kustom_mock.store.postgres import POOL_SIZE, SCHEMA_VERSION, redacted
+from kustom_servers.mock_process import running_mock
+from kustom_servers.postgres import PostgresServer
 from tests.mock.helpers import (
     AUTH_A,
     FULL_ORDER,
@@ -46,6 +48,26 @@ def test_in_process_replay_conflict_and_cancel(pg_url: str) -> None:
         assert client.read("tok_fresh_pg").json()["status"] == "CANCELLED"
         assert client.create("tok_fresh_pg").json()["error_code"] == "TOKEN_CANCELED"
         assert len(client.app.store.orders()) == 2
+        client.app.store.close()
+
+
+def test_a_connection_the_server_dropped_is_replaced_and_the_decision_retried(
+    pg_url: str,
+) -> None:
+    """Every connection of the app's pool ended by the server (as a restart does): the next
+    requests succeed, each retried once on a fresh connection, none answered 500 or 503."""
+    for client in checked_client(create_app(MockConfig(store=StoreConfig(pg_url)))):
+        assert client.create(key="k-before").status_code == 200
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            ended = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE application_name = 'kustom-mock'"
+            ).fetchone()
+        assert ended is not None
+        assert ended[0] >= 1
+        for index in range(8):
+            assert client.create(key=f"k-after-{index}").status_code == 200
+        assert client.create(key="k-before").headers["Idempotent-Replayed"] == "true"
         client.app.store.close()
 
 
@@ -237,13 +259,19 @@ def test_kill_9_of_one_process_under_load_loses_no_acknowledged_order(pg_url: st
     """8 connections post orders under fresh keys to two processes; one is killed mid-load.
     Every order acknowledged by either is in the database once; no key has two orders."""
     acknowledged: dict[str, str] = {}  # idempotency key -> order id
-    lock = threading.Lock()
+    lock = threading.Condition()
+
+    def acknowledged_at_least(count: int) -> bool:
+        """Wait for the count, not for a time (a busy machine is slow); False past a minute."""
+        with lock:
+            return lock.wait_for(lambda: len(acknowledged) >= count, timeout=60)
+
     with running_mock(pg_url) as victim, running_mock(pg_url) as survivor:
         stop = threading.Event()
 
         def load(base_url: str) -> None:
             with httpx.Client(base_url=base_url, auth=AUTH_A, timeout=5) as http:
-                deadline = time.monotonic() + 10
+                deadline = time.monotonic() + 90  # a bound on a test gone wrong, not a pace
                 while not stop.is_set() and time.monotonic() < deadline:
                     key = str(uuid.uuid4())
                     try:
@@ -257,6 +285,7 @@ def test_kill_9_of_one_process_under_load_loses_no_acknowledged_order(pg_url: st
                     if response.status_code == 200:
                         with lock:
                             acknowledged[key] = response.json()["order_id"]
+                            lock.notify_all()
 
         threads = [
             threading.Thread(target=load, args=((victim if i % 2 else survivor).base_url,))
@@ -264,9 +293,11 @@ def test_kill_9_of_one_process_under_load_loses_no_acknowledged_order(pg_url: st
         ]
         for thread in threads:
             thread.start()
-        time.sleep(1.5)
+        assert acknowledged_at_least(21), "the load should have placed orders"
         os.kill(victim.process.pid, signal.SIGKILL)
-        time.sleep(1.0)
+        with lock:
+            before = len(acknowledged)
+        assert acknowledged_at_least(before + 8), "the survivor should go on placing orders"
         stop.set()
         for thread in threads:
             thread.join(timeout=15)
@@ -278,3 +309,50 @@ def test_kill_9_of_one_process_under_load_loses_no_acknowledged_order(pg_url: st
     assert len(acknowledged) > 20, "the load should have placed orders"
     missing = {k: v for k, v in acknowledged.items() if stored.get(k) != v}
     assert not missing
+
+
+def test_requests_past_their_deadline_leave_the_pool_as_it_was(
+    postgres: PostgresServer, pg_url: str
+) -> None:
+    """With the server paused, three times as many orders as the pool has connections: each is
+    answered 503 at its deadline (those that had a connection and those still waiting for one),
+    and once the server is back the process holds at most POOL_SIZE connections for requests
+    (and one for set-up), and serves."""
+    app = create_app(MockConfig(store=StoreConfig(pg_url, timeout_seconds=0.5)))
+
+    async def burst(prefix: str) -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://mock") as http:
+            answers = await asyncio.gather(
+                *(
+                    http.post(
+                        PATH.format("tok_active"),
+                        json=MINIMAL_ORDER,
+                        auth=AUTH_A,
+                        headers={"Klarna-Idempotency-Key": f"{prefix}-{index}"},
+                    )
+                    for index in range(3 * POOL_SIZE)
+                )
+            )
+        return [answer.status_code for answer in answers]
+
+    def connections() -> int:
+        with psycopg.connect(pg_url, autocommit=True) as observer:
+            row = observer.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'kustom-mock'"
+            ).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    try:
+        assert asyncio.run(burst("warm")) == [200] * (3 * POOL_SIZE)
+        postgres.pause()
+        try:
+            statuses = asyncio.run(burst("paused"))
+        finally:
+            postgres.resume()
+        assert statuses == [503] * (3 * POOL_SIZE)
+        assert asyncio.run(burst("after")) == [200] * (3 * POOL_SIZE)
+        assert connections() <= POOL_SIZE + 1
+    finally:
+        app.store.close()

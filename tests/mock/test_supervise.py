@@ -4,8 +4,10 @@ and os.waitpid replaced: what it does when a fork fails."""
 from __future__ import annotations
 
 import errno
+import itertools
 import os
 import signal
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -60,3 +62,60 @@ def test_a_failed_fork_unblocks_the_stop_signals_and_stops_the_running_workers(
 
     assert not STOP_SIGNALS & signal.pthread_sigmask(signal.SIG_BLOCK, [])  # a stop gets in
     assert signalled == [(FAKE_WORKER, signal.SIGTERM)]  # the worker that did start is stopped
+
+
+class FakeClock:
+    """time.monotonic and time.sleep for the supervisor: sleeping moves the clock."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.mark.usefixtures("stop_handlers_restored")
+def test_workers_that_keep_stopping_are_replaced_with_a_growing_pause(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every worker exits 2 at once (as one that cannot reach its database might): the
+    supervisor does not give up, and waits 0, 0.1, 0.2, 0.4 ... up to 5 s between replacements;
+    one that ran steadily resets the pause."""
+    clock = FakeClock()
+    forks: list[float] = []
+    lifetimes = iter([0.0] * 9 + [60.0] + [0.0] * 3)
+    exits: list[tuple[float, int]] = []  # (when, pid)
+
+    def fork() -> int:
+        if len(forks) == 13:
+            raise BlockingIOError(errno.EAGAIN, "enough")
+        forks.append(clock.now)
+        pid = FAKE_WORKER + len(forks)
+        exits.append((clock.now + next(lifetimes), pid))
+        return pid
+
+    def waitpid(pid: int, options: int) -> tuple[int, int]:
+        for when, child in sorted(exits):
+            if when <= clock.now:
+                exits.remove((when, child))
+                return child, 2 << 8  # exit status 2
+        return 0, 0
+
+    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr(os, "kill", lambda pid, sig: None)
+    monkeypatch.setattr(os, "waitpid", waitpid)
+    monkeypatch.setattr(time, "monotonic", clock.monotonic)  # the supervisor's clock
+    monkeypatch.setattr(time, "sleep", clock.sleep)
+
+    with pytest.raises(BlockingIOError):
+        supervise(1, run_worker=lambda _parent: 2)
+
+    pauses = [round(b - a, 1) for a, b in itertools.pairwise(forks)]
+    # Each measured to the next poll (every 0.05 s while one is due): at most that late.
+    expected = [0.0, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 5.0, 5.0, 60.0, 0.0, 0.1]
+    assert len(pauses) == len(expected)
+    for pause, wanted in zip(pauses, expected, strict=True):
+        assert wanted <= pause <= wanted + 0.25, (pauses, expected)

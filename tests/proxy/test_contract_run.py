@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from contract_tests.subprocess_runs import MOCK_AS_LIVE_ENV, run_contract
-from kustom_devtools.mock_process import running_mock
+from kustom_contract.in_subprocess import MOCK_AS_LIVE_ENV, quick_run
+from kustom_servers.mock_process import running_mock
 from kustom_spec import REPO_ROOT
 from tests.proxy.case_log import body_digest
 from tests.proxy.helpers import running_proxy
@@ -60,7 +60,7 @@ def test_the_contract_run_through_the_proxy(tmp_path: Path) -> None:
             "KUSTOM_CANCEL_TOKEN": "tok_fresh_through_the_proxy",
             "KUSTOM_TEST_CASE_LOG": str(cases),
         }
-        run = run_contract(tmp_path, env, pytest_args=["-p", "tests.proxy.case_log"])
+        run = quick_run(tmp_path, env, pytest_args=["-p", "tests.proxy.case_log"])
         output = proxy.stop()
     assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
     found = json.loads(report.read_text())

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kustom_devtools.mock_process import running_mock
+from kustom_servers.mock_process import running_mock
 from tests.conformance.exchanges import NAMES, ORDER, PAIR_A, RAW_A, cancel, order, path, read
 from tests.http_doubles import Reply, scripted_server
 from tests.proxy.helpers import running_proxy, send

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from kustom_devtools.mock_process import running_mock
+from kustom_servers.mock_process import running_mock
 from kustom_spec import REPO_ROOT
 from tests.conformance.exchanges import (
     NAMES,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from kustom_devtools.mock_process import running_mock
 from kustom_redact import forms_of
+from kustom_servers.mock_process import running_mock
 from tests.conformance.exchanges import (
     KEY_A,
     KEY_B,

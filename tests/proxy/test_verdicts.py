@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from kustom_conformance import Request
-from kustom_devtools.mock_process import running_mock
+from kustom_servers.mock_process import running_mock
 from kustom_spec import load_spec
 from tests.conformance.exchanges import NAMES, ORDER, cancel, order
 from tests.proxy.helpers import running_proxy, send, violations

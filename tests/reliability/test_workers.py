@@ -14,8 +14,8 @@ from pathlib import Path
 
 import httpx
 
-from kustom_devtools.mock_process import RunningMock, running_mock
 from kustom_mock.store import Store
+from kustom_servers.mock_process import RunningMock, running_mock
 from tests.mock.helpers import FULL_ORDER, PATH, at_once
 
 ACCESS_PID = re.compile(r"kustom_mock\.access \[(\d+)\]")
@@ -80,7 +80,11 @@ def test_workers_stop_with_sigterm_and_a_killed_worker_is_replaced(tmp_path: Pat
         first, second = sorted(both_serving(mock))
         os.kill(first, signal.SIGKILL)
         assert not wait_gone({first}, 5)
-        time.sleep(1.0)  # the supervisor looks every 0.2 s; its new worker loads the spec
+        replaced = f"worker {first} stopped (exit -9); starting another"
+        for _ in range(600):  # the supervisor's line, waited for (a bound on count, 60 s)
+            if replaced in mock.log():
+                break
+            time.sleep(0.1)
         assert {r.status_code for r in burst(mock, 16)} == {200}
         mock.process.send_signal(signal.SIGTERM)
         assert mock.process.wait(timeout=20) == 0

@@ -1,22 +1,35 @@
 """What every storage backend keeps and the operations a request's decision needs from it.
 
-A backend (SQLite, PostgreSQL) opens one write transaction per decision and hands out a
-``Transaction``; the operations inside see and change token states, orders, idempotency
-records and tok_flaky's attempts as one unit, committed before the response is sent.
+A backend (SQLite, PostgreSQL) runs each decision (a function of a ``Transaction``) in one write
+transaction, within a deadline; the operations inside see and change token states, orders,
+idempotency records and tok_flaky's attempts as one unit, committed before the response is sent.
+A backend that cannot run it in time raises ``StoreUnavailable``: nothing was acknowledged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from kustom_mock.tokens import TokenState
+
+T = TypeVar("T")
+Decision = Callable[["Transaction"], T]
 
 
 class StoreError(RuntimeError):
     """The database cannot be opened or is not one this mock can use (never shows a password)."""
+
+
+class StoreUnavailable(Exception):
+    """The store did not answer within the deadline (locked, paused, down, unreachable): the
+    request is answered 503, told when to retry. Its transaction was rolled back, or its COMMIT's
+    outcome is unknown (a retry under the same idempotency key replays it if it was kept)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # one line, never a password
 
 
 @dataclass(frozen=True)
@@ -103,11 +116,21 @@ class Transaction(Protocol):
 
 
 class Backend(Protocol):
-    """One database: its transactions, a label safe to print, and how to let it go."""
+    """One database: decisions run within a deadline, a label safe to print, and how to let
+    it go (``close``; a closed backend opens again when next used, as a forked worker does)."""
 
     label: str
 
-    def transaction(self, *, purge: bool = True) -> AbstractContextManager[Transaction]: ...
+    async def run(self, decision: Decision[T], timeout: float, *, atomic: bool = True) -> T:
+        """``decision`` in one write transaction (expired rows purged first when due) without
+        blocking the event loop, answered within ``timeout`` seconds or StoreUnavailable.
+        ``atomic`` False: each statement on its own (a request without an idempotency key;
+        store/sql.py, Write, says why that decides the same)."""
+        ...
+
+    def run_blocking(self, decision: Decision[T], timeout: float) -> T:
+        """The same from code without an event loop (set-up, tests, inspection); no purge."""
+        ...
 
     def close(self) -> None: ...
 

@@ -10,8 +10,9 @@ same text for both but for the placeholder (``?`` or ``%s``). What does differ:
   orders carry an index on their age (PostgreSQL) or are purged oldest first by that column;
 - how ``--reset`` forgets everything (SQLite: a DELETE per table, PostgreSQL: one TRUNCATE).
 
-``Write`` is the transaction itself: the backend's lock, ``BEGIN``, a purge when one is due,
-then ``COMMIT`` (``ROLLBACK`` on an exception).
+``Write`` is the transaction itself, on one ``Session`` (a connection and its cursor): the
+session's lock, ``BEGIN``, a purge when one is due, then ``COMMIT`` (``ROLLBACK`` on an
+exception).
 """
 
 from __future__ import annotations
@@ -65,6 +66,11 @@ class SQLTransaction:
 
     def __init__(self, cursor: Cursor, clock: Callable[[], float], dialect: Dialect) -> None:
         self._cursor = cursor  # one cursor for every statement
+        # Whether the decision sent a write that a second run would repeat (an order, a kept
+        # answer): outside a transaction (see Write) it may stand although the decision failed.
+        # A claim and a cancel are the same whether run once or twice (a flaky attempt comes
+        # only with a key, inside a transaction).
+        self.unrepeatable = False
         self._clock = clock
         self._dialect = dialect
         self._forget_everything = dialect.forget_everything
@@ -128,6 +134,7 @@ class SQLTransaction:
         return StoredResponse(row[0], row[1], self._body_out(row[2]), json.loads(row[3]))
 
     def save_response(self, merchant_id: str, key: str, response: StoredResponse) -> None:
+        self.unrepeatable = True
         self._cursor.execute(
             self._save_response,
             (
@@ -142,6 +149,7 @@ class SQLTransaction:
         )
 
     def save_order(self, order: NewOrder) -> None:
+        self.unrepeatable = True
         self._cursor.execute(
             self._save_order,
             (
@@ -170,6 +178,7 @@ class SQLTransaction:
         self._cursor.execute(self._set_token_status, (status, self._clock(), token))
 
     def forget_everything(self) -> None:
+        self.unrepeatable = True
         for statement in self._forget_everything:
             self._cursor.execute(statement)
 
@@ -220,26 +229,39 @@ class SQLTransaction:
         ]
 
 
-class SQLBackend:
-    """What both backends share: one connection per process, used under a lock, with one
-    cursor and the transaction operations on it; and when the next purge is due."""
+class Session:
+    """One connection with its one cursor and the transaction operations on it, used by one
+    transaction at a time (``lock``). SQLite has one per process; PostgreSQL one per connection
+    of its pool, and one for set-up and inspection."""
 
-    label: str  # the database, safe to print (no password)
     cursor: Cursor
     tx: SQLTransaction
 
-    def __init__(self, clock: Callable[[], float], schedule: PurgeSchedule) -> None:
-        self._clock = clock
+    def __init__(self, schedule: PurgeSchedule) -> None:
         self.schedule = schedule
-        self.lock = threading.Lock()  # one transaction at a time on the connection
+        self.lock = threading.Lock()
+        # Whether the last transaction's COMMIT was sent: after a failure, a transaction whose
+        # COMMIT was never sent did not happen and may run again; one whose COMMIT was sent may
+        # have been kept.
+        self.commit_sent = False
 
-    def transaction(self, *, purge: bool = True) -> Write:
+    def transaction(self, *, purge: bool, atomic: bool = True) -> Write:
         """One write transaction, committed (or rolled back) before the lock is let go;
-        ``purge``: purge expired rows first when a purge is due."""
-        return Write(self, purge=purge)
+        ``purge``: purge expired rows first when a purge is due; ``atomic`` False: each
+        statement on its own (a request without an idempotency key: see Write)."""
+        return Write(self, purge=purge, atomic=atomic)
+
+    def kept_anything(self, *, atomic: bool) -> bool:
+        """After a failure: whether the decision may have been kept, in whole or in part (so
+        it must not run again)."""
+        return self.commit_sent if atomic else self.tx.unrepeatable
 
     def begin(self) -> SQLTransaction:
         """Open the transaction (the lock is held) and hand out its operations."""
+        raise NotImplementedError
+
+    def statements(self) -> SQLTransaction:
+        """The operations without a transaction around them (the lock is held)."""
         raise NotImplementedError
 
     def in_transaction(self) -> bool:
@@ -248,24 +270,35 @@ class SQLBackend:
 
 
 class Write:
-    """``with backend.transaction() as tx``: the lock, ``begin()``, a purge when one is due,
+    """``with session.transaction() as tx``: the lock, ``begin()``, a purge when one is due,
     then ``COMMIT`` (``ROLLBACK`` on an exception). A class rather than a generator-based
-    context manager: this runs for every request, and the generator's machinery cost 3-5 µs."""
+    context manager: this runs for every request, and the generator's machinery cost 3-5 µs.
 
-    __slots__ = ("_backend", "_purge")
+    Not ``atomic``: no BEGIN and no COMMIT, each statement its own transaction. For a request
+    without an idempotency key this decides the same: its reads and its one write (an order, a
+    cancel, a fresh token's claim, each a single statement) are each of the latest state, so it
+    is as if the request ran at the moment of its write, which falls within the request; and
+    nothing but the key's record would have to be kept with it. It spares SQLite a lock and
+    PostgreSQL two round trips of four.
+    """
 
-    def __init__(self, backend: SQLBackend, *, purge: bool) -> None:
-        self._backend = backend
+    __slots__ = ("_atomic", "_purge", "_session")
+
+    def __init__(self, session: Session, *, purge: bool, atomic: bool) -> None:
+        self._session = session
         self._purge = purge
+        self._atomic = atomic
 
     def __enter__(self) -> SQLTransaction:
-        backend = self._backend
-        backend.lock.acquire()
+        session = self._session
+        session.lock.acquire()
+        session.commit_sent = False
         try:
-            tx = backend.begin()
-            cutoff = backend.schedule.due() if self._purge else None
+            tx = session.begin() if self._atomic else session.statements()
+            cutoff = session.schedule.due() if self._purge else None
             if cutoff is not None:
                 tx.purge_expired(cutoff)
+            tx.unrepeatable = False
         except BaseException:
             self._end(failed=True)
             raise
@@ -280,16 +313,19 @@ class Write:
         self._end(failed=exc_type is not None)
 
     def _end(self, *, failed: bool) -> None:
-        backend = self._backend
+        session = self._session
         try:
-            if not failed:
-                backend.cursor.execute("COMMIT")
+            if not failed and self._atomic:
+                session.commit_sent = True
+                session.cursor.execute("COMMIT")
         finally:
             try:
-                if backend.in_transaction():  # an exception, or a COMMIT that failed
-                    backend.cursor.execute("ROLLBACK")
+                if session.in_transaction():  # an exception, or a COMMIT that failed
+                    session.cursor.execute("ROLLBACK")
+            except Exception:  # noqa: S110 (the connection is gone: so is its transaction)
+                pass
             finally:
-                backend.lock.release()
+                session.lock.release()
 
 
 def migrate(

@@ -10,19 +10,38 @@ checkpoints' fsync stalled requests by 10-700 ms under load on these disks and d
 (docs/benchmarks.md). ``fsync=True`` (``scripts/mock --fsync``) adds synchronous=NORMAL, which
 also keeps the file sound through an OS crash or a power cut.
 
+Bounded waits: the request path never waits on SQLite's busy handler (``busy_timeout`` 0, so
+one request's wait would block the event loop and queue every other behind it: 5, 10, 15 s).
+A ``BEGIN IMMEDIATE`` that finds the file locked by another process gives up at once, and the
+request tries again on the event loop after a short sleep, until its own deadline; then it is
+answered 503. Every request waiting so has its own deadline, and the loop serves the others
+meanwhile. A locked database is the only wait SQLite has: the rest is the mock's CPU and the
+local disk.
+
 The schema is versioned (``PRAGMA user_version``): each entry of MIGRATIONS takes a database
 one version up, so a file written by an older mock is brought up to date at start.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kustom_mock.store.base import PurgeSchedule, StoreError
-from kustom_mock.store.sql import EVERY_TABLE, Dialect, SQLBackend, SQLTransaction, migrate
+from kustom_mock.store.base import Decision, PurgeSchedule, StoreError, StoreUnavailable, T
+from kustom_mock.store.sql import EVERY_TABLE, Dialect, Session, SQLTransaction, migrate
+
+# SQLite's own error codes for a database another connection holds.
+BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+# A locked database is tried again after 1 ms, then twice as long each time up to 20 ms: a lock
+# held for one request's transaction (tens of microseconds) is had at once, a long one costs
+# about 50 tries a second per waiting request.
+FIRST_RETRY_SECONDS = 0.001
+MAX_RETRY_SECONDS = 0.02
+
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: orders, idempotency records and tok_flaky's attempts.
@@ -100,57 +119,137 @@ SQLITE = Dialect(
 )
 
 
-class SQLiteBackend(SQLBackend):
+class SQLiteBackend(Session):
     """Every transaction ``BEGIN IMMEDIATE``: serialised with every other, in this process
-    (the lock) and in any other on the same file."""
+    (the session's lock) and in any other on the same file."""
 
     def __init__(
-        self, path: str, clock: Callable[[], float], *, fsync: bool, schedule: PurgeSchedule
+        self,
+        path: str,
+        clock: Callable[[], float],
+        *,
+        fsync: bool,
+        schedule: PurgeSchedule,
+        timeout: float,
     ) -> None:
-        super().__init__(clock, schedule)
+        super().__init__(schedule)
         self.path = path
         self.label = path
+        self._clock = clock
+        self._fsync = fsync
+        self.db: sqlite3.Connection | None = None
         try:
             if path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            # Autocommit mode: transactions are opened explicitly with BEGIN IMMEDIATE.
-            self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self.db.execute("PRAGMA busy_timeout=5000")
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute(f"PRAGMA synchronous={'NORMAL' if fsync else 'OFF'}")
-            self._migrate()
+            self._open()
+            assert self.db is not None
+            # At start only, SQLite's busy handler may wait (up to the deadline) for a lock.
+            self.db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            self._migrate(self.db)
+            self.db.execute("PRAGMA busy_timeout=0")
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot use {path} as the mock's database: {exc}") from None
-        self.cursor = self.db.cursor()
-        self.tx = SQLTransaction(self.cursor, clock, SQLITE)  # nothing per transaction: reused
 
-    def _migrate(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
+    def _open(self) -> sqlite3.Connection:
+        # Autocommit mode: transactions are opened explicitly with BEGIN IMMEDIATE.
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
-            migrate(self.db.cursor(), MIGRATIONS, version, self._set_version, self.path)
+            db.execute("PRAGMA busy_timeout=0")
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(f"PRAGMA synchronous={'NORMAL' if self._fsync else 'OFF'}")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            db.close()
             raise
-        self.db.execute("COMMIT")
+        self.db = db
+        self.cursor = db.cursor()
+        self.tx = SQLTransaction(self.cursor, self._clock, SQLITE)  # nothing per transaction
+        return db
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            migrate(db.cursor(), MIGRATIONS, version, self._set_version, self.path)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     def _set_version(self, number: int) -> None:
+        assert self.db is not None
         self.db.execute(f"PRAGMA user_version = {number}")
 
     def close(self) -> None:
+        """Let the file go (before a fork); the next transaction opens it again."""
         with self.lock:
-            self.db.close()
+            if self.db is not None:
+                self.db.close()
+                self.db = None
 
     def begin(self) -> SQLTransaction:
+        tx = self.statements()
         self.cursor.execute("BEGIN IMMEDIATE")
+        return tx
+
+    def statements(self) -> SQLTransaction:
+        if self.db is None:  # closed before a fork: each worker opens its own connection
+            self._open()
         return self.tx
 
     def in_transaction(self) -> bool:
-        return self.db.in_transaction
+        return self.db is not None and self.db.in_transaction
+
+    def _attempt(self, decision: Decision[T], *, purge: bool, atomic: bool = True) -> T:
+        """One try, never waiting for a lock: _Busy when it is held. A busy statement was not
+        run, and a decision outside a transaction writes once, last: trying again is safe."""
+        try:
+            with self.transaction(purge=purge, atomic=atomic) as tx:
+                return decision(tx)
+        except sqlite3.OperationalError as exc:
+            raise (
+                _Busy(str(exc)) if exc.sqlite_errorcode in BUSY_CODES else _unavailable(exc)
+            ) from None
+        except sqlite3.DatabaseError as exc:  # I/O errors, a file no longer SQLite
+            raise _unavailable(exc) from None
+
+    async def run(self, decision: Decision[T], timeout: float, *, atomic: bool = True) -> T:
+        deadline = None
+        delay = FIRST_RETRY_SECONDS
+        while True:
+            try:
+                return self._attempt(decision, purge=True, atomic=atomic)
+            except _Busy as busy:
+                now = time.monotonic()
+                deadline = now + timeout if deadline is None else deadline
+                if now + delay > deadline:
+                    raise StoreUnavailable(f"{self.label}: {busy.reason}") from None
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_RETRY_SECONDS)
+
+    def run_blocking(self, decision: Decision[T], timeout: float) -> T:
+        deadline = time.monotonic() + timeout
+        delay = FIRST_RETRY_SECONDS
+        while True:
+            try:
+                return self._attempt(decision, purge=False)
+            except _Busy as busy:
+                if time.monotonic() + delay > deadline:
+                    raise StoreUnavailable(f"{self.label}: {busy.reason}") from None
+            time.sleep(delay)
+            delay = min(delay * 2, MAX_RETRY_SECONDS)
 
     def pragma(self, name: str) -> Any:
         """A SQLite setting as in force (for tests and inspection)."""
         if not name.isidentifier():
             raise ValueError(f"not a pragma name: {name!r}")
         with self.lock:
-            return self.db.execute(f"PRAGMA {name}").fetchone()[0]
+            db = self._open() if self.db is None else self.db
+            return db.execute(f"PRAGMA {name}").fetchone()[0]
+
+
+class _Busy(StoreUnavailable):
+    """The file is locked by another connection: try again until the deadline."""
+
+
+def _unavailable(exc: sqlite3.Error) -> StoreUnavailable:
+    return StoreUnavailable(" ".join(str(exc).split()) or type(exc).__name__)
