@@ -200,7 +200,10 @@ def compare_package(
     """Every change to the package's public API; ``old`` None: it is new."""
     new_exports = _exports(new)
     if old is None:
-        return [Change("added", f"{package.module}.{n}", False, "added") for n in new_exports]
+        return [
+            Change("added", f"{package.module}.{name}", False, "added", package.part)
+            for name in new_exports
+        ]
     old_exports = _exports(old)
     targets = {
         _target(obj).path: f"{package.module}.{name}"
@@ -215,6 +218,12 @@ def compare_package(
             _breakage_detail(breakage),
         )
         for breakage in griffe.find_breaking_changes(old, new)
+    ]
+    # Left out of __all__ but still imported there: griffe finds the name and says nothing.
+    changes += [
+        Change("removed", f"{package.module}.{name}", True, "Public object was removed")
+        for name in old_exports
+        if name not in new_exports and name in new.members
     ]
     changes += _members(package.module, old_exports, new_exports)
     return [Change(c.kind, c.where, c.breaking, c.detail, package.part) for c in changes]
