@@ -195,15 +195,18 @@ def _public_path(package: PublicPackage, targets: dict[str, str], path: str) -> 
 def compare_package(
     package: PublicPackage,
     old: griffe.Object | griffe.Alias | None,
-    new: griffe.Object | griffe.Alias,
+    new: griffe.Object | griffe.Alias | None,
 ) -> list[Change]:
-    """Every change to the package's public API; ``old`` None: it is new."""
-    new_exports = _exports(new)
-    if old is None:
+    """Every change to the package's public API; None: it is not there on that side."""
+    if old is None or new is None:
+        side, kind, breaking = (new, "added", False) if old is None else (old, "removed", True)
+        detail = "added" if old is None else "Public object was removed"
+        exports = _exports(side) if side is not None else {}
         return [
-            Change("added", f"{package.module}.{name}", False, "added", package.part)
-            for name in new_exports
+            Change(kind, f"{package.module}.{name}", breaking, detail, package.part)
+            for name in exports
         ]
+    new_exports = _exports(new)
     old_exports = _exports(old)
     targets = {
         _target(obj).path: f"{package.module}.{name}"
@@ -240,12 +243,15 @@ def compare_api(
     with tempfile.TemporaryDirectory(prefix="kustom-api-") as folder:
         for index, package in enumerate(packages):
             old_root = _source_at(repo, old_ref, package, Path(folder) / f"old{index}")
-            if new_ref is None:
-                new_root: Path | None = repo / package.folder
-            else:
+            if new_ref is not None:
                 new_root = _source_at(repo, new_ref, package, Path(folder) / f"new{index}")
-            if new_root is None:
-                raise ApiError(f"{package.module} is not in {package.folder}/ at {new_ref}")
-            old = None if old_root is None else _load(package, old_root)
-            changes += compare_package(package, old, _load(package, new_root))
+            elif (repo / package.folder / package.module.split(".")[0]).is_dir():
+                new_root = repo / package.folder
+            else:
+                new_root = None
+            changes += compare_package(
+                package,
+                None if old_root is None else _load(package, old_root),
+                None if new_root is None else _load(package, new_root),
+            )
     return changes

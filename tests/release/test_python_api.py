@@ -244,3 +244,13 @@ def test_the_client_layer_between_2_1_0_and_2_2_0() -> None:
     assert "kustom_client.RetrievedToken: added" in other
     assert "kustom_client.KustomClient.get_token: parameter deadline added" in other
     assert {c.part for c in found} == {CLIENT_LAYER}
+
+
+def test_a_package_gone_from_the_work_tree_is_all_removals(repo: Path) -> None:
+    subprocess.run(["git", "-C", str(repo), "rm", "-rq", "src/toykit"], check=True)  # noqa: S603, S607
+    found = compare_api(repo, "HEAD", None, (PACKAGE,))
+    assert {c.line() for c in found} == {
+        f"toykit.{name}: Public object was removed"
+        for name in ("LIMIT", "Client", "Result", "build")
+    }
+    assert all(c.breaking for c in found)
