@@ -73,8 +73,14 @@ def _source_at(repo: Path, ref: str, package: PublicPackage, into: Path) -> Path
     return into / package.folder
 
 
-def _load(package: PublicPackage, root: Path) -> griffe.Object | griffe.Alias:
-    """The module read from source under ``root`` (never imported, never from sys.path)."""
+def _load(package: PublicPackage, root: Path | None) -> griffe.Object | griffe.Alias | None:
+    """The module read from source under ``root`` (never imported, never from sys.path);
+    None when it is not there."""
+    if root is None:
+        return None
+    path = root.joinpath(*package.module.split("."))
+    if not (path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()):
+        return None
     try:
         found = griffe.load(
             package.module,
@@ -243,15 +249,10 @@ def compare_api(
     with tempfile.TemporaryDirectory(prefix="kustom-api-") as folder:
         for index, package in enumerate(packages):
             old_root = _source_at(repo, old_ref, package, Path(folder) / f"old{index}")
-            if new_ref is not None:
-                new_root = _source_at(repo, new_ref, package, Path(folder) / f"new{index}")
-            elif (repo / package.folder / package.module.split(".")[0]).is_dir():
-                new_root = repo / package.folder
-            else:
-                new_root = None
-            changes += compare_package(
-                package,
-                None if old_root is None else _load(package, old_root),
-                None if new_root is None else _load(package, new_root),
+            new_root = (
+                repo / package.folder
+                if new_ref is None
+                else _source_at(repo, new_ref, package, Path(folder) / f"new{index}")
             )
+            changes += compare_package(package, _load(package, old_root), _load(package, new_root))
     return changes

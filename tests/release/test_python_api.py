@@ -254,3 +254,12 @@ def test_a_package_gone_from_the_work_tree_is_all_removals(repo: Path) -> None:
         for name in ("LIMIT", "Client", "Result", "build")
     }
     assert all(c.breaking for c in found)
+
+
+def test_a_module_new_inside_a_released_package_is_all_additions(repo: Path) -> None:
+    """As the mock's pytest helpers (kustom_mock.testing) join a released package."""
+    (repo / "src" / "toykit" / "testing.py").write_text(
+        "class Fixture:\n    def reset(self) -> None:\n        pass\n", encoding="utf-8"
+    )
+    found = compare_api(repo, "HEAD", None, (PublicPackage("Mock", "toykit.testing", "src"),))
+    assert found == [Change("added", "toykit.testing.Fixture", False, "added", "Mock")]
