@@ -5,7 +5,6 @@ two lists are exactly the gate's classification of the change from the release b
 from __future__ import annotations
 
 import copy
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from kustom_release.changelog import (
 )
 from kustom_release.python_api import compare_api
 from kustom_spec import REPO_ROOT, load_spec
+from tests.release.git_repo import git, new_repo
 
 TEXT = (REPO_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
 FORMAT_BREAK = "request.order_amount: format None -> int64"
@@ -116,27 +116,19 @@ def test_a_release_git_does_not_record_disagrees() -> None:
     )
 
 
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)  # noqa: S603, S607
-
-
 def _release(repo: Path, document: dict[str, Any], notes: str) -> str:
     """Commit ``document`` with ``notes`` on top of CHANGELOG.md, as a release does."""
     (repo / "openapi.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
     path = repo / "CHANGELOG.md"
     prepend(path, notes)
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", f"release {document['info']['version']}")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", f"release {document['info']['version']}")
     return path.read_text(encoding="utf-8")
 
 
 def test_a_version_step_the_gate_refuses_disagrees(tmp_path: Path) -> None:
     """The lists are right and the version is not: an addition released as a patch."""
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "config", "user.email", "changelog@test.invalid")
-    _git(repo, "config", "user.name", "changelog test")
+    repo = new_repo(tmp_path / "repo")
     first = copy.deepcopy(load_spec().document)
     first["info"]["version"] = "1.0.0"
     _release(repo, first, release_notes("1.0.0", Baseline(None, "no release"), []))
@@ -161,11 +153,7 @@ class Kit:
     """A repository with a spec, a client layer and a mock, released entry by entry."""
 
     def __init__(self, root: Path) -> None:
-        self.repo = root / "repo"
-        self.repo.mkdir()
-        _git(self.repo, "init", "-q", "-b", "main")
-        _git(self.repo, "config", "user.email", "changelog@test.invalid")
-        _git(self.repo, "config", "user.name", "changelog test")
+        self.repo = new_repo(root / "repo")
         self.spec = copy.deepcopy(load_spec().document)
         self.write("src/kustom_client/__init__.py", CLIENT_V1)
         self.write("src/kustom_mock/__init__.py", '"""The mock."""\n')
@@ -184,7 +172,7 @@ class Kit:
         ``by_hand`` (the stated parts)."""
         before = self.released
         self.spec["info"]["version"] = version
-        head = _git_out(self.repo, "rev-parse", "HEAD")
+        head = git(self.repo, "rev-parse", "HEAD")
         changes = compare(before, self.spec) + compare_api(self.repo, head, None)
         baseline = Baseline(before, "the previous release", head)
         self.text = _release(
@@ -192,15 +180,6 @@ class Kit:
         )
         self.released = copy.deepcopy(self.spec)
         return self.text
-
-
-def _git_out(repo: Path, *args: str) -> str:
-    return subprocess.run(  # noqa: S603
-        ["git", "-C", str(repo), *args],  # noqa: S607
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
 
 
 def test_the_client_layer_lists_are_the_gate_s(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ for the releases' refs, and the repository's own history."""
 
 from __future__ import annotations
 
-import subprocess
 import textwrap
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from kustom_release.python_api import (
     compare_api,
 )
 from kustom_spec import REPO_ROOT
+from tests.release.git_repo import git, new_repo
 
 PACKAGE = PublicPackage("Client layer", "toykit", "src")
 
@@ -60,15 +60,6 @@ OLD = {
 }
 
 
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(  # noqa: S603
-        ["git", "-C", str(repo), *args],  # noqa: S607
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-
-
 def _write(repo: Path, files: dict[str, str]) -> None:
     folder = repo / "src" / "toykit"
     folder.mkdir(parents=True, exist_ok=True)
@@ -79,14 +70,10 @@ def _write(repo: Path, files: dict[str, str]) -> None:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A repository whose first commit is the release of OLD."""
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "config", "user.email", "api@test.invalid")
-    _git(repo, "config", "user.name", "api test")
+    repo = new_repo(tmp_path / "repo")
     _write(repo, OLD)
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "release")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "release")
     return repo
 
 
@@ -215,9 +202,9 @@ def test_a_package_new_since_the_release_is_all_additions(repo: Path) -> None:
     assert found == [Change("added", "newkit.go", False, "added", "Mock")]
 
 
-def test_both_sides_read_from_git(repo: Path) -> None:
+def test_both_sides_read_fromgit(repo: Path) -> None:
     _write(repo, {"helpers.py": "LIMIT = 10\n\n\ndef build(name: str) -> None:\n    pass\n"})
-    _git(repo, "commit", "-qam", "next")
+    git(repo, "commit", "-qam", "next")
     found = compare_api(repo, "HEAD~1", "HEAD", (PACKAGE,))
     assert {c.line() for c in found if c.breaking} == {
         "toykit.build: Parameter was removed: price",
@@ -247,7 +234,7 @@ def test_the_client_layer_between_2_1_0_and_2_2_0() -> None:
 
 
 def test_a_package_gone_from_the_work_tree_is_all_removals(repo: Path) -> None:
-    subprocess.run(["git", "-C", str(repo), "rm", "-rq", "src/toykit"], check=True)  # noqa: S603, S607
+    git(repo, "rm", "-rq", "src/toykit")
     found = compare_api(repo, "HEAD", None, (PACKAGE,))
     assert {c.line() for c in found} == {
         f"toykit.{name}: Public object was removed"
