@@ -19,6 +19,7 @@ from kustom_release.changelog import (
     prepend,
     release_notes,
 )
+from kustom_release.publish import gate_release
 from kustom_release.python_api import compare_api
 from kustom_spec import REPO_ROOT, load_spec
 from tests.release.git_repo import git, new_repo
@@ -240,3 +241,23 @@ def test_the_largest_part_steps_the_kit(tmp_path: Path) -> None:
     entry = entry_of(text, "4.0.0")
     assert "### Spec: other changes\n\n" in entry
     assert disagreements(kit.repo, text) == []
+
+
+def test_the_gate_before_a_release_sees_the_client_layer_and_the_mock(tmp_path: Path) -> None:
+    """scripts/publish's gate on a work tree: the client layer's break refuses a minor, and a
+    changed mock is a reminder to state its changes in the entry."""
+    kit = Kit(tmp_path)
+    kit.write("src/kustom_client/__init__.py", CLIENT_V2)
+    kit.write("src/kustom_mock/__init__.py", '"""The mock, with a new flag."""\n')
+    kit.spec["info"]["version"] = "3.1.0"
+    result = gate_release(kit.spec, kit.repo, None)
+    assert result.problems == [
+        "1 breaking change(s) (Client layer 1) need a major version: 3.0.0 -> 3.1.0 "
+        "(bump info.version to 4.0.0)"
+    ]
+    assert "### Client layer: breaking changes" in result.notes
+    assert result.reminders == [
+        "src/kustom_mock changed since 3.0.0: state its changes in the entry by hand "
+        "(### Mock: breaking changes, ### Mock: other changes or ### Mock: fixes) and step the "
+        "version for them too"
+    ]
