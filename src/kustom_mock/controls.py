@@ -77,33 +77,34 @@ def control_document(spec: Spec, names: Names) -> dict[str, Any]:
     document["info"]["version"] = str(served["info"]["version"])
     document["security"] = copy.deepcopy(served["security"])
     components["securitySchemes"] = copy.deepcopy(served["components"]["securitySchemes"])
-    components["headers"] = {
-        "CorrelationId": copy.deepcopy(served["components"]["headers"]["CorrelationId"])
-    }
-    for name in _schemas_reached(served, "Error"):
-        components["schemas"][name] = copy.deepcopy(served["components"]["schemas"][name])
+    components["headers"] = {}
+    # The served spec's components these name, and every component they refer to in turn.
+    for kind, name in _reached(
+        served, [("responses", "ServiceUnavailable"), ("headers", "CorrelationId")]
+    ):
+        components[kind][name] = copy.deepcopy(served["components"][kind][name])
     operation = components["schemas"]["FaultRequest"]["properties"]["operation"]
     operation["enum"] = list(spec.operations)
-    correlation = {names.correlation_id: {"$ref": "#/components/headers/CorrelationId"}}
+    correlation = {"$ref": "#/components/headers/CorrelationId"}
     for response in _responses(document):
-        response["headers"] = copy.deepcopy(correlation)
+        response.setdefault("headers", {})[names.correlation_id] = dict(correlation)
     return document
 
 
-def _schemas_reached(document: Mapping[str, Any], name: str) -> list[str]:
-    """``name`` and every component schema it refers to, however deep."""
-    found = [name]
-    prefix = "#/components/schemas/"
-    for current in found:
-        stack: list[Any] = [document["components"]["schemas"][current]]
+def _reached(document: Mapping[str, Any], start: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The components ``start`` names (kind, name), and every one they refer to, however deep."""
+    found = list(start)
+    prefix = "#/components/"
+    for kind, name in found:
+        stack: list[Any] = [document["components"][kind][name]]
         while stack:
             node = stack.pop()
             if isinstance(node, dict):
                 ref = node.get("$ref")
                 if isinstance(ref, str) and ref.startswith(prefix):
-                    target = ref.removeprefix(prefix)
-                    if target not in found:
-                        found.append(target)
+                    target_kind, _, target = ref.removeprefix(prefix).partition("/")
+                    if (target_kind, target) not in found:
+                        found.append((target_kind, target))
                 stack += node.values()
             elif isinstance(node, list):
                 stack += node
