@@ -10,12 +10,12 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 
 from kustom_mock.testing import MockControlError, MockProcess
+from tests.processes import wait_gone
 
 RUN_TIMEOUT = 180
 PYTEST = [
@@ -198,29 +198,13 @@ def test_a_killed_test_run_leaves_no_mock(tmp_path: Path) -> None:
         mock_pid = int(parent.stdout.readline())
         parent.kill()
         parent.wait(timeout=10)
-        gone = wait_until_gone(mock_pid, seconds=20)
-        if not gone:
-            os.kill(mock_pid, signal.SIGKILL)
-        assert gone, "the mock outlived the killed test run"
+        left = wait_gone({mock_pid}, seconds=20)
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        assert not left, "the mock outlived the killed test run"
     finally:
         if parent.poll() is None:
             parent.kill()
         for pipe in (parent.stdin, parent.stdout):
             if pipe is not None:
                 pipe.close()
-
-
-def wait_until_gone(pid: int, seconds: float) -> bool:
-    """Whether process ``pid`` (not ours to wait for: its parent was killed) is gone in time,
-    polling /proc (a zombie reaped by init is gone too)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        stat = Path(f"/proc/{pid}/stat")
-        try:
-            state = stat.read_text().rpartition(")")[2].split()[0]
-        except (FileNotFoundError, ProcessLookupError):
-            return True
-        if state == "Z":
-            return True
-        time.sleep(0.05)
-    return False
