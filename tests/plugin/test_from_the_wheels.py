@@ -1,7 +1,7 @@
 """The mock's pytest plugin as a merchant installs it: the three wheels and pytest in a fresh
 virtual environment, nothing of this repository on the path, and docs/mock.md's complete example
 test file run there twice in a row (each test starts from the fixtures, so the second run sees
-what the first did not leave behind)."""
+what the first did not leave behind), and the example of the wheel's own README."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from kustom_devtools import publish
-from tests.docs.examples import run_by
+from kustom_spec import REPO_ROOT
+from tests.docs.examples import examples_in, run_by
 from tests.venvs import Venv, make_venv, wheel
 
 THIS = "tests/plugin/test_from_the_wheels.py"
@@ -46,6 +47,19 @@ def test_the_docs_example_passes_twice_in_a_row(plugin_venv: Venv) -> None:
         )
         assert f"{collected} passed" in output, output
     assert not (plugin_venv.workdir / ".pytest_cache").exists()
+
+
+def test_the_wheels_readme_example_passes(plugin_venv: Venv) -> None:
+    """The example of the mock's own README (the package's description on the index)."""
+    readme = REPO_ROOT / "packages" / "kustom-mock" / "README.md"
+    [example] = [
+        e
+        for e in examples_in(readme.read_text(encoding="utf-8"), "README")
+        if e.language == "python"
+    ]
+    (plugin_venv.workdir / "test_readme.py").write_text(example.code, encoding="utf-8")
+    output = plugin_venv.run("-m", "pytest", "-q", "-p", "no:cacheprovider", "test_readme.py")
+    assert "1 passed" in output, output
 
 
 def test_the_plugin_is_registered_and_importing_the_mock_imports_no_pytest(
