@@ -49,7 +49,7 @@ from kustom_mock.errors import (
     service_unavailable,
 )
 from kustom_mock.fault_effects import send_broken, status_error
-from kustom_mock.faults import ON_THE_WIRE, FaultAction, FaultKind
+from kustom_mock.faults import ON_THE_WIRE, FaultAction, FaultKind, FaultNews
 from kustom_mock.fixtures import Fixtures, Merchant, load_fixtures
 from kustom_mock.headers import read_headers, single_value_headers
 from kustom_mock.ids import uuid4
@@ -138,8 +138,19 @@ class MockApp:
         if missing:
             raise RuntimeError(f"operations without a handler or a route: {sorted(missing)}")
         self.rate_limiter = RateLimiter(config.rate_limit, names) if config.rate_limit else None
+        # Whether a request must look for an armed fault (kustom_mock.faults, FaultNews).
+        self.fault_news = FaultNews()
+        self._faults = config.test_controls
         self.controls = (
-            Controls(spec, names, fixtures, store, self.behaviour, config.store.retention_seconds)
+            Controls(
+                spec,
+                names,
+                fixtures,
+                store,
+                self.behaviour,
+                config.store.retention_seconds,
+                self.fault_news.seconds,
+            )
             if config.test_controls
             else None
         )
@@ -239,13 +250,16 @@ class MockApp:
             limit_headers = self.rate_limiter.admit(merchant.merchant_id, operation_id)
         try:
             call = await self._call(match.path_params, operation_id, merchant, headers, receive)
-            decided = await self._run(call, correlation_id, take_fault=self.controls is not None)
-            if isinstance(decided, Delay):
-                assert decided.action.ms is not None
-                await asyncio.sleep(decided.action.ms / 1000)
-                again = await self._run(call, correlation_id, take_fault=False)
-                assert isinstance(again, Response)  # a second run takes no fault
-                decided = replace(again, fault=decided.action)  # named in the access line
+            atomic = call.idempotency_key is not None  # the key's record goes with it
+            try:
+                decided = await self.store.run(
+                    lambda tx: self._decide(tx, call, correlation_id, take_fault=self._faults),
+                    atomic=atomic,
+                )
+                if isinstance(decided, Delay):
+                    decided = await self._after_delay(decided, call, correlation_id, atomic)
+            except StoreUnavailable:
+                raise service_unavailable(self.names.retry_after) from None
             response = self.behaviour.answer(call, decided)
             if decided.fault is not None and response.fault is None:  # kept through answer()
                 response = replace(response, fault=decided.fault)
@@ -256,14 +270,17 @@ class MockApp:
             response.headers.setdefault(name, value)
         return response
 
-    async def _run(self, call: Call, correlation_id: str, *, take_fault: bool) -> Response | Delay:
-        try:
-            return await self.store.run(
-                lambda tx: self._decide(tx, call, correlation_id, take_fault=take_fault),
-                atomic=call.idempotency_key is not None,  # the key's record goes with it
-            )
-        except StoreUnavailable:
-            raise service_unavailable(self.names.retry_after) from None
+    async def _after_delay(
+        self, delay: Delay, call: Call, correlation_id: str, atomic: bool
+    ) -> Response:
+        """A delay fault's wait, then the decision again (taking no fault this time)."""
+        assert delay.action.ms is not None
+        await asyncio.sleep(delay.action.ms / 1000)
+        again = await self.store.run(
+            lambda tx: self._decide(tx, call, correlation_id, take_fault=False), atomic=atomic
+        )
+        assert isinstance(again, Response)  # no fault taken, so no delay
+        return replace(again, fault=delay.action)  # named in the access line
 
     async def _call(
         self,
@@ -293,7 +310,13 @@ class MockApp:
         conflicting reuse, or run the operation. A status fault answers before anything else is
         read or kept (the key not claimed); a delay is waited for outside the transaction."""
         merchant_id = call.merchant.merchant_id
-        fault = tx.take_fault(merchant_id, call.operation_id, call.token) if take_fault else None
+        fault = None
+        news = self.fault_news
+        if take_fault and news.must_look(merchant_id, call.operation_id):
+            since = news.clock()
+            taken = tx.take_fault(merchant_id, call.operation_id, call.token)
+            news.looked(merchant_id, call.operation_id, since, taken.armed)
+            fault = taken.fault
         if fault is not None:
             action = fault.action
             if action.kind is FaultKind.STATUS:

@@ -11,6 +11,7 @@ lives in the store, so that every worker and replica on one database sees it.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import functools
 import json
@@ -144,8 +145,12 @@ class Controls:
         store: Store,
         behaviour: Behaviour,
         retention_seconds: float,
+        fault_news_seconds: float,
     ) -> None:
+        """``fault_news_seconds``: how long every process may go on trusting that no fault is
+        armed (kustom_mock.faults, FaultNews): arming one answers that long after."""
         self.names = names
+        self.fault_news_seconds = fault_news_seconds
         self.fixtures = fixtures
         self.store = store
         self.behaviour = behaviour
@@ -198,6 +203,10 @@ class Controls:
             reply = await self.store.run(lambda tx: handler(tx, call))
         except StoreUnavailable:
             raise service_unavailable(self.names.retry_after) from None
+        if operation.operation_id == "armFault":
+            # Every process, the armer included, looks for faults again within this time: a
+            # request sent once the answer is in takes the fault, whichever process it reaches.
+            await asyncio.sleep(self.fault_news_seconds)
         return render(reply, cid, self.names.correlation_id)
 
     # The handlers: each inside one store transaction, for the calling merchant only.

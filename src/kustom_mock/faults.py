@@ -14,6 +14,8 @@ disarms it, and two processes never take the same count. Which kinds act where:
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -26,6 +28,9 @@ MAX_RETRY_AFTER = 3600  # seconds a 429 or 503 fault tells the client to wait
 DEFAULT_RETRY_AFTER = 1  # as the mock's own 429 and 503 say
 STATUSES = (429, 500, 503)
 SLOW_BODY_PIECES = 10  # a slow body is sent in this many pieces, evenly over its ms
+# How long a process trusts "no fault armed" for a merchant and operation, and so how long
+# POST /_mock/faults waits before it answers (FaultNews says why).
+FAULT_NEWS_SECONDS = 0.02
 
 
 class FaultKind(StrEnum):
@@ -79,3 +84,39 @@ class ArmedFault:
     customer_token: str | None = field(repr=False)
     remaining: int
     action: FaultAction
+
+
+@dataclass(frozen=True)
+class FaultTake:
+    """What one look for a request's fault found: the fault taken (None: none matched), and
+    whether any fault was armed for the merchant and operation at all."""
+
+    fault: ArmedFault | None
+    armed: bool
+
+
+class FaultNews:
+    """Per process: when a merchant's requests to an operation must look in the store for an
+    armed fault. Once a look finds none armed, the next FAULT_NEWS_SECONDS of them skip it (a
+    statement, a round trip on PostgreSQL), and POST /_mock/faults answers only that long after
+    it armed one: every process looks again before any request sent after the answer arrives,
+    in whatever process or replica, since a "none" is trusted from the moment before its look
+    (durations on each process's own monotonic clock, the same rate everywhere)."""
+
+    def __init__(
+        self, seconds: float = FAULT_NEWS_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.seconds = seconds
+        self.clock = clock
+        self._none_until: dict[tuple[str, str], float] = {}
+
+    def must_look(self, merchant_id: str, operation: str) -> bool:
+        until = self._none_until.get((merchant_id, operation))
+        return until is None or self.clock() >= until
+
+    def looked(self, merchant_id: str, operation: str, since: float, armed: bool) -> None:
+        """A look that started at ``since`` (this clock) found ``armed``."""
+        if armed:
+            self._none_until.pop((merchant_id, operation), None)
+        else:
+            self._none_until[(merchant_id, operation)] = since + self.seconds

@@ -350,10 +350,9 @@ def test_an_order_kept_before_bodies_were_kept_is_listed(tmp_path: Path) -> None
 def test_the_controls_answer_over_the_wire_too() -> None:
     from kustom_devtools.mock_process import running_mock
 
-    with running_mock() as mock:
-        with httpx.Client(base_url=mock.base_url, auth=AUTH_A) as http:
-            path = "/customer-token/v1/tokens/tok_active/order"
-            assert http.post(path, json=FULL_ORDER).status_code == 200
-            listed = http.get("/_mock/orders").json()["orders"]
-            assert listed[0]["request"]["body"] == FULL_ORDER
-        assert "GET /_mock/orders 200" in mock.log()
+    with running_mock() as mock, httpx.Client(base_url=mock.base_url, auth=AUTH_A) as http:
+        path = "/customer-token/v1/tokens/tok_active/order"
+        assert http.post(path, json=FULL_ORDER).status_code == 200
+        listed = http.get("/_mock/orders").json()["orders"]
+        assert listed[0]["request"]["body"] == FULL_ORDER
+    assert "GET /_mock/orders 200" in mock.log()  # stopped: every line written

@@ -16,7 +16,15 @@ import pytest
 
 from kustom_devtools.mock_process import RunningMock, running_mock
 from kustom_mock import MockConfig, create_app
-from kustom_mock.faults import MAX_ARMED
+from kustom_mock.faults import (
+    FAULT_NEWS_SECONDS,
+    MAX_ARMED,
+    FaultAction,
+    FaultKind,
+    FaultNews,
+    NewFault,
+)
+from kustom_mock.store import Transaction
 from tests.mock.helpers import (
     AUTH_A,
     AUTH_B,
@@ -187,8 +195,15 @@ def test_disarm_is_per_merchant(client: CheckedClient) -> None:
 
 
 def test_at_most_so_many_faults_per_merchant(client: CheckedClient) -> None:
-    for _ in range(MAX_ARMED):
-        arm(client, operation="createOrder", kind="reset")
+    fault = NewFault("M-TEST-A", "createOrder", None, 1, FaultAction(FaultKind.RESET))
+
+    def arm_in_store(tx: Transaction) -> None:
+        for number in range(MAX_ARMED - 1):
+            tx.arm_fault(f"flt_{number}", fault)
+
+    client.app.store.backend.run_blocking(arm_in_store, 5)  # at once: each POST waits a while
+    arm(client, operation="createOrder", kind="reset")
+    assert len(armed(client)) == MAX_ARMED
     refused = client.post(
         "/_mock/faults", json={"operation": "createOrder", "kind": "reset"}, auth=AUTH_A
     )
@@ -364,3 +379,28 @@ def test_a_slow_body_comes_in_pieces_over_its_time(http: httpx.Client) -> None:
     assert arrivals[-1] >= 0.6
     assert head_at < arrivals[-1]
     assert len(arrivals) >= 2  # not in one piece
+
+
+# --- when a request looks for a fault ---------------------------------------------------------
+
+
+def test_a_fault_armed_after_a_look_found_none_is_taken(client: CheckedClient) -> None:
+    assert client.create().status_code == 200  # this process now trusts "none" for a while
+    started = time.monotonic()
+    arm(client, operation="createOrder", kind="status", status=503)
+    assert time.monotonic() - started >= FAULT_NEWS_SECONDS  # the arm waited out that while
+    assert client.create().status_code == 503
+
+
+def test_fault_news_trusts_none_from_before_its_look() -> None:
+    now = [100.0]
+    news = FaultNews(seconds=0.05, clock=lambda: now[0])  # not FAULT_NEWS_SECONDS: any will do
+    assert news.must_look("M", "createOrder")
+    news.looked("M", "createOrder", since=99.99, armed=False)
+    assert not news.must_look("M", "createOrder")
+    assert news.must_look("M", "readCustomerToken")  # per operation
+    assert news.must_look("N", "createOrder")  # per merchant
+    now[0] = 100.04
+    assert news.must_look("M", "createOrder")  # 0.05 s from the look's start, not its end
+    news.looked("M", "createOrder", since=100.04, armed=True)
+    assert news.must_look("M", "createOrder")  # armed: every request looks

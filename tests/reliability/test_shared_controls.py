@@ -27,7 +27,7 @@ def test_a_faults_count_is_taken_once_across_workers(tmp_path: Path) -> None:
             statuses = [r.status_code for r in burst(mock, 100)]
             assert http.get("/_mock/faults").json() == {"faults": []}
             kept = http.get("/_mock/orders?limit=200").json()["orders"]
-        log = mock.log()
+    log = mock.log()  # stopped: every line written
     assert sorted(statuses) == [200] * 60 + [503] * 40
     assert len(kept) == 60
     faulted_by = {int(pid) for pid in FAULT_LINE.findall(log)}

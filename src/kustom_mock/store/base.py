@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from kustom_mock.faults import ArmedFault, NewFault
+from kustom_mock.faults import ArmedFault, FaultTake, NewFault
 from kustom_mock.tokens import TokenState
 
 T = TypeVar("T")
@@ -149,9 +149,9 @@ class Transaction(Protocol):
         ``limit``."""
         ...
 
-    def take_fault(self, merchant_id: str, operation: str, token: str) -> ArmedFault | None:
+    def take_fault(self, merchant_id: str, operation: str, token: str) -> FaultTake:
         """The oldest armed fault that matches the request, one of its count taken (the fault
-        disarmed with its last); None when none matches."""
+        disarmed with its last), if any; and whether any was armed for the operation."""
         ...
 
     def arm_fault(self, fault_id: str, fault: NewFault) -> None: ...

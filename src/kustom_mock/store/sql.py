@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol
 
-from kustom_mock.faults import ArmedFault, FaultAction, FaultKind, NewFault
+from kustom_mock.faults import ArmedFault, FaultAction, FaultKind, FaultTake, NewFault
 from kustom_mock.store.base import (
     KeptOrder,
     NewOrder,
@@ -149,12 +149,12 @@ class SQLTransaction:
             False: sql(tokens_of + " ORDER BY token LIMIT ?"),
             True: sql(tokens_of + " AND token = ? ORDER BY token LIMIT ?"),
         }
-        # The oldest armed fault for the request; its count is taken by a conditional UPDATE, so
-        # that two processes outside a transaction never take the same one.
-        self._find_fault = sql(
+        # The faults armed for a merchant's operation, oldest first (at most MAX_ARMED); the
+        # count of the one a request takes goes by a conditional UPDATE, so that two processes
+        # outside a transaction never take the same one.
+        self._find_faults = sql(
             f"SELECT {_FAULT_COLUMNS} FROM faults WHERE merchant_id = ? AND operation = ? "  # noqa: S608 (fixed names)
-            "AND (customer_token IS NULL OR customer_token = ?) AND remaining > 0 "
-            f"ORDER BY {order} LIMIT 1"
+            f"AND remaining > 0 ORDER BY {order}"
         )
         self._take_fault = sql(
             "UPDATE faults SET remaining = remaining - 1 WHERE fault_id = ? AND remaining > 0"
@@ -310,17 +310,18 @@ class SQLTransaction:
         ).fetchall()
         return [TokenState(r[0], merchant_id, r[1]) for r in rows]
 
-    def take_fault(self, merchant_id: str, operation: str, token: str) -> ArmedFault | None:
+    def take_fault(self, merchant_id: str, operation: str, token: str) -> FaultTake:
         while True:  # again only when another process took the last count meanwhile
-            row = self._cursor.execute(self._find_fault, (merchant_id, operation, token)).fetchone()
-            if row is None:
-                return None
-            fault = _armed_fault(row)
+            rows = self._cursor.execute(self._find_faults, (merchant_id, operation)).fetchall()
+            matching = (f for f in map(_armed_fault, rows) if f.customer_token in (None, token))
+            fault = next(matching, None)
+            if fault is None:
+                return FaultTake(None, armed=bool(rows))
             if self._cursor.execute(self._take_fault, (fault.fault_id,)).rowcount == 1:
                 self.unrepeatable = True  # a count taken must not be taken twice
                 if fault.remaining == 1:
                     self._cursor.execute(self._drop_spent_fault, (fault.fault_id,))
-                return fault
+                return FaultTake(fault, armed=True)
 
     def arm_fault(self, fault_id: str, fault: NewFault) -> None:
         action = fault.action
