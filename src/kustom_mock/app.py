@@ -126,7 +126,11 @@ class MockApp:
         self._single_value = single_value_headers(names)
         self.router = Router(spec)
         self.operations = Operations(
-            fixtures, self.behaviour, config.store.retention_seconds, names.retry_after
+            fixtures,
+            self.behaviour,
+            config.store.retention_seconds,
+            names.retry_after,
+            keep_bodies=config.test_controls,
         )
         self.validators = {
             op_id: RequestValidator(

@@ -37,7 +37,12 @@ class Operations:
         behaviour: Behaviour,
         retention_seconds: float,
         retry_after_header: str,
+        *,
+        keep_bodies: bool = True,
     ) -> None:
+        """``keep_bodies``: keep each order's body for GET /_mock/orders; without the test
+        controls nothing could read it, and it is most of what an order writes."""
+        self.keep_bodies = keep_bodies
         self.fixtures = fixtures
         self.behaviour = behaviour
         self.retention_seconds = retention_seconds  # how long tok_flaky's first attempts count
@@ -106,8 +111,8 @@ class Operations:
                 key=call.idempotency_key,
                 summary=encode(order_summary(call.body)),
                 response=encode(body),
-                body=kept_body(call.raw_body),
-                body_bytes=len(call.raw_body),
+                body=kept_body(call.raw_body) if self.keep_bodies else None,
+                body_bytes=len(call.raw_body) if self.keep_bodies else None,
             )
         )
         return Reply(200, body)

@@ -125,6 +125,8 @@ class KustomHttpToolsProtocol(HttpToolsProtocol):
     # Connection life
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        cut: dict[object, object] = {"cut": self._cut}
+        self._extensions = {CONNECTION_EXTENSION: cut}
         # A connection that never sends a byte is idle from the start, so the keep-alive
         # timeout closes it (uvicorn arms it only after a first answer).
         self._become_idle()
@@ -208,16 +210,16 @@ class KustomHttpToolsProtocol(HttpToolsProtocol):
         super().on_message_begin()
         self._reading_head = True
         self._begun = True
-        scope = self.scope
-        scope["extensions"] = {CONNECTION_EXTENSION: {"cut": functools.partial(self._cut, scope)}}
+        # One dict per connection, not per request: the cut ends the connection, and with it
+        # every request on it.
+        self.scope["extensions"] = self._extensions
 
-    def _cut(self, scope: object, data: bytes, *, reset: bool = False) -> None:
+    def _cut(self, data: bytes, *, reset: bool = False) -> None:
         """Write ``data`` as it is and close the connection (``reset``: abort it with a TCP RST
-        instead, nothing more written), ending the request of ``scope`` for uvicorn too: it
-        neither answers for the app nor says it left the answer unfinished."""
-        running = [self.cycle, *(cycle for cycle, _ in self.pipeline)]
-        for cycle in running:
-            if cycle is not None and cycle.scope is scope:
+        instead, nothing more written), ending its requests for uvicorn too: it neither answers
+        for the app nor says the app left an answer unfinished."""
+        for cycle in [self.cycle, *(cycle for cycle, _ in self.pipeline)]:
+            if cycle is not None:
                 cycle.disconnected = True
         if self.transport.is_closing():
             return

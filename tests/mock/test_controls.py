@@ -347,6 +347,20 @@ def test_an_order_kept_before_bodies_were_kept_is_listed(tmp_path: Path) -> None
         app.store.close()
 
 
+def test_with_the_controls_off_no_body_is_kept(tmp_path: Path) -> None:
+    db = str(tmp_path / "mock.sqlite3")
+    for client in checked_client(
+        create_app(MockConfig(test_controls=False, store=StoreConfig(db)))
+    ):
+        assert client.create(body=MINIMAL_ORDER).status_code == 200
+    for client in checked_client(create_app(MockConfig(store=StoreConfig(db)))):
+        [kept] = orders(client)
+        assert kept["request"] == {
+            "truncated": False,
+            "summary": {"purchase_currency": "EUR", "order_amount": 2500, "order_lines": 1},
+        }
+
+
 def test_the_controls_answer_over_the_wire_too() -> None:
     from kustom_devtools.mock_process import running_mock
 

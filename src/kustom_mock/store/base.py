@@ -49,7 +49,7 @@ class NewOrder:
 
     ``response`` is the answer's JSON as sent; ``summary`` is bounded whatever the order's size;
     ``body`` is the request's body as received, cut at a bound (kustom_mock.operations), and
-    ``body_bytes`` its whole size.
+    ``body_bytes`` its whole size (both None: not kept, the test controls being off).
     """
 
     order_id: str
@@ -58,15 +58,15 @@ class NewOrder:
     key: str | None
     summary: bytes
     response: bytes
-    body: str = field(repr=False)
-    body_bytes: int
+    body: str | None = field(repr=False)
+    body_bytes: int | None
 
 
 @dataclass(frozen=True)
 class KeptOrder:
     """An order as the store keeps it, for inspection (``GET /_mock/orders``). ``created_at``
-    is the store's time; ``body`` and ``body_bytes`` are None for an order kept by a mock
-    older than the store's schema 4 (SQLite) or 2 (PostgreSQL)."""
+    is the store's time; ``body`` and ``body_bytes`` are None for an order kept without the test
+    controls or by a mock older than the store's schema 4 (SQLite) or 2 (PostgreSQL)."""
 
     order_id: str
     token: str = field(repr=False)
