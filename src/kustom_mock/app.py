@@ -12,8 +12,8 @@ gets the request a 503 that says when to retry (``names.retry_after``).
 ``GET /_health`` (HEALTH_PATH) is the mock's own, outside the spec's paths and its checks: no
 credentials, never switched off; 200 when the store answers, 503 when it does not (docs/mock.md).
 The test controls under ``/_mock/`` (kustom_mock.controls) are the mock's own too, on unless
-``MockConfig.test_controls`` is off; then a fault armed there is taken inside the request's
-decision, and acts as kustom_mock.faults says.
+``MockConfig.test_controls`` is off. A fault armed there is taken inside the decision of a
+request it applies to, and acts as kustom_mock.faults says.
 """
 
 from __future__ import annotations
@@ -270,7 +270,7 @@ class MockApp:
         except ApiError as error:
             error.headers.update(limit_headers)
             raise
-        for name, value in limit_headers.items():  # a 429 fault's own stand
+        for name, value in limit_headers.items():  # a 429 fault's own headers stand
             response.headers.setdefault(name, value)
         return response
 

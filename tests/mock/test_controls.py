@@ -18,8 +18,10 @@ import httpx
 import pytest
 from openapi_spec_validator import validate
 
+from kustom_devtools.mock_process import running_mock
 from kustom_mock import MockConfig, StoreConfig, create_app
 from kustom_mock.operations import KEPT_BODY_BYTES
+from kustom_mock.store.sqlite import MIGRATIONS
 from kustom_spec import REPO_ROOT
 from tests.mock.helpers import (
     AUTH_A,
@@ -319,8 +321,6 @@ def test_off_they_are_paths_like_any_other() -> None:
 
 def test_an_order_kept_before_bodies_were_kept_is_listed(tmp_path: Path) -> None:
     """A schema-3 database's orders (no body) are listed after the migration, body left out."""
-    from kustom_mock.store.sqlite import MIGRATIONS
-
     db = tmp_path / "v3.sqlite3"
     with sqlite3.connect(db) as conn:
         for script in MIGRATIONS[:3]:
@@ -362,11 +362,33 @@ def test_with_the_controls_off_no_body_is_kept(tmp_path: Path) -> None:
 
 
 def test_the_controls_answer_over_the_wire_too() -> None:
-    from kustom_devtools.mock_process import running_mock
-
     with running_mock() as mock, httpx.Client(base_url=mock.base_url, auth=AUTH_A) as http:
         path = "/customer-token/v1/tokens/tok_active/order"
         assert http.post(path, json=FULL_ORDER).status_code == 200
         listed = http.get("/_mock/orders").json()["orders"]
         assert listed[0]["request"]["body"] == FULL_ORDER
     assert "GET /_mock/orders 200" in mock.log()  # stopped: every line written
+
+
+def test_the_controls_on_beyond_loopback_are_warned_about() -> None:
+    """192.0.2.1 (TEST-NET-1) is no address of this machine: the mock warns, then cannot listen
+    there (exit 1), so nothing listens beyond loopback."""
+
+    command = [sys.executable, "-m", "kustom_mock", "--host", "192.0.2.1", "--port", "0"]
+
+    def start(*flags: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603
+            [*command, "--db", ":memory:", *flags],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    warned = start()
+    assert warned.returncode == 1, warned.stderr
+    assert "test controls (/_mock/) are on while listening on 192.0.2.1" in warned.stderr
+    assert "--no-test-controls" in warned.stderr
+    quiet = start("--no-test-controls")
+    assert quiet.returncode == 1
+    assert "test controls" not in quiet.stderr
