@@ -30,6 +30,7 @@ from tests.mock.helpers import (
     FULL_ORDER,
     MINIMAL_ORDER,
     RAW_A,
+    SPEC,
     CheckedClient,
     assert_error_shape,
     checked_client,
@@ -54,6 +55,12 @@ def orders(client: CheckedClient, query: str = "", auth: tuple[str, str] = AUTH_
     response = client.get(f"/_mock/orders{query}", auth=auth)
     assert response.status_code == 200, response.text
     return list(response.json()["orders"])
+
+
+def test_the_controls_are_outside_the_specs_paths() -> None:
+    assert SPEC.document["paths"]
+    assert not any(path.startswith("/_mock/") for path in SPEC.document["paths"])
+    assert all(path.startswith("/_mock/") for path in CONTROLS.document["paths"])
 
 
 def test_every_control_is_routed_and_documented() -> None:
