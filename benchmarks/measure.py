@@ -24,12 +24,12 @@ import uvloop
 from benchmarks.orders import encoded, realistic_order
 from kustom_client import KustomClient, OrderParam
 from kustom_client.auth import Credentials
-from kustom_devtools.contract_run import run_contract
-from kustom_devtools.mock_process import running_mock
-from kustom_devtools.postgres import running_postgres
-from kustom_devtools.prism import running_prism
-from kustom_devtools.target import MOCK_API_KEY, MOCK_APPROVING_TOKENS, MOCK_USERNAME
+from kustom_contract.in_subprocess import run_contract
+from kustom_contract.target import MOCK_API_KEY, MOCK_APPROVING_TOKENS, MOCK_USERNAME
 from kustom_mock import MockConfig, StoreConfig, create_app
+from kustom_servers.mock_process import running_mock
+from kustom_servers.postgres import running_postgres
+from kustom_servers.prism import running_prism
 from kustom_spec import REPO_ROOT, load_spec, read_names
 
 SPEC = load_spec()
@@ -373,7 +373,7 @@ def _pytest_wall(env: dict[str, str], depth: str, reports_dir: Path) -> tuple[fl
     result = run_contract(env, reports_dir=reports_dir, depth=depth, timeout=1800)
     if result.returncode != 0:
         raise RuntimeError(f"the contract run failed:\n{result.stdout[-2000:]}")
-    cases = re.search(r": (\d+) cases", result.stdout)
+    cases = re.search(r"^Contract run against .*: (\d+) cases$", result.stdout, re.M)
     return time.perf_counter() - started, cases[1] if cases else "?"
 
 
@@ -403,7 +403,7 @@ def regeneration() -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "kustom_devtools.regenerate", "--output", f"{tmp}/client"],
+            [sys.executable, "-m", "kustom_release.regenerate", "--output", f"{tmp}/client"],
             check=True,
             capture_output=True,
             cwd=REPO_ROOT,
@@ -411,7 +411,7 @@ def regeneration() -> dict[str, float]:
         regenerate = time.perf_counter() - started
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "kustom_devtools.regenerate", "--check"],
+        [sys.executable, "-m", "kustom_release.regenerate", "--check"],
         check=True,
         capture_output=True,
         cwd=REPO_ROOT,

@@ -3,7 +3,7 @@
 ``python -m contract_tests.faulty_mock --fault NAME [scripts/mock flags]`` serves like
 scripts/mock, with the app built through the mock's own seam for this:
 ``create_app(behaviour=...)``, a ``kustom_mock.Behaviour`` that takes one step differently.
-The contract run spawns it with ``--mock-command`` (contract_tests/conftest.py).
+The contract run spawns it with ``--mock-command`` (kustom_contract/plugin.py).
 """
 
 from __future__ import annotations

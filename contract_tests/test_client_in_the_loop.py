@@ -22,11 +22,11 @@ from kustom_customer_token_client.models import (
     OrderResponse,
 )
 
-from kustom_devtools.mock_process import running_mock
-from kustom_devtools.target import MOCK_API_KEY, MOCK_APPROVING_TOKENS, MOCK_USERNAME
+from kustom_contract.target import MOCK_API_KEY, MOCK_APPROVING_TOKENS, MOCK_USERNAME
 from kustom_mock.fixtures import load_fixtures
 from kustom_mock.store import Store
 from kustom_rules import check_order, expected_line_tax, expected_line_total
+from kustom_servers.mock_process import running_mock
 from kustom_spec import load_spec
 
 TOKENS = load_fixtures(None, load_spec()).tokens

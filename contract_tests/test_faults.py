@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from contract_tests.faulty_mock import FAULTS
-from contract_tests.subprocess_runs import MOCK_AS_LIVE_ENV, run_contract
-from kustom_devtools.mock_process import running_mock
+from kustom_contract.in_subprocess import MOCK_AS_LIVE_ENV, quick_run
+from kustom_servers.mock_process import running_mock
 
 pytestmark = pytest.mark.meta
 
@@ -29,14 +29,15 @@ EXPECTED = {
     "missing_field": "ST108",
     "accept_invalid": "ST201",  # schema-violating request accepted
     "ignore_credentials": "ST401",  # authentication ignored
-    "cancel_does_not_stick": "token_state",  # the run's own check (contract_tests/checks.py)
-    "cancelled_token_orders": "token_state",
+    # The run's own checks (kustom_contract/checks.py) name the conformance core's rule.
+    "cancel_does_not_stick": "token.cancelled",
+    "cancelled_token_orders": "token.cancelled",
     "refuse_discount_lines": "ST202",  # schema-valid request rejected
-    # The spec's prose (contract_tests/checks.py), run through KUSTOM_BASE_URL as a live run.
-    "rules_not_enforced": "rules_across_fields",
-    "replay_ignored": "idempotency",
-    "conflict_ignored": "idempotency",
-    "wrong_error_code": "error_codes",
+    # The spec's prose, run through KUSTOM_BASE_URL as a live run.
+    "rules_not_enforced": "response.refusal",
+    "replay_ignored": "idempotency.replay",
+    "conflict_ignored": "idempotency.conflict",
+    "wrong_error_code": "response.error-code",
 }
 # Faults of the spec's prose: each is served on its own and the run goes through KUSTOM_BASE_URL,
 # the way a run against a live server goes (rate limit off: the mock has none).
@@ -50,7 +51,7 @@ def test_every_fault_has_an_expectation() -> None:
 @pytest.mark.parametrize("fault", sorted(set(FAULTS) - set(PROSE_FAULTS)))
 def test_the_contract_run_fails_on_each_fault(tmp_path: Path, fault: str) -> None:
     command = f"contract_tests.faulty_mock --fault {fault}"
-    result = run_contract(tmp_path, {}, ["--mock-command", command])
+    result = quick_run(tmp_path, {}, ["--mock-command", command])
     output = result.stdout + result.stderr
     assert result.returncode == 1, output[-3000:]
     assert EXPECTED[fault] in output, output[-3000:]
@@ -66,7 +67,7 @@ def test_a_live_style_run_fails_on_each_fault_of_the_prose(tmp_path: Path, fault
     with running_mock(
         tmp_path / "db.sqlite3", ["--fault", fault], module="contract_tests.faulty_mock"
     ) as mock:
-        result = run_contract(tmp_path, {**MOCK_AS_LIVE_ENV, "KUSTOM_BASE_URL": mock.base_url})
+        result = quick_run(tmp_path, {**MOCK_AS_LIVE_ENV, "KUSTOM_BASE_URL": mock.base_url})
     output = result.stdout + result.stderr
     assert result.returncode == 1, output[-3000:]
     assert EXPECTED[fault] in output, output[-3000:]
@@ -75,7 +76,7 @@ def test_a_live_style_run_fails_on_each_fault_of_the_prose(tmp_path: Path, fault
 
 def test_a_live_style_run_stays_within_its_order_budget(tmp_path: Path) -> None:
     with running_mock(tmp_path / "db.sqlite3") as mock:
-        result = run_contract(
+        result = quick_run(
             tmp_path,
             {**MOCK_AS_LIVE_ENV, "KUSTOM_BASE_URL": mock.base_url, "KUSTOM_ORDER_BUDGET": "5"},
         )

@@ -6,7 +6,7 @@ code: 1 for a target that answers wrongly, 2 and one line naming the target and 
 one that cannot be tested.
 
 Each run is quick and filtered to the token read and the status change (``-k``), most through
-pytest directly (contract_tests/subprocess_runs.py), which skips the command's first probe.
+pytest directly (kustom_contract.in_subprocess.quick_run), which skips the command's first probe.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 
 from contract_tests import hostile_servers as servers
-from contract_tests.subprocess_runs import run_contract
-from kustom_devtools.mock_process import running_mock
-from kustom_devtools.target import FRESH_PREFIX, MOCK_API_KEY, MOCK_USERNAME
+from kustom_contract.in_subprocess import quick_run
+from kustom_contract.target import FRESH_PREFIX, MOCK_API_KEY, MOCK_USERNAME
 from kustom_redact import forms_of
+from kustom_servers.mock_process import running_mock
 from kustom_spec import REPO_ROOT
 
 pytestmark = pytest.mark.meta
@@ -38,7 +38,6 @@ CANCEL = f"tok_live_{secrets.token_hex(10)}"
 SECRET_FORMS = set().union(*(forms_of(s) for s in (KEY, f"{USER}:{KEY}", TOKEN, CANCEL)))
 REQUEST_SECONDS, RUN_SECONDS = 2, 120
 LIVE_ENV = {
-    "KUSTOM_RATE_LIMIT": "off",
     "KUSTOM_USERNAME": USER,
     "KUSTOM_API_KEY": KEY,
     "KUSTOM_CUSTOMER_TOKEN": TOKEN,
@@ -89,7 +88,7 @@ class Finished:
 def through_pytest(tmp_path: Path, base_url: str, env: dict[str, str] | None = None) -> Finished:
     reports = tmp_path / "reports"
     started = time.monotonic()
-    result = run_contract(
+    result = quick_run(
         tmp_path,
         {**LIVE_ENV, **(env or {}), "KUSTOM_BASE_URL": base_url},
         [*FILTER, f"--junitxml={reports / 'contract-junit.xml'}"],

@@ -1,24 +1,33 @@
 """The same contract run passes against this project's mock started on its own, fails against
-Prism's mock of the same spec, and never sends traffic off this machine unless told to."""
+Prism's mock of the same spec (which accepts any credentials), stays under a target's rate
+limit when told it, and says how far it has come while it runs."""
 
 from __future__ import annotations
 
+import itertools
+import json
+import os
 import re
+import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 
-from contract_tests import mock_command
-from contract_tests.subprocess_runs import MOCK_AS_LIVE_ENV, run_contract
-from kustom_devtools.mock_process import running_mock
-from kustom_devtools.prism import running_prism
-from kustom_devtools.target import TargetError, target_from_env
+from contract_tests import hostile_servers as servers
+from kustom_contract.in_subprocess import MOCK_AS_LIVE_ENV, quick_run
+from kustom_servers.mock_process import running_mock
+from kustom_servers.prism import running_prism
+from kustom_spec import REPO_ROOT, load_spec, read_names
+
+SPEC = load_spec()
+NAMES = read_names(SPEC)
 
 
 @pytest.mark.meta
 def test_passes_against_the_mock_started_on_its_own(tmp_path: Path) -> None:
     with running_mock(tmp_path / "db.sqlite3") as mock:
-        result = run_contract(tmp_path, {"KUSTOM_BASE_URL": mock.base_url, **MOCK_AS_LIVE_ENV})
+        result = quick_run(tmp_path, {"KUSTOM_BASE_URL": mock.base_url, **MOCK_AS_LIVE_ENV})
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert f"Contract run against {mock.base_url}" in output
@@ -27,154 +36,77 @@ def test_passes_against_the_mock_started_on_its_own(tmp_path: Path) -> None:
 @pytest.mark.meta
 def test_fails_against_prism(tmp_path: Path) -> None:
     with running_prism() as base_url:
-        result = run_contract(tmp_path, {"KUSTOM_BASE_URL": base_url, **MOCK_AS_LIVE_ENV})
+        result = quick_run(tmp_path, {"KUSTOM_BASE_URL": base_url, **MOCK_AS_LIVE_ENV})
     output = result.stdout + result.stderr
     assert result.returncode == 1, output[-3000:]
     assert "ST401" in output, "Prism accepts any credentials: the run must say so"
 
 
-@pytest.mark.parametrize(
-    ("env", "message"),
-    [
-        (
-            {"KUSTOM_BASE_URL": "https://api.playground.kustom.co", **MOCK_AS_LIVE_ENV},
-            "KUSTOM_LIVE=1",
-        ),
-        ({"KUSTOM_BASE_URL": "http://127.0.0.1:4010"}, "KUSTOM_API_KEY and KUSTOM_CUSTOMER_TOKEN"),
-        ({"KUSTOM_BASE_URL": "ftp://127.0.0.1", **MOCK_AS_LIVE_ENV}, "not an http(s) URL"),
-        (
-            {
-                "KUSTOM_BASE_URL": "http://127.0.0.1:4010",
-                **MOCK_AS_LIVE_ENV,
-                "KUSTOM_ALLOW_CANCEL": "1",
-            },
-            "KUSTOM_ALLOW_CANCEL=1 and KUSTOM_CANCEL_TOKEN",
-        ),
-        (
-            {
-                "KUSTOM_BASE_URL": "http://127.0.0.1:4010",
-                **MOCK_AS_LIVE_ENV,
-                "KUSTOM_CANCEL_TOKEN": "t",
-            },
-            "KUSTOM_ALLOW_CANCEL=1 and KUSTOM_CANCEL_TOKEN",
-        ),
-        (
-            {
-                "KUSTOM_BASE_URL": "http://127.0.0.1:4010",
-                **MOCK_AS_LIVE_ENV,
-                "KUSTOM_RATE_LIMIT": "fast",
-            },
-            "KUSTOM_RATE_LIMIT must be like 10/s",
-        ),
-    ],
-)
-def test_bad_targets_are_refused(env: dict[str, str], message: str) -> None:
-    with pytest.raises(TargetError, match=re.escape(message)):
-        target_from_env(env)
-
-
-def test_live_target_with_consent() -> None:
-    target = target_from_env(
-        {
-            "KUSTOM_BASE_URL": "https://api.playground.kustom.co/",
-            "KUSTOM_LIVE": "1",
-            **MOCK_AS_LIVE_ENV,
-        }
-    )
-    assert target.base_url == "https://api.playground.kustom.co"
-    assert target.approving_tokens == ("tok_active",)
-    assert "kco_test_api_merchant_a" not in repr(target)
-    assert not target.is_local  # so the run's session keeps the environment's proxies
-    assert target.rate_limit is None  # MOCK_AS_LIVE_ENV turns it off
-    assert not target.can_cancel  # cancelling burns a real token: off unless asked for
-
-
-def test_a_server_other_than_the_mock_is_rate_limited_by_default() -> None:
-    env = {k: v for k, v in MOCK_AS_LIVE_ENV.items() if k != "KUSTOM_RATE_LIMIT"}
-    target = target_from_env({"KUSTOM_BASE_URL": "http://127.0.0.1:4010", **env})
-    assert target.rate_limit == "10/s"
-    assert target_from_env({}).rate_limit is None  # the spawned mock is not
-    custom = target_from_env(
-        {"KUSTOM_BASE_URL": "http://127.0.0.1:4010", **env, "KUSTOM_RATE_LIMIT": "300/m"}
-    )
-    assert custom.rate_limit == "300/m"
-
-
-def test_cancelling_a_live_token_needs_both_variables() -> None:
-    target = target_from_env(
-        {
-            "KUSTOM_BASE_URL": "http://127.0.0.1:4010",
-            **MOCK_AS_LIVE_ENV,
-            "KUSTOM_ALLOW_CANCEL": "1",
-            "KUSTOM_CANCEL_TOKEN": "tok_to_burn",
-        }
-    )
-    assert target.can_cancel
-    assert target.cancel_token == "tok_to_burn"
-    assert "tok_to_burn" not in repr(target)
+# The mock's limit, per second, merchant and operation, and the run's: below it, a margin for
+# the time between a request's leaving the run and its arriving at the mock.
+MOCK_LIMIT, RUN_LIMIT = 15, "8/s"
 
 
 @pytest.mark.meta
 def test_a_run_against_a_rate_limited_server_stays_under_its_limit(tmp_path: Path) -> None:
-    """The mock started with --rate-limit answers 429 past it: a run at full speed fails on
-    them, a run limited below it does not (only the token read, to keep it short)."""
-    env = {**MOCK_AS_LIVE_ENV, "KUSTOM_CUSTOMER_TOKEN": "tok_active"}
-    with running_mock(tmp_path / "db.sqlite3", ["--rate-limit", "40"]) as mock:
-        env["KUSTOM_BASE_URL"] = mock.base_url
-        polite = run_contract(
-            tmp_path / "polite", {**env, "KUSTOM_RATE_LIMIT": "25/s"}, ["-k", "GET"]
-        )
-        rushed = run_contract(tmp_path / "rushed", env, ["-k", "GET"])
+    """The mock started with --rate-limit counts each merchant's requests to an operation in
+    each second, and answers 429 past its limit: a run told a lower limit gets no 429, by the
+    mock's count, whatever the machine's speed (only the token read, to keep it short). That
+    the mock counts is shown after the run by reads sent one after another until one is
+    refused: a cap on their number, not on their time."""
+    read = SPEC.operation("readCustomerToken").path.replace("{customerToken}", "tok_active")
+    with running_mock(tmp_path / "db.sqlite3", ["--rate-limit", str(MOCK_LIMIT)]) as mock:
+        env = {**MOCK_AS_LIVE_ENV, "KUSTOM_BASE_URL": mock.base_url, "KUSTOM_RATE_LIMIT": RUN_LIMIT}
+        polite = quick_run(tmp_path, env, ["-k", "GET"])
+        auth = {"Authorization": f"{NAMES.auth_scheme} {MOCK_AS_LIVE_ENV['KUSTOM_API_KEY']}"}
+        with httpx.Client(base_url=mock.base_url, headers=auth, timeout=30) as client:
+            statuses = [client.get(read).status_code for _ in range(MOCK_LIMIT + 1)]
+            while 429 not in statuses and len(statuses) < 20 * MOCK_LIMIT:
+                statuses.append(client.get(read).status_code)
     assert polite.returncode == 0, (polite.stdout + polite.stderr)[-3000:]
-    statuses = polite.stdout.split("statuses seen:", 1)[1].splitlines()[0]
-    assert "200:" in statuses
-    assert "429" not in statuses
-    assert rushed.returncode == 1, (rushed.stdout + rushed.stderr)[-3000:]
-    assert "429" in rushed.stdout
+    seen = json.loads((tmp_path / "reports" / "contract-summary.json").read_text())["statuses"]
+    assert seen.get("200", 0) > 0
+    assert "429" not in seen, seen
+    assert 429 in statuses, "the mock never refused a read: its limit was not on"
 
 
-def test_default_target_is_the_mock() -> None:
-    target = target_from_env({})
-    assert target.is_mock
-    assert target.is_local
-    assert target_from_env(
-        {"KUSTOM_BASE_URL": "http://localhost:4010", **MOCK_AS_LIVE_ENV}
-    ).is_local
-    assert "tok_active" in target.approving_tokens
-
-
-def test_a_refused_target_stops_the_run_before_any_request(tmp_path: Path) -> None:
-    result = run_contract(
-        tmp_path, {"KUSTOM_BASE_URL": "https://api.playground.kustom.co", **MOCK_AS_LIVE_ENV}
+@pytest.mark.meta
+def test_a_long_run_prints_progress_at_least_every_ten_seconds(tmp_path: Path) -> None:
+    """Through scripts/contract-test, against the mock behind a server that answers each
+    request 0.05 s late, so that the quick run of the token read lasts over twenty seconds on
+    any machine: a line naming the cases, the failures and the phase, by the run's own clock
+    at most ten seconds and one request (KUSTOM_REQUEST_TIMEOUT=5, and a little for the case
+    in between) apart."""
+    with running_mock(tmp_path / "db.sqlite3") as mock:
+        late = servers.slow(0.05, servers.forward(mock.base_url, lambda text: text))
+        with servers.hostile_server(late) as url:
+            clean = {k: v for k, v in os.environ.items() if not k.startswith("KUSTOM_")}
+            result = subprocess.run(  # noqa: S603 (the project's own script)
+                [str(REPO_ROOT / "scripts" / "contract-test"), "--quick", "-k", "GET"],
+                env={
+                    **clean,
+                    **MOCK_AS_LIVE_ENV,
+                    "KUSTOM_BASE_URL": url,
+                    "KUSTOM_REQUEST_TIMEOUT": "5",
+                    "KUSTOM_REPORTS_DIR": str(tmp_path / "reports"),
+                },
+                capture_output=True,
+                text=True,
+                timeout=900,
+                check=False,
+            )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    lines = [line for line in result.stdout.splitlines() if line.startswith("progress: ")]
+    shape = re.compile(
+        r"progress: (\d+) cases, 0 failures, (examples|coverage|fuzzing|stateful) "
+        r"\(readCustomerToken\), \d+ cases/s, after (\d+) s"
     )
-    assert result.returncode != 0
-    assert "KUSTOM_LIVE=1" in result.stdout + result.stderr
-
-
-def test_a_mock_command_is_shown_without_a_password() -> None:
-    command = "contract_tests.faulty_mock --fault server_error --db postgresql://kc:s3cret@db/kc"
-    shown = mock_command.label(command)
-    assert "s3cret" not in shown
-    assert shown.startswith("contract_tests.faulty_mock --fault server_error --db postgresql://kc:")
-    assert "s3cret" not in mock_command.label("m --db=postgres://kc:s3cret@db/kc")
-    assert mock_command.parse(None) == ("kustom_mock", [])
-    assert mock_command.parse("m --fault x") == ("m", ["--fault", "x"])
-
-
-def test_a_mock_command_with_a_base_url_is_a_usage_error(tmp_path: Path) -> None:
-    result = run_contract(
-        tmp_path,
-        {"KUSTOM_BASE_URL": "http://127.0.0.1:9", **MOCK_AS_LIVE_ENV},
-        ["--mock-command", "contract_tests.faulty_mock --fault server_error"],
-    )
-    assert result.returncode == 4  # pytest's usage error, before any request
-    assert "--mock-command spawns a mock, KUSTOM_BASE_URL names a running server" in (
-        result.stdout + result.stderr
-    )
-
-
-def test_a_bad_order_budget_is_refused_even_for_the_spawned_mock(tmp_path: Path) -> None:
-    """The spawned mock has no budget, but a typo in the variable must not pass silently."""
-    result = run_contract(tmp_path, {"KUSTOM_ORDER_BUDGET": "lots"})
-    assert result.returncode == 4  # pytest's usage error, before the mock is spawned
-    assert "KUSTOM_ORDER_BUDGET must be a whole number, not 'lots'" in result.stdout + result.stderr
+    found = [shape.fullmatch(line) for line in lines]
+    assert len(found) >= 2, lines
+    assert all(found), lines
+    cases = [int(match[1]) for match in found if match]
+    after = [int(match[3]) for match in found if match]
+    assert cases == sorted(cases)
+    assert after[0] <= 18, lines  # the first after ten seconds of the session
+    gaps = [later - earlier for earlier, later in itertools.pairwise(after)]
+    assert all(9 <= gap <= 18 for gap in gaps), lines  # whole seconds, rounded

@@ -14,13 +14,15 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from contract_tests.auth import Credentials
-from contract_tests.cases import IDEMPOTENCY_HEADER
-from contract_tests.run import TARGET
-from kustom_devtools.target import FRESH_PREFIX
-from kustom_spec import load_spec, response_problems
+from kustom_conformance import Response, response_violations
+from kustom_contract.auth import Credentials
+from kustom_contract.cases import IDEMPOTENCY_HEADER
+from kustom_contract.config import configured
+from kustom_contract.target import FRESH_PREFIX
+from kustom_spec import load_spec
 
 SPEC = load_spec()
+TARGET = configured().target
 ORDER = SPEC.resolve(SPEC.document["components"]["examples"]["MinimalOrder"])["value"]
 CREDENTIALS = Credentials(TARGET.username, TARGET.api_key)
 # Merchant B of the mock's test data (docs/mock.md, "Test data").
@@ -54,9 +56,8 @@ class Api:
             headers=all_headers,
             json=body,
         )
-        problems = response_problems(
-            operation, response.status_code, response.headers, response.content
-        )
+        answer = Response.of(response.status_code, response.headers.multi_items(), response.content)
+        problems = response_violations(operation, answer)
         assert not problems, f"{operation_id} {response.status_code}: {problems}"
         return response
 

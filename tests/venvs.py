@@ -1,5 +1,5 @@
 """The release's wheels built and installed into fresh virtual environments, with nothing of the
-repository on the path: shared by the tests of the wheels (tests/devtools/test_wheels.py) and of
+repository on the path: shared by the tests of the wheels (tests/release/test_wheels.py) and of
 the mock's pytest plugin as merchants install it (tests/plugin/)."""
 
 from __future__ import annotations

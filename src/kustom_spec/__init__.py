@@ -1,7 +1,6 @@
 """openapi.yaml, loaded once: its operations, compiled JSON Schema validators, and the header
 names and auth scheme that code sends and reads (``read_names``)."""
 
-from kustom_spec.conformance import response_problems
 from kustom_spec.document import Example, Operation, Spec, load_spec
 from kustom_spec.location import DEFAULT_SPEC_PATH, REPO_ROOT
 from kustom_spec.names import Names, SpecNamesError, read_names
@@ -16,5 +15,4 @@ __all__ = [
     "SpecNamesError",
     "load_spec",
     "read_names",
-    "response_problems",
 ]

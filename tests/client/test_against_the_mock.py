@@ -36,10 +36,10 @@ from kustom_client import (
     constants,
     errors,
 )
-from kustom_devtools.mock_process import RunningMock, running_mock
 from kustom_mock import create_app
 from kustom_mock.store import Store
 from kustom_redact import Masker
+from kustom_servers.mock_process import RunningMock, running_mock
 from tests.client.helpers import KEY_A, USERNAME_A, as_param
 from tests.mock.helpers import FULL_ORDER
 

@@ -1,5 +1,5 @@
-"""The contract run's session (kustom_devtools/contract_transport.py) and its watchdog
-(contract_watchdog.py), against servers that misbehave: every request ends within its bound,
+"""The contract run's session (kustom_contract/transport.py) and its watchdog
+(watchdog.py), against servers that misbehave: every request ends within its bound,
 or stops the run with a line that says what the target did; an answer in time comes back whole
 and leaves nothing armed behind it."""
 
@@ -22,9 +22,9 @@ from contract_tests.hostile_servers import (
     silent,
     slow,
 )
-from kustom_devtools.contract_transport import BoundedSession, Stop, TargetStopped
-from kustom_devtools.contract_watchdog import DeadlinePassed, RunClock, Watchdog
-from kustom_devtools.ports import free_port
+from kustom_contract.transport import BoundedSession, Stop, TargetStopped
+from kustom_contract.watchdog import DeadlinePassed, RunClock, Watchdog
+from kustom_servers.ports import free_port
 
 BOUND = 0.5  # seconds a request may take here
 PATH = "/customer-token/v1/tokens/tok_x"

@@ -8,7 +8,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.generation import GenerationMode
 
-from contract_tests.repair import repair_order
+from kustom_contract.repair import repair_order
 from kustom_rules import check_order
 from kustom_spec import DEFAULT_SPEC_PATH, load_spec
 

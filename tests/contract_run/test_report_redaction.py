@@ -1,6 +1,6 @@
 """What the contract run writes holds no secret whole: the run's secrets read off its target
-(kustom_devtools/contract_redaction.py), and pytest's reports and console as the run's plugin
-redacts them (contract_tests/report_redaction.py)."""
+(kustom_contract/redaction.py), and pytest's reports and console as the run's plugin
+redacts them (kustom_contract/report_redaction.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from _pytest._code import ExceptionInfo
 
-from contract_tests.report_redaction import RedactingStream, scrub_report
-from kustom_devtools.contract_redaction import run_redaction
-from kustom_devtools.target import MOCK_API_KEY, target_from_env
+from kustom_contract.redaction import run_redaction
+from kustom_contract.report_redaction import RedactingStream, scrub_report
+from kustom_contract.target import MOCK_API_KEY, target_from_env
 from kustom_redact import forms_of
 
 KEY = "kco_live_5e4d3c2b1a09"

@@ -1,4 +1,4 @@
-"""The contract run's rule breakers (contract_tests/rule_breakers.py): for any valid order, each
+"""The contract run's rule breakers (kustom_contract/rule_breakers.py): for any valid order, each
 sibling breaks exactly its rule, names the field the server must name, and keeps the schema."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.generation import GenerationMode
 
-from contract_tests.repair import repair_order
-from contract_tests.rule_breakers import BREAKERS, break_one_rule
+from kustom_contract.repair import repair_order
+from kustom_contract.rule_breakers import BREAKERS, break_one_rule
 from kustom_rules import check_order
 from kustom_spec import DEFAULT_SPEC_PATH, load_spec
 

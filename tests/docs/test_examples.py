@@ -33,7 +33,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kustom_devtools.mock_process import running_mock
+from kustom_servers.mock_process import running_mock
 from kustom_spec import REPO_ROOT
 from tests.docs.examples import Example, all_examples, examples_in, run_by
 
@@ -50,6 +50,7 @@ SUPPORTED = {
     (THIS, "sh", SERVES),
     (THIS, "python", PLAYGROUND),
     ("tests/docs/test_client_doc.py", "python", ""),
+    ("tests/docs/test_contract_tests_doc.py", "python", ""),
     ("tests/docs/test_publishing_doc.py", "python", PLAYGROUND),
     ("tests/docs/test_publishing_doc.py", "sh", ""),
     (
@@ -166,8 +167,13 @@ PORT = "$doc_mock_port"  # the shell variable the port of the block's mock is re
 
 def with_own_mocks(code: str, folder: Path) -> str:
     """The block with each background mock on a free port (``--port 0``, read from its ready
-    line into $doc_mock_port, which stands in for 4010) and a temporary database, waited for,
-    and every background job stopped at the end."""
+    line into $doc_mock_port, which stands in for 4010) and a temporary database, and every
+    background job stopped at the end.
+
+    The block waits for the ready line itself, not for a time: the mock writes into a FIFO
+    that the block reads line by line (each kept in the mock's log) until the line comes, or
+    the mock ends without it; the rest is copied to the log in the background. Polling the log
+    file raced with its creation on a busy machine."""
     code = code.replace("127.0.0.1:4010", f"127.0.0.1:{PORT}").replace("--port 4010", "--port 0")
     lines = ["trap 'status=$?; jobs -p | xargs -r kill; wait; exit $status' EXIT"]
     for number, line in enumerate(code.splitlines()):
@@ -181,13 +187,19 @@ def with_own_mocks(code: str, folder: Path) -> str:
         if "--db" not in command:
             command += f" --db {shlex.quote(str(folder / f'mock-{number}.sqlite3'))}"
         log = shlex.quote(str(folder / f"mock-{number}.log"))
+        fifo = shlex.quote(str(folder / f"mock-{number}.fifo"))
         lines += [
-            f"{command} >{log} 2>&1 &",
+            f"mkfifo {fifo}",
+            f"{command} >{fifo} 2>&1 &",
+            f"exec {{doc_mock_out}}<{fifo}",
             "doc_mock_port=",
-            "for _ in $(seq 300); do",
-            f"  doc_mock_port=$(sed -n 's|.* listening on http://127.0.0.1:\\([0-9]*\\) .*|\\1|p' {log})",
-            '  [ -n "$doc_mock_port" ] && break; sleep 0.1',
+            "while IFS= read -r doc_line <&$doc_mock_out; do",
+            f'  printf "%s\\n" "$doc_line" >>{log}',
+            '  case $doc_line in *" listening on http://127.0.0.1:"*)',
+            "    doc_mock_port=${doc_line##*127.0.0.1:}; doc_mock_port=${doc_mock_port%%[!0-9]*}; break;;",
+            "  esac",
             "done",
+            f"cat <&$doc_mock_out >>{log} &",
             f'[ -n "$doc_mock_port" ] || {{ cat {log} >&2; exit 1; }}',
         ]
     return "\n".join(lines) + "\n"
@@ -238,7 +250,7 @@ def test_a_block_that_times_out_leaves_nothing_running(tmp_path: Path) -> None:
         bash(code, clean_env(), timeout=1)
     pid = int(pid_file.read_text())
     # Killed with bash's process group, though bash itself died without running its trap.
-    for _ in range(50):
+    for _ in range(600):  # killed at once; a busy machine may take a while to reap it
         try:
             os.kill(pid, 0)
         except ProcessLookupError:

@@ -1,6 +1,6 @@
 """docs/publishing.md: its examples run (Python against the mock standing in for the
 playground, shell from the repository's root), except those marked as needing a package index,
-which tests/devtools/test_wheels.py covers from the built wheels."""
+which tests/release/test_wheels.py covers from the built wheels."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 from openapi_python_client.config import ConfigFile
 
-from kustom_devtools.regenerate import CONFIG
+from kustom_release.regenerate import CONFIG
 
 
 def test_every_key_is_one_the_generator_knows() -> None:

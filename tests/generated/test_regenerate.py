@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kustom_devtools import regenerate
-from kustom_devtools.regenerate import GENERATED, SPEC, check, diff_trees, generate
+from kustom_release import regenerate
+from kustom_release.regenerate import GENERATED, SPEC, check, diff_trees, generate
 
 ORDER_LINE = "kustom_customer_token_client/models/order_line.py"
 

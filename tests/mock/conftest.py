@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from kustom_devtools.postgres import PostgresServer
 from kustom_mock import MockApp, create_app
+from kustom_servers.postgres import PostgresServer
 from tests.mock.helpers import CheckedClient, checked_client, postgres_or_skip
 
 

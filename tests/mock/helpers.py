@@ -13,12 +13,13 @@ import anyio.from_thread
 import httpx
 import pytest
 
-from kustom_devtools.postgres import PostgresServer, PostgresUnavailable, running_postgres
+from kustom_conformance import Response, response_violations
 from kustom_mock import MockApp, create_app
 from kustom_mock.controls import CONTROL_API_PATH, control_document
 from kustom_mock.errors import ApiError
 from kustom_mock.routing import Router
-from kustom_spec import Operation, Spec, load_spec, read_names, response_problems
+from kustom_servers.postgres import PostgresServer, PostgresUnavailable, running_postgres
+from kustom_spec import Operation, Spec, load_spec, read_names
 
 SPEC = load_spec()
 ROUTER = Router(SPEC)
@@ -99,8 +100,9 @@ def assert_conforms(
     """The response keeps the contract (the spec's, or for an Operation its own document's):
     documented status, headers, a body of its schema."""
     operation = SPEC.operation(operation_id) if isinstance(operation_id, str) else operation_id
-    problems = response_problems(
-        operation, response.status_code, response.headers, response.content
+    problems = response_violations(
+        operation,
+        Response.of(response.status_code, response.headers.multi_items(), response.content),
     )
     assert not problems, f"{response.status_code} {response.text[:500]}: {problems}"
     if response.status_code >= 400:

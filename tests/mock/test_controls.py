@@ -18,10 +18,10 @@ import httpx
 import pytest
 from openapi_spec_validator import validate
 
-from kustom_devtools.mock_process import running_mock
 from kustom_mock import MockConfig, StoreConfig, create_app
 from kustom_mock.operations import KEPT_BODY_BYTES
 from kustom_mock.store.sqlite import MIGRATIONS
+from kustom_servers.mock_process import running_mock
 from kustom_spec import REPO_ROOT
 from tests.mock.helpers import (
     AUTH_A,

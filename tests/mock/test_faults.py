@@ -14,7 +14,6 @@ import anyio
 import httpx
 import pytest
 
-from kustom_devtools.mock_process import RunningMock, running_mock
 from kustom_mock import MockConfig, create_app
 from kustom_mock.faults import (
     FAULT_NEWS_SECONDS,
@@ -25,6 +24,7 @@ from kustom_mock.faults import (
     NewFault,
 )
 from kustom_mock.store import Transaction
+from kustom_servers.mock_process import RunningMock, running_mock
 from tests.mock.helpers import (
     AUTH_A,
     AUTH_B,

@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kustom_devtools.mock_process import running_mock
 from kustom_mock.cli import build_app, parse_config
+from kustom_servers.mock_process import running_mock
 from kustom_spec import REPO_ROOT
 from tests.mock.helpers import AUTH_A, FULL_ORDER, PATH, assert_conforms, at_once
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import httpx
 
-from kustom_devtools.mock_process import running_mock
 from kustom_mock import MockConfig, StoreConfig, create_app
 from kustom_mock.store import HEALTH_FRESH_SECONDS, Store
+from kustom_servers.mock_process import running_mock
 from tests.mock.helpers import (
     AUTH_A,
     FULL_ORDER,

@@ -17,11 +17,11 @@ import httpx
 import psycopg
 import pytest
 
-from kustom_devtools.mock_process import RunningMock, running_mock
-from kustom_devtools.postgres import PostgresServer
 from kustom_mock import MockConfig, StoreConfig, create_app
 from kustom_mock.store import Store, StoreError
 from kustom_mock.store.postgres import POOL_SIZE, SCHEMA_VERSION, redacted
+from kustom_servers.mock_process import RunningMock, running_mock
+from kustom_servers.postgres import PostgresServer
 from tests.mock.helpers import (
     AUTH_A,
     FULL_ORDER,
@@ -286,13 +286,19 @@ def test_kill_9_of_one_process_under_load_loses_no_acknowledged_order(pg_url: st
     """8 connections post orders under fresh keys to two processes; one is killed mid-load.
     Every order acknowledged by either is in the database once; no key has two orders."""
     acknowledged: dict[str, str] = {}  # idempotency key -> order id
-    lock = threading.Lock()
+    lock = threading.Condition()
+
+    def acknowledged_at_least(count: int) -> bool:
+        """Wait for the count, not for a time (a busy machine is slow); False past a minute."""
+        with lock:
+            return lock.wait_for(lambda: len(acknowledged) >= count, timeout=60)
+
     with running_mock(pg_url) as victim, running_mock(pg_url) as survivor:
         stop = threading.Event()
 
         def load(base_url: str) -> None:
             with httpx.Client(base_url=base_url, auth=AUTH_A, timeout=5) as http:
-                deadline = time.monotonic() + 10
+                deadline = time.monotonic() + 90  # a bound on a test gone wrong, not a pace
                 while not stop.is_set() and time.monotonic() < deadline:
                     key = str(uuid.uuid4())
                     try:
@@ -306,6 +312,7 @@ def test_kill_9_of_one_process_under_load_loses_no_acknowledged_order(pg_url: st
                     if response.status_code == 200:
                         with lock:
                             acknowledged[key] = response.json()["order_id"]
+                            lock.notify_all()
 
         threads = [
             threading.Thread(target=load, args=((victim if i % 2 else survivor).base_url,))
@@ -313,9 +320,11 @@ def test_kill_9_of_one_process_under_load_loses_no_acknowledged_order(pg_url: st
         ]
         for thread in threads:
             thread.start()
-        time.sleep(1.5)
+        assert acknowledged_at_least(21), "the load should have placed orders"
         os.kill(victim.process.pid, signal.SIGKILL)
-        time.sleep(1.0)
+        with lock:
+            before = len(acknowledged)
+        assert acknowledged_at_least(before + 8), "the survivor should go on placing orders"
         stop.set()
         for thread in threads:
             thread.join(timeout=15)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kustom_devtools import publish
+from kustom_release import publish
 from kustom_spec import REPO_ROOT
 from tests.docs.examples import examples_in, run_by
 from tests.venvs import Venv, make_venv, wheel

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from kustom_devtools.mock_process import RunningMock, child_pids, running_mock
+from kustom_servers.mock_process import RunningMock, child_pids, running_mock
 from tests.mock.helpers import AUTH_A, MINIMAL_ORDER, PATH, STATUS_PATH, TOKEN_PATH
 
 DEADLINE = 1.0  # each replica's --store-timeout

@@ -5,9 +5,9 @@ from __future__ import annotations
 from contextlib import closing
 from pathlib import Path
 
-from kustom_devtools.contract_run import run_contract
-from kustom_devtools.mock_process import running_mock
+from kustom_contract.in_subprocess import run_contract
 from kustom_mock.store import Store
+from kustom_servers.mock_process import running_mock
 from tests.mock.helpers import AUTH_A, FULL_ORDER, PATH, STATUS_PATH, at_once
 
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from kustom_devtools.mock_process import RunningMock, running_mock
+from kustom_servers.mock_process import RunningMock, running_mock
 from tests.mock.helpers import FULL_ORDER
 from tests.reliability.raw_http import API_KEY, AUTH, PATH, VALID, raw_request, send
 

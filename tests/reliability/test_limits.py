@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from kustom_devtools.mock_process import RunningMock, running_mock
+from kustom_servers.mock_process import RunningMock, running_mock
 from tests.mock.helpers import AUTH_A, FULL_ORDER, PATH
 from tests.reliability.raw_http import raw_request
 
@@ -158,8 +158,7 @@ def test_a_48_mb_url_is_refused_early_and_cheaply(tmp_path: Path) -> None:
         assert valid_order(mock).status_code == 200
     assert ending.status == 414
     assert_error_object(ending.body)
-    assert ending.sent < 32 * MIB
-    assert ending.seconds < 2
+    assert ending.sent < 32 * MIB  # refused early: by what was read, not by a time
     assert cpu < 0.5, f"{cpu:.2f} s of server CPU for one URL"
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from kustom_devtools.mock_process import running_mock
+from kustom_servers.mock_process import running_mock
 from tests.mock.helpers import AUTH_A
 from tests.reliability.workers import both_serving, burst
 

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from kustom_devtools.postgres import PostgresServer
 from kustom_mock.store import HEALTH_FRESH_SECONDS
+from kustom_servers.postgres import PostgresServer
 from tests.mock.helpers import AUTH_A, MINIMAL_ORDER, PATH, at_once, postgres_or_skip
 from tests.reliability.outage_load import (
     DEADLINE,

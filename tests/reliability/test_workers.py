@@ -11,8 +11,8 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from kustom_devtools.mock_process import running_mock
 from kustom_mock.store import Store
+from kustom_servers.mock_process import running_mock
 from tests.processes import wait_gone
 from tests.reliability.workers import both_serving, burst, serving_pids
 
@@ -38,7 +38,11 @@ def test_workers_stop_with_sigterm_and_a_killed_worker_is_replaced(tmp_path: Pat
         first, second = sorted(both_serving(mock))
         os.kill(first, signal.SIGKILL)
         assert not wait_gone({first}, 5)
-        time.sleep(1.0)  # the supervisor looks every 0.2 s; its new worker loads the spec
+        replaced = f"worker {first} stopped (exit -9); starting another"
+        for _ in range(600):  # the supervisor's line, waited for (a bound on count, 60 s)
+            if replaced in mock.log():
+                break
+            time.sleep(0.1)
         assert {r.status_code for r in burst(mock, 16)} == {200}
         mock.process.send_signal(signal.SIGTERM)
         assert mock.process.wait(timeout=20) == 0

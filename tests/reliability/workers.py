@@ -6,7 +6,7 @@ import re
 
 import httpx
 
-from kustom_devtools.mock_process import RunningMock
+from kustom_servers.mock_process import RunningMock
 from tests.mock.helpers import FULL_ORDER, PATH, at_once
 
 ACCESS_PID = re.compile(r"kustom_mock\.access \[(\d+)\]")

@@ -1,0 +1,192 @@
+"""The contract run's pytest plugin, registered by contract_tests/conftest.py: its option, the
+session fixture that builds the run (``contract_run``: the target listening, then one
+ContractRun), the progress lines, the summary, and two plugins of its own: secrets out of every
+report (report_redaction.py) and the end of a run whose target cannot be tested (stopping.py).
+
+Its configuration is read once (kustom_contract.config.configured) and checked at start-up, so
+that a wrong variable is pytest's usage error (exit 4) before anything is spawned or sent. What
+the run builds lives on the session (``config.stash``), not in module globals.
+
+``--mock-command "MODULE [FLAGS]"`` spawns ``python -m MODULE FLAGS`` instead of the project's
+mock (kustom_contract/mock_command.py): a server built on it that takes scripts/mock's flags,
+such as ``contract_tests.faulty_mock --fault NAME`` (how contract_tests/test_faults.py proves
+that the run catches each fault). It cannot be combined with KUSTOM_BASE_URL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kustom_contract import mock_command
+from kustom_contract.config import RunConfig, configured
+from kustom_contract.errors import SettingError
+from kustom_contract.redaction import RunRedaction, run_redaction
+from kustom_contract.report_redaction import ReportRedaction
+from kustom_contract.run import ContractRun
+from kustom_contract.schema import run_schema
+from kustom_contract.stats import POSITIVE_2XX_GOAL, Progress, RunStats
+from kustom_contract.stopping import RunStopper
+from kustom_contract.summary import Summary
+from kustom_servers.mock_process import running_mock
+
+OPTION = "--mock-command"
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What the plugin knows from start-up, before the run is built."""
+
+    config: RunConfig
+    redaction: RunRedaction
+    mock_command: str | None
+    stats: RunStats  # the stop line and the progress reach it before the run starts
+
+
+SETUP = pytest.StashKey[Setup]()
+RUN = pytest.StashKey[ContractRun]()
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """The option, added by the conftest (a plugin registered later is too late for it)."""
+    parser.addoption(
+        OPTION,
+        default=None,
+        metavar="MODULE [FLAGS]",
+        help="spawn python -m MODULE FLAGS instead of the project's mock (not with "
+        "KUSTOM_BASE_URL): a server built on it that takes scripts/mock's flags",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        run_config = configured()
+    except SettingError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    command = config.getoption(OPTION)
+    if command and run_config.target.base_url is not None:
+        # Otherwise one of the two would be ignored without a word.
+        raise pytest.UsageError(
+            "--mock-command spawns a mock, KUSTOM_BASE_URL names a running server: give one"
+        )
+    target = run_config.target.describe()
+    if command:
+        # Not the raw string: a flag may carry a secret (a --db URL's password).
+        target += f" served by {mock_command.label(command)}"
+    setup = Setup(run_config, run_redaction(run_config.target), command, RunStats(target=target))
+    config.stash[SETUP] = setup
+    config.pluginmanager.register(
+        ReportRedaction(setup.redaction.report, Path(config.rootpath, "contract_tests")),
+        "kustom-contract-redaction",
+    )
+    config.pluginmanager.register(
+        RunStopper(
+            lambda: config.stash[RUN],
+            run_config.bounds,
+            target,
+            setup.redaction.report.text,
+        ),
+        "kustom-contract-stopping",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The console redacted, and progress lines written to it, once pytest's terminal reporter
+    is there (it is not yet when the plugins are configured)."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    setup = session.config.stash[SETUP]
+    redaction = session.config.pluginmanager.get_plugin("kustom-contract-redaction")
+    assert isinstance(redaction, ReportRedaction)
+    redaction.redact_console(session.config)
+    setup.stats.on_record = Progress(setup.stats, _console_line(session.config)).tick
+
+
+def _console_line(config: pytest.Config) -> Callable[[str], None]:
+    """A line on the console, while a test runs too: pytest captures what a test writes, so the
+    capture is suspended for it (as pytest's live logging does), and flushed at once (the
+    console may be a pipe, read as the run goes)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    assert reporter is not None
+
+    def write(line: str) -> None:
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            reporter.write_line(line)
+            config.get_terminal_writer().flush()
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def contract_run(pytestconfig: pytest.Config) -> Iterator[ContractRun]:
+    """The run, against its target once it listens: KUSTOM_BASE_URL, or the mock spawned for
+    the run (its port is known only then), which is stopped and its log kept afterwards."""
+    setup = pytestconfig.stash[SETUP]
+    config = setup.config
+    if config.target.base_url is not None:
+        yield _started(pytestconfig, setup, config.target.base_url)
+        return
+    module, flags = mock_command.parse(setup.mock_command)
+    with tempfile.TemporaryDirectory(prefix="kustom-contract-") as tmp:
+        db = Path(tmp) / "mock.sqlite3"
+        with running_mock(db, flags, module=module) as mock:
+            try:
+                yield _started(pytestconfig, setup, mock.base_url)
+            finally:
+                config.reports.folder.mkdir(parents=True, exist_ok=True)
+                config.reports.mock_log.write_text(
+                    setup.redaction.report.text(mock.log()), encoding="utf-8"
+                )
+
+
+def _started(pytestconfig: pytest.Config, setup: Setup, base_url: str) -> ContractRun:
+    run = ContractRun.start(setup.config, run_schema(), setup.redaction, base_url, setup.stats)
+    progress = setup.stats.on_record
+    if progress is not None:
+        run.session.on_send = progress
+    pytestconfig.stash[RUN] = run
+    return run
+
+
+@pytest.fixture(scope="session")
+def base_url(contract_run: ContractRun) -> str:
+    """The run's target, listening (for the tests that send their own requests)."""
+    return contract_run.base_url
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    run = terminalreporter.config.stash.get(RUN, None)
+    if run is None:
+        return
+    summary = Summary.of(run.state)
+    if not summary.stats.total and summary.stats.stopped is None:
+        return
+    reports = run.config.reports
+    terminalreporter.write_sep("=", "contract summary")
+    terminalreporter.write_line(summary.render())
+    summary.write(reports.summary, run.redaction.report)
+    terminalreporter.write_line(f"  summary: {reports.summary}")
+    if summary.stats.failures:
+        terminalreporter.write_line(f"  failing requests and responses: {reports.failures}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Against the mock the success path must be reached: below the goal, the run fails."""
+    run = session.config.stash.get(RUN, None)
+    if run is None or exitstatus != 0 or run.config.dry:
+        return
+    stats = run.state.stats
+    if stats.total and run.config.target.is_mock and stats.positive_2xx_share < POSITIVE_2XX_GOAL:
+        stats.failures.append(
+            f"only {stats.positive_2xx_share:.1%} of positive cases reached 2xx "
+            f"(goal {POSITIVE_2XX_GOAL:.0%})"
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
