@@ -5,6 +5,7 @@ document (tests/mock/helpers.py, check)."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import sqlite3
@@ -185,6 +186,34 @@ def test_token_states(client: CheckedClient) -> None:
     assert one == {
         "tokens": [{"customer_token": "tok_card", "status": "CANCELLED", "fixture": True}]
     }
+
+
+def merchant_view(client: CheckedClient, auth: tuple[str, str]) -> dict[str, Any]:
+    """What every control that reads shows one merchant."""
+    return {
+        control: client.get(f"/_mock/{control}", auth=auth).json()
+        for control in ("orders", "tokens", "faults", "clock")
+    }
+
+
+@pytest.mark.parametrize(("method", "path", "body"), EVERY_CONTROL)
+def test_no_control_reads_or_changes_another_merchants_data(
+    client: CheckedClient, method: str, path: str, body: Any
+) -> None:
+    """Merchant A's order, cancel, fault and clock; B calls the control: B's answer names
+    none of A's, and A sees what it saw before."""
+    placed = client.create("tok_active", key="a-key").json()["order_id"]
+    assert client.cancel("tok_fresh_of_a").status_code == 202
+    fault = {"operation": "readCustomerToken", "kind": "delay", "ms": 1}
+    armed = client.post("/_mock/faults", json=fault, auth=AUTH_A).json()["fault_id"]
+    client.post("/_mock/clock", json={"advance_seconds": 60}, auth=AUTH_A)
+    before = merchant_view(client, AUTH_A)
+    answer = client.request(method, path, json=body, auth=AUTH_B)
+    assert answer.status_code < 300, answer.text
+    for of_a in (placed, "a-key", "tok_active", "tok_fresh_of_a", armed, "readCustomerToken"):
+        assert of_a not in answer.text
+    assert merchant_view(client, AUTH_A) == before
+    assert before["clock"] == {"offset_seconds": 60}
 
 
 @pytest.mark.parametrize(("method", "path", "body"), EVERY_CONTROL)
@@ -399,3 +428,43 @@ def test_the_controls_on_beyond_loopback_are_warned_about() -> None:
     quiet = start("--no-test-controls")
     assert quiet.returncode == 1
     assert "test controls" not in quiet.stderr
+
+
+# What sends HTTP requests or opens a connection of its own (the store's drivers, sqlite3 and
+# psycopg, reach the database the mock was given, nothing a tenant names).
+OUTGOING = {
+    "httpx",
+    "requests",
+    "urllib.request",
+    "http.client",
+    "aiohttp",
+    "urllib3",
+    "create_connection",  # socket's and asyncio's
+    "open_connection",
+}
+# The merchant's side of the wheel: they drive the mock over HTTP, inside the test run.
+TEST_SIDE = {"testing.py", "pytest_plugin.py"}
+
+
+def outgoing(path: Path) -> list[str]:
+    """The modules imported and the connection calls named in ``path`` that are OUTGOING."""
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names += [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        elif isinstance(node, ast.Attribute):
+            names.append(node.attr)
+    return [name for name in names if name in OUTGOING]
+
+
+def test_the_mock_calls_no_url() -> None:
+    """No push, notification or webhook (docs/mock.md, "Pending orders"): the server's modules
+    import no HTTP client and open no connection of their own; the test side does (the check
+    can fail)."""
+    package = REPO_ROOT / "src" / "kustom_mock"
+    server = [path for path in package.rglob("*.py") if path.name not in TEST_SIDE]
+    assert len(server) > 20
+    assert {path.name: outgoing(path) for path in server if outgoing(path)} == {}
+    assert outgoing(package / "testing.py")
