@@ -258,7 +258,9 @@ def test_a_bad_query_is_refused_naming_it(
     assert body["error_messages"] == [f"Bad value: {field}"]
 
 
-@pytest.mark.parametrize(("method", "path", "body"), EVERY_CONTROL)
+@pytest.mark.parametrize(
+    ("method", "path", "body"), [*EVERY_CONTROL, ("GET", "/_mock/openapi.json", None)]
+)
 def test_controls_without_a_query_refuse_one(
     client: CheckedClient, method: str, path: str, body: Any
 ) -> None:
