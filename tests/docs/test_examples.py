@@ -54,6 +54,11 @@ SUPPORTED = {
     ("tests/docs/test_contract_tests_doc.py", "python", ""),
     ("tests/docs/test_publishing_doc.py", "python", PLAYGROUND),
     ("tests/docs/test_publishing_doc.py", "sh", ""),
+    (
+        "tests/plugin/test_from_the_wheels.py",
+        "python",
+        "twice in a row, in a fresh virtual environment with only the three wheels and pytest",
+    ),
 }
 SHELLS = {"sh", "bash", "shell"}
 

@@ -8,13 +8,10 @@ offline by the wheel's kustom-verify-traffic."""
 from __future__ import annotations
 
 import email.parser
-import os
 import re
 import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -26,47 +23,10 @@ from kustom_release.wheels import check_wheels
 from kustom_servers.mock_process import RunningMock, running_mock
 from kustom_spec import REPO_ROOT, load_spec
 from tests.proxy.helpers import running_proxy
+from tests.venvs import Venv, clean_env, make_venv, wheel
 
-UV = str(Path(sys.executable).parent / "uv")
-VERSION = str(load_spec().document["info"]["version"])
 FIXTURES = yaml.safe_load((REPO_ROOT / "src" / "kustom_mock" / "default_fixtures.yaml").read_text())
 MERCHANT = FIXTURES["merchants"][0]
-INSTALL_TIMEOUT = 240  # seconds; third-party wheels come from uv's cache or the index
-
-
-@dataclass(frozen=True)
-class Venv:
-    """A virtual environment made for one wheel, and a scratch folder to run in."""
-
-    root: Path
-    workdir: Path
-
-    def script(self, name: str) -> str:
-        """A program in the venv: its ``python``, or a script a wheel installed."""
-        return str(self.root / "bin" / name)
-
-    def run(self, *args: str, env: dict[str, str] | None = None) -> str:
-        """``python -I`` (no PYTHONPATH, no user site, not the current folder) in the venv."""
-        result = subprocess.run(  # noqa: S603
-            [self.script("python"), "-I", *args],
-            capture_output=True,
-            text=True,
-            cwd=self.workdir,
-            env={**clean_env(), **(env or {})},
-            timeout=60,
-            check=False,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout
-
-
-def clean_env() -> dict[str, str]:
-    drop = {"PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME", "PYTHONSTARTUP"}
-    return {k: v for k, v in os.environ.items() if k not in drop}
-
-
-def wheel(folder: Path, prefix: str) -> Path:
-    return folder / f"{prefix}-{VERSION}-py3-none-any.whl"
 
 
 @pytest.fixture(scope="module")
@@ -74,26 +34,6 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("dist") / "python"
     publish.build_wheels(folder)
     return folder
-
-
-def make_venv(base: Path, name: str, *wheel_files: Path) -> Venv:
-    root, workdir = base / name, base / f"{name}-work"
-    workdir.mkdir()
-    for cmd in (
-        [UV, "venv", "--quiet", "--python", sys.executable, str(root)],
-        [UV, "pip", "install", "--quiet", "--python", str(root / "bin" / "python")]
-        + [str(w) for w in wheel_files],
-    ):
-        done = subprocess.run(  # noqa: S603
-            cmd,
-            capture_output=True,
-            text=True,
-            timeout=INSTALL_TIMEOUT,
-            env=clean_env(),
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-    return Venv(root, workdir)
 
 
 @pytest.fixture(scope="module")
