@@ -38,6 +38,15 @@ from kustom_mock.controls import CONTROL_PREFIX
 from kustom_mock.fixtures import load_fixtures
 from kustom_spec import load_spec, read_names
 
+__all__ = [
+    "KustomMock",
+    "MockControlError",
+    "MockDidNotStart",
+    "MockMerchant",
+    "MockProcess",
+    "TestMerchant",
+]
+
 READY = re.compile(r"listening on (http://\S+)")
 START_TIMEOUT = 60.0  # seconds for the ready line: a busy CI machine is slow
 STOP_TIMEOUT = 10.0  # seconds after SIGTERM before the mock is killed

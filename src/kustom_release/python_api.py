@@ -42,8 +42,13 @@ class PublicPackage:
 
 
 CLIENT_LAYER = "Client layer"
-# One line each; the mock's pytest helpers join as PublicPackage("Mock", "kustom_mock.testing", "src").
-PACKAGES = (PublicPackage(CLIENT_LAYER, "kustom_client", "src"),)
+MOCK = "Mock"
+# One line each: the client layer's exports, and the mock's helpers for merchants' tests (the
+# pytest fixture is made of them).
+PACKAGES = (
+    PublicPackage(CLIENT_LAYER, "kustom_client", "src"),
+    PublicPackage(MOCK, "kustom_mock.testing", "src"),
+)
 
 
 class ApiError(ReleaseError):
