@@ -131,7 +131,7 @@ def test_an_unknown_enum_value_in_a_response_does_not_crash() -> None:
 
 def test_the_raw_key_form_with_the_generated_client(server: ScriptedServer) -> None:
     """Kustom's primary form, ``Authorization: Basic <API key>``, is the generated
-    AuthenticatedClient with the prefix ``Basic`` (openapi.yaml, securitySchemes.apiKey)."""
+    AuthenticatedClient with the prefix ``Basic`` (openapi.yaml, securitySchemes.merchantAuth)."""
     token_example = SPEC.resolve(SPEC.document["components"]["examples"]["CardToken"])["value"]
     server.always(Reply(200, token_example))
     client = AuthenticatedClient(
