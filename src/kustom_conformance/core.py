@@ -231,7 +231,7 @@ class Conformance:
         # Both of Kustom's forms travel in the one header the security scheme names.
         self.authorization: str = schemes[SECURITY_SCHEME]["name"]
         self.token_parameter: str = spec.resolve(
-            spec.document["components"]["parameters"]["CustomerToken"]
+            spec.document["components"]["parameters"]["CustomerTokenId"]
         )["name"]
         self.replay_window: float = replay_window_seconds(spec)
 

@@ -7,7 +7,7 @@ from .authorized_payment_method_type import AuthorizedPaymentMethodType
 from .card_information import CardInformation
 from .customer_token import CustomerToken
 from .direct_debit_information import DirectDebitInformation
-from .error import Error
+from .error_details import ErrorDetails
 from .fraud_status import FraudStatus
 from .merchant_urls import MerchantUrls
 from .new_token_status import NewTokenStatus
@@ -29,7 +29,7 @@ __all__ = (
     "CardInformation",
     "CustomerToken",
     "DirectDebitInformation",
-    "Error",
+    "ErrorDetails",
     "FraudStatus",
     "MerchantUrls",
     "NewTokenStatus",

@@ -12,11 +12,11 @@ if TYPE_CHECKING:
     from ..models.authorized_payment_method import AuthorizedPaymentMethod
 
 
-T = TypeVar("T", bound="Error")
+T = TypeVar("T", bound="ErrorDetails")
 
 
 @_attrs_define
-class Error:
+class ErrorDetails:
     """Why a request failed [A1, A9]. `error_messages` names each field at fault, as in `Bad value:
     order_lines[1].total_amount` [K8].
 
@@ -97,7 +97,7 @@ class Error:
 
         reason = d.pop("reason", UNSET)
 
-        error = cls(
+        error_details = cls(
             authorized_payment_method=authorized_payment_method,
             correlation_id=correlation_id,
             error_code=error_code,
@@ -106,8 +106,8 @@ class Error:
             reason=reason,
         )
 
-        error.additional_properties = d
-        return error
+        error_details.additional_properties = d
+        return error_details
 
     @property
     def additional_keys(self) -> list[str]:
