@@ -58,3 +58,22 @@ def test_one_security_scheme_carries_both_forms_of_the_header() -> None:
     scheme = COMPONENTS["securitySchemes"][SECURITY_SCHEME]
     assert list(COMPONENTS["securitySchemes"]) == [SECURITY_SCHEME]
     assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "Authorization")
+
+
+def test_error_code_is_an_open_enum_of_every_listed_code() -> None:
+    """Generators type the known codes (``KnownErrorCode | str``) and still parse a new one, so a
+    code added later breaks no client; the enum names exactly the codes the responses list in
+    ``x-error-codes``, the per-response source the mock and the contract run read."""
+    listed = {
+        code
+        for response in COMPONENTS["responses"].values()
+        for code in response.get("x-error-codes", [])
+    }
+    error_code = COMPONENTS["schemas"]["ErrorDetails"]["properties"]["error_code"]
+    assert error_code["anyOf"] == [
+        {"$ref": "#/components/schemas/KnownErrorCode"},
+        {"type": "string"},
+    ]
+    known = COMPONENTS["schemas"]["KnownErrorCode"]["enum"]
+    assert len(known) == len(set(known))
+    assert set(known) == listed

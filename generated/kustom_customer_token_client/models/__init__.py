@@ -9,6 +9,7 @@ from .customer_token import CustomerToken
 from .direct_debit_information import DirectDebitInformation
 from .error_details import ErrorDetails
 from .fraud_status import FraudStatus
+from .known_error_code import KnownErrorCode
 from .merchant_urls import MerchantUrls
 from .new_token_status import NewTokenStatus
 from .order_line import OrderLine
@@ -31,6 +32,7 @@ __all__ = (
     "DirectDebitInformation",
     "ErrorDetails",
     "FraudStatus",
+    "KnownErrorCode",
     "MerchantUrls",
     "NewTokenStatus",
     "OrderLine",
