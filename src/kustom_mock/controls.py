@@ -70,7 +70,7 @@ def _template() -> dict[str, Any]:
 
 def control_document(spec: Spec, names: Names) -> dict[str, Any]:
     """control_api.yaml completed from the served ``spec`` (and its ``names``): its version,
-    security, the Error schema and the schemas it refers to, the correlation header on every
+    security, the error schema (ErrorDetails) and the schemas it refers to, the correlation header on every
     answer, and the operationIds a fault may name."""
     document = copy.deepcopy(_template())
     served = spec.document

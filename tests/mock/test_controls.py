@@ -320,8 +320,8 @@ def test_the_controls_document_is_served_whole_and_valid(client: CheckedClient) 
     assert document["info"]["version"] == client.app.spec.document["info"]["version"]
     security = client.app.spec.document["components"]["securitySchemes"]
     assert document["components"]["securitySchemes"] == security
-    error = client.app.spec.document["components"]["schemas"]["Error"]
-    assert document["components"]["schemas"]["Error"] == error
+    error = client.app.spec.document["components"]["schemas"]["ErrorDetails"]
+    assert document["components"]["schemas"]["ErrorDetails"] == error
     fault_operations = document["components"]["schemas"]["FaultRequest"]["properties"]
     assert fault_operations["operation"]["enum"] == list(client.app.spec.operations)
 
