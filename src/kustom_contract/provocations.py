@@ -74,6 +74,9 @@ class Provocation:
     needs: str = ""
     repeat_until: int | None = None  # send the last request again, up to this often, until 429
     body: tuple[tuple[str, str], ...] = ()  # top-level fields the last answer's body must have
+    # A fault armed in the mock (POST /_mock/faults, this body) before the last request is sent:
+    # an answer no request can provoke by itself, such as a store that does not answer.
+    arm: dict[str, Any] | None = field(default=None, compare=False)
 
     @property
     def id(self) -> str:
@@ -484,6 +487,30 @@ def provocations(context: Context) -> list[Provocation]:
             None,
             Sent("patchCustomerToken", cancel_token, _json(good), json_body(CANCEL)),
         )
+    if target.is_mock:
+        # The store's 503, which the mock gives only when its store does not answer: a fault
+        # armed for one fresh token of the merchant's (claimed by a read first), so that no
+        # other request of the run, in this process or another, takes it.
+        for operation in ("readCustomerToken", "patchCustomerToken"):
+            token = context.fresh()
+            found.append(
+                Provocation(
+                    operation,
+                    "a store that does not answer (a fault armed in the mock)",
+                    503,
+                    "SERVICE_UNAVAILABLE",
+                    (
+                        Sent("readCustomerToken", token, _json(good)),
+                        Sent(operation, token, _json(good), bodies.get(operation, b"")),
+                    ),
+                    arm={
+                        "operation": operation,
+                        "customer_token": token,
+                        "kind": "status",
+                        "status": 503,
+                    },
+                )
+            )
     for name, what, broken in _broken_orders(target):
         add(
             "createOrder",
@@ -495,22 +522,9 @@ def provocations(context: Context) -> list[Provocation]:
     return found
 
 
-# Against any target: what no request can make it give on purpose.
-NEVER = (
-    NotProvokable(
-        "readCustomerToken",
-        503,
-        "SERVICE_UNAVAILABLE",
-        "only a store that does not answer gives it; a read never reaches the payment "
-        "service that tok_flaky stands for",
-    ),
-    NotProvokable(
-        "patchCustomerToken",
-        503,
-        "SERVICE_UNAVAILABLE",
-        "only a store that does not answer gives it (tested in tests/reliability/)",
-    ),
-)
+# Against any target: what no request can make it give on purpose (the mock's store's 503 is
+# provoked through its test controls; a live target's is listed by _live_reason).
+NEVER: tuple[NotProvokable, ...] = ()
 
 
 def _live_reason(operation: str, status: int, target: Target) -> str:

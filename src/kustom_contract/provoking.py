@@ -7,7 +7,7 @@ code wanted. What it found is a list of ``Finding``s, so that a live target's kn
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
@@ -31,6 +31,24 @@ def _send(run: ContractRun, base_url: str, sent: Sent) -> Exchange:
     with ratelimit(config.rate_limit_for(), prepared.url):
         response = run.session.send(prepared, timeout=config.request_timeout_for())
     return from_requests(prepared, response, urlsplit(base_url).path.rstrip("/"))
+
+
+# The mock's test controls (docs/mock.md): where a fault is armed for the calling merchant.
+FAULTS_PATH = "/_mock/faults"
+
+
+def _arm(run: ContractRun, base_url: str, fault: dict[str, Any], headers: dict[str, str]) -> str:
+    """Arm ``fault`` in the mock with the merchant's credentials; a problem, or "" if armed."""
+    auth = {"Authorization": headers["Authorization"]}
+    response = run.session.post(
+        base_url + FAULTS_PATH,
+        json=fault,
+        headers=auth,
+        timeout=run.schema.config.request_timeout_for(),
+    )
+    if response.status_code != 201:
+        return f"arming a fault at {FAULTS_PATH}: {response.status_code}"
+    return ""
 
 
 def places_orders(provocation: Provocation) -> int:
@@ -70,7 +88,11 @@ def provoke(run: ContractRun, provocation: Provocation, base_url: str) -> Outcom
     if provocation.repeat_until is not None:
         sends += [sends[-1]] * (provocation.repeat_until - 1)
     conformance = run.checks.conformance
-    for sent in sends:
+    for number, sent in enumerate(sends):
+        if provocation.arm is not None and number == len(sends) - 1:
+            problem = _arm(run, base_url, provocation.arm, sent.headers)
+            if problem:
+                return Outcome(f"[provoked.arm] {provocation.id}: {problem}")
         last = _send(run, base_url, sent)
         answer = last.response
         run.state.coverage.answer(sent.operation, answer.status, answer.json)
