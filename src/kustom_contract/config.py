@@ -10,6 +10,8 @@ import: pytest parametrizes from the schema at collection).
 - KUSTOM_REQUEST_TIMEOUT and KUSTOM_RUN_TIMEOUT: how long one request (connect to last byte)
   and the whole run may take before the run stops (``Bounds``);
 - KUSTOM_REPORTS_DIR: where the reports go (``Reports``);
+- KUSTOM_KNOWN_DIFFERENCES: against KUSTOM_BASE_URL, a file of the target's known, accepted
+  differences (kustom_contract/known_differences.py);
 - KUSTOM_CONTRACT_DRY=1: the project's own seam for scripts/bench, every case generated and
   none sent.
 """
@@ -48,6 +50,9 @@ DEFAULT_REQUEST_SECONDS = 10.0
 DEFAULT_RUN_SECONDS = 900.0
 LONG_RUN_SECONDS = 3 * 3600.0
 DEFAULT_REPORTS_DIR = "reports"
+KNOWN_DIFFERENCES_ENV = "KUSTOM_KNOWN_DIFFERENCES"
+# Not kustom_release's baseline (the release gate's): what a live target is known to do.
+DEFAULT_KNOWN_DIFFERENCES = REPO_ROOT / "contract-known-differences.yaml"
 
 
 def depth_from_env(env: Mapping[str, str]) -> Depth:
@@ -128,6 +133,15 @@ class Reports:
     def failures(self) -> Path:
         return self.folder / "contract-failures"
 
+    @property
+    def coverage(self) -> Path:
+        return self.folder / "contract-coverage.json"
+
+    @property
+    def coverage_parts(self) -> Path:
+        """Each process's coverage record, merged into ``coverage`` at the end."""
+        return self.folder / "contract-coverage-parts"
+
 
 @dataclass(frozen=True)
 class RunConfig:
@@ -139,6 +153,7 @@ class RunConfig:
     order_budget: int | None  # extra order requests the checks may send; None: no limit
     reports: Reports
     dry: bool  # KUSTOM_CONTRACT_DRY=1: generate every case, send none (scripts/bench)
+    known_differences: Path | None = None  # KUSTOM_KNOWN_DIFFERENCES, live runs only
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> RunConfig:
@@ -153,7 +168,28 @@ class RunConfig:
             order_budget=None if target.is_mock else budget,
             reports=Reports(REPO_ROOT / env.get("KUSTOM_REPORTS_DIR", DEFAULT_REPORTS_DIR)),
             dry=env.get("KUSTOM_CONTRACT_DRY") == "1",
+            known_differences=known_differences_from_env(env, spawned_mock=target.is_mock),
         )
+
+
+def known_differences_from_env(env: Mapping[str, str], *, spawned_mock: bool) -> Path | None:
+    """KUSTOM_KNOWN_DIFFERENCES (relative to the working directory), else the repository's
+    contract-known-differences.yaml: only for a run through KUSTOM_BASE_URL (the project's mock
+    has no accepted differences)."""
+    value = env.get(KNOWN_DIFFERENCES_ENV, "").strip()
+    if spawned_mock:
+        if value:
+            raise SettingError(
+                f"{KNOWN_DIFFERENCES_ENV} is for a run against KUSTOM_BASE_URL: the project's "
+                "mock has no accepted differences"
+            )
+        return None
+    if not value:
+        return DEFAULT_KNOWN_DIFFERENCES if DEFAULT_KNOWN_DIFFERENCES.is_file() else None
+    path = Path(value)
+    if not path.is_file():
+        raise SettingError(f"{KNOWN_DIFFERENCES_ENV}: no such file: {value!r}")
+    return path
 
 
 @cache

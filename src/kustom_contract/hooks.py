@@ -57,12 +57,12 @@ def choose_token(target: Target, digest: bytes) -> str:
     return target.approving_tokens[number % len(target.approving_tokens)]
 
 
-def is_runs_token(target: Target, token: object) -> bool:
+def _sequence_token(target: Target, token: object) -> bool:
+    """A token a stateful sequence was given: fresh, or the live one to cancel. Not any token
+    of the run's: a sequence's first step may carry the spec's example (tok_active), which a
+    sequence must not cancel."""
     return isinstance(token, str) and (
-        token.startswith(FRESH_PREFIX)
-        or token in target.approving_tokens
-        or token in target.refusing_tokens
-        or token == target.cancel_token
+        token.startswith(FRESH_PREFIX) or token == target.cancel_token
     )
 
 
@@ -98,7 +98,7 @@ class CaseMapper:
         target = self.target
         current = (case.path_parameters or {}).get("customerToken")
         stateful = case.meta is not None and case.meta.phase.name is TestPhase.STATEFUL
-        if stateful and is_runs_token(target, current):
+        if stateful and _sequence_token(target, current):
             return str(current)  # set by a link from an earlier step
         if stateful and target.cancel_token is None:
             return f"{FRESH_PREFIX}{self._prefix}-{next(self._sequences)}"

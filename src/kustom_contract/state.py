@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kustom_conformance import History
+from kustom_contract.coverage import Coverage
 from kustom_contract.stats import RunStats
 
 
@@ -47,3 +48,4 @@ class RunState:
     stats: RunStats
     ledger: Ledger
     history: History
+    coverage: Coverage = field(default_factory=Coverage)  # written per process, then merged
