@@ -230,8 +230,9 @@ class Conformance:
         schemes = spec.document["components"]["securitySchemes"]
         # Both of Kustom's forms travel in the one header the security scheme names.
         self.authorization: str = schemes[SECURITY_SCHEME]["name"]
+        # One name on every operation (each has its own component, for its examples).
         self.token_parameter: str = spec.resolve(
-            spec.document["components"]["parameters"]["CustomerTokenId"]
+            spec.document["components"]["parameters"]["CustomerTokenToCharge"]
         )["name"]
         self.replay_window: float = replay_window_seconds(spec)
 
