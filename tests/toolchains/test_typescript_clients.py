@@ -137,8 +137,6 @@ def mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningMock]:
         yield running
 
 
-# Until i25-spec is merged: one auth scheme, no `default` on auto_capture.
-@pytest.mark.xfail(reason="the spec on main: 401 (hey-api), auto_capture required (tsc)")
 @pytest.mark.parametrize("client", CLIENTS, ids=lambda c: c.name)
 def test_a_generated_typescript_client_places_an_order(
     client: TsClient, published: Path, mock: RunningMock, tmp_path: Path
