@@ -202,3 +202,17 @@ def test_specmatic_finds_the_spec_compatible_with_itself(
     output = REDACT.text(done.stdout + done.stderr)
     assert done.returncode == 0, output[-4000:]
     assert "The newer contract is backward compatible." in output, output[-4000:]
+
+
+def test_specmatic_compare_can_fail(published: Path, scheme: str, tmp_path: Path) -> None:
+    """The same check refuses a break: a request field made required (an old client omits it)."""
+    shutil.copy(published, tmp_path / "older.yaml")
+    newer = yaml.safe_load(published.read_text())
+    order = newer["components"]["schemas"]["OrderRequest"]
+    order["required"] = [*order["required"], "merchant_reference1"]
+    (tmp_path / "newer.yaml").write_text(yaml.safe_dump(newer, sort_keys=False))
+    done = run(["compare", "older.yaml", "newer.yaml"], tmp_path, scheme)
+    output = REDACT.text(done.stdout + done.stderr)
+    assert done.returncode != 0, output[-4000:]
+    assert "The newer contract is backward compatible." not in output
+    assert "merchant_reference1" in output, output[-4000:]
