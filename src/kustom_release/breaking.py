@@ -18,11 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from kustom_release.breaking_names import (
-    component_changes,
-    moved_references,
-    operation_name_changes,
-)
+from kustom_release.breaking_names import component_changes, operation_name_changes
 from kustom_release.breaking_security import compare_security
 from kustom_release.change import Change
 
@@ -382,7 +378,7 @@ def compare(old_document: Mapping[str, Any], new_document: Mapping[str, Any]) ->
         changes += _operation_changes(op, old_ops[op], new_ops[op])
         changes += operation_name_changes(op, old_ops[op], new_ops[op])
     changes += _security_changes(old, new, old_ops, new_ops)
-    changes += component_changes(old, new, moved_references(old_document, new_document))
+    changes += component_changes(old, new)
     return changes
 
 

@@ -13,7 +13,6 @@ Specmatic and Microcks pair a request example with the response example of the s
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -42,50 +41,16 @@ EXAMPLE_KEY = (
 )
 
 
-def _referrers(document: Mapping[str, Any]) -> dict[str, set[str]]:
-    """Each ``$ref`` target -> the JSON pointers of the places that refer to it."""
-    found: dict[str, set[str]] = defaultdict(set)
-
-    def walk(node: Any, where: str) -> None:
-        if isinstance(node, Mapping):
-            if isinstance(node.get("$ref"), str):
-                found[node["$ref"]].add(where)
-            for key, value in node.items():
-                walk(value, f"{where}/{key}")
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                walk(value, f"{where}/{index}")
-
-    walk(document, "#")
-    return found
-
-
-def moved_references(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, str]:
-    """``$ref`` target -> the one target every place that referred to it refers to now (in
-    unresolved documents): a component renamed even where its content changed too (``Error``
-    renamed ``ErrorDetails`` with a retyped field is still a rename to generated code)."""
-    before, after = _referrers(old), _referrers(new)
-    moved: dict[str, str] = {}
-    for target, places in before.items():
-        now = {ref for ref, refs in after.items() if places & refs}
-        if len(now) == 1 and target not in after and places <= after[next(iter(now))]:
-            moved[target] = now.pop()
-    return moved
-
-
 def _renames(
-    before: Mapping[str, Any], after: Mapping[str, Any], moved: Mapping[str, str]
+    before: Mapping[str, Any], after: Mapping[str, Any]
 ) -> tuple[dict[str, str], list[str], list[str]]:
-    """Old name -> new name for content found under another name, or for a name whose every
-    reference now names another (``moved``), then the names removed and added without a
-    match."""
+    """Old name -> new name for content found under another name, then the names removed and
+    added without such a match."""
     removed = sorted(before.keys() - after.keys())
     added = sorted(after.keys() - before.keys())
     renamed: dict[str, str] = {}
     for old_name in removed:
         match = next((n for n in added if after[n] == before[old_name]), None)
-        if match is None and moved.get(old_name) in added:
-            match = moved[old_name]
         if match is not None:
             renamed[old_name] = match
             added.remove(match)
@@ -100,16 +65,13 @@ def _name_changes(
     why: str,
     *,
     added_too: bool = False,
-    moved: Mapping[str, str] | None = None,
 ) -> Iterator[Change]:
     """``{kind}-renamed`` and ``{kind}-removed`` (breaking: ``why``) for the names under
-    ``place``; with ``added_too``, ``{kind}-added`` as well. ``moved``: old name -> the name
-    every reference to it names now."""
-    renamed, removed, added = _renames(before, after, moved or {})
+    ``place``; with ``added_too``, ``{kind}-added`` as well."""
+    renamed, removed, added = _renames(before, after)
     for name, new_name in renamed.items():
-        same = "same content" if before[name] == after[new_name] else "content changed too"
         yield Change(
-            f"{kind}-renamed", f"{place}{name}", True, f"renamed to {new_name}, {same}: {why}"
+            f"{kind}-renamed", f"{place}{name}", True, f"renamed to {new_name}, same content: {why}"
         )
     for name in removed:
         yield Change(f"{kind}-removed", f"{place}{name}", True, f"removed: {why}")
@@ -117,28 +79,19 @@ def _name_changes(
         yield Change(f"{kind}-added", f"{place}{name}", False, "added")
 
 
-def component_changes(
-    old: Mapping[str, Any], new: Mapping[str, Any], moved: Mapping[str, str]
-) -> Iterator[Change]:
+def component_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[Change]:
     """Components renamed, removed or added, in the sections generators name code after.
 
     ``old`` and ``new`` are resolved documents: a component that only points elsewhere
     compares by what it points at, so a rename of one schema is not also a change of every
-    schema that refers to it. ``moved`` (``moved_references`` of the unresolved documents)
-    tells a rename that also changed the content from a removal.
+    schema that refers to it.
     """
     for section, why in NAMED_SECTIONS.items():
         # Descriptions aside: a rename that also rewords is still a rename.
         before = without_docs(old.get("components", {}).get(section, {}), names=True)
         after = without_docs(new.get("components", {}).get(section, {}), names=True)
-        prefix = f"#/components/{section}/"
-        names = {
-            ref.removeprefix(prefix): to.removeprefix(prefix)
-            for ref, to in moved.items()
-            if ref.startswith(prefix) and to.startswith(prefix)
-        }
         yield from _name_changes(
-            "component", f"components/{section}/", before, after, why, added_too=True, moved=names
+            "component", f"components/{section}/", before, after, why, added_too=True
         )
 
 

@@ -469,19 +469,6 @@ RULES = [
         lambda d: rename(d, "responses", "Made", "Created"),
         {("component-renamed", True)},
     ),
-    Rule(
-        # Every reference now names the new one: still a rename to generated code (issue 25's
-        # Error -> ErrorDetails, whose error_code became an open enum on the way).
-        "schema renamed and changed",
-        unchanged_thing,
-        then(
-            lambda d: rename(d, "schemas", "Problem", "ProblemDetails"),
-            lambda d: thing_schemas(d)["ProblemDetails"]["properties"].update(
-                detail={"type": "string"}
-            ),
-        ),
-        {("component-renamed", True), ("property-added", False)},
-    ),
     Rule("schema inlined", unchanged_thing, inline_thing, {("component-removed", True)}),
     Rule(
         "schema added",
