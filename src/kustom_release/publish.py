@@ -157,10 +157,16 @@ def build_wheels(folder: Path) -> None:
         _run([uv, "build", "--wheel", str(package), *quiet])
 
 
+def bundle_spec(path: Path) -> None:
+    """The published spec, one file (YAML or JSON by ``path``'s suffix): other teams' tools
+    read this, never ``openapi.yaml`` with its references."""
+    _run([str(REDOCLY), "bundle", str(SPEC), "-o", str(path)])
+
+
 def build(out: Path, notes: str) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    _run([str(REDOCLY), "bundle", str(SPEC), "-o", str(out / "openapi.yaml")])
-    _run([str(REDOCLY), "bundle", str(SPEC), "-o", str(out / "openapi.json")])
+    bundle_spec(out / "openapi.yaml")
+    bundle_spec(out / "openapi.json")
     build_reference(out / "reference.html")
     build_wheels(out / PYTHON_DIST)
     (out / "RELEASE_NOTES.md").write_text(notes + "\n", encoding="utf-8")
