@@ -115,15 +115,19 @@ def parse_wrk(out: str) -> Load:
 
 def servers_under_load(seconds: float, rounds: int, connections: int = 32) -> dict[str, list[Load]]:
     """Every server up at once, loaded in turn, ``rounds`` times (interleaved, so that the
-    machine's noise falls on all alike): the mock on SQLite and on PostgreSQL (one process, and
-    two with ``--workers 2``), Prism at its fastest (no per-request log) and the no-op ceiling. A run with any non-2xx answer is an error: a
-    benchmark of refusals would flatter."""
+    machine's noise falls on all alike): the mock on SQLite (with its test controls and
+    without) and on PostgreSQL (one process, and two with ``--workers 2``), Prism at its
+    fastest (no per-request log) and the no-op ceiling. A run with any non-2xx answer is an
+    error: a benchmark of refusals would flatter."""
     body = encoded(realistic_order(10))
     results: dict[str, list[Load]] = {}
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         postgres = stack.enter_context(running_postgres())
         urls = {"mock": stack.enter_context(running_mock(tmp / "mock.sqlite3")).base_url}
+        # The default mock keeps each order's body for the test controls; this one does not.
+        controls_off = running_mock(tmp / "controls-off.sqlite3", ["--no-test-controls"])
+        urls["mock --no-test-controls"] = stack.enter_context(controls_off).base_url
         workers = running_mock(tmp / "workers.sqlite3", ["--workers", "2"])
         urls["mock --workers 2"] = stack.enter_context(workers).base_url
         urls["mock on PostgreSQL"] = stack.enter_context(

@@ -80,6 +80,17 @@ def load_rows(load: dict[str, list[measure.Load]], connections: int) -> list[Row
             f"{p99('mock on PostgreSQL'):.1f} ms (one mock process, server on loopback)",
         ),
     ]
+    rows.append(
+        Row(
+            "mock / mock --no-test-controls, requests per second",
+            rps("mock") / rps("mock --no-test-controls"),
+            None,
+            True,
+            f"{rps('mock'):.0f} vs {rps('mock --no-test-controls'):.0f} req/s, p99 "
+            f"{p99('mock'):.1f} vs {p99('mock --no-test-controls'):.1f} ms (the test controls' "
+            "cost: each order's body kept)",
+        )
+    )
     for name, store, alone in (
         ("mock --workers 2", "one SQLite file", "mock"),
         ("mock on PostgreSQL --workers 2", "one PostgreSQL database", "mock on PostgreSQL"),

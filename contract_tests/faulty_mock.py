@@ -9,6 +9,7 @@ The contract run spawns it with ``--mock-command`` (kustom_contract/plugin.py).
 from __future__ import annotations
 
 import argparse
+import base64
 import functools
 import json
 import sys
@@ -17,8 +18,8 @@ from typing import Any
 
 from kustom_mock import Behaviour, cli
 from kustom_mock.call import Call
-from kustom_mock.errors import Response
-from kustom_mock.fixtures import Merchant
+from kustom_mock.errors import ApiError, Response
+from kustom_mock.fixtures import Merchant, Outcome
 from kustom_mock.store import Transaction
 from kustom_mock.tokens import CANCELLED, OwnedToken
 from kustom_mock.validation import BodyRules, RequestValidator
@@ -142,6 +143,74 @@ class ConflictIgnored(Behaviour):
         return f"{call.operation_id}\n{call.token}"
 
 
+class TotalsOnly(Behaviour):
+    """Only the order's total is checked (order_amount the sum of the lines' totals); nothing
+    else of the schema or the rules: an order that breaks one other constraint gets an order."""
+
+    def check_body(self, validator: RequestValidator, body: Any) -> dict[str, Any]:
+        if not isinstance(body, dict):
+            return {}
+        try:
+            total = sum(int(line["total_amount"]) for line in body["order_lines"])
+            if total != int(body["order_amount"]):
+                raise ApiError(400, "BAD_VALUE", ["Bad value: order_amount"])
+        except (KeyError, TypeError, ValueError):
+            pass  # what it does not check, it lets through
+        return body
+
+
+class SuspendedAsCancelled(Behaviour):
+    """A suspended token's order is refused with the wrong code (TOKEN_CANCELED)."""
+
+    def refuse_order(self, token: OwnedToken, call: Call) -> None:
+        if token.state.status == "SUSPENDED":
+            raise ApiError(403, "TOKEN_CANCELED", ["The customer token is canceled"])
+        super().refuse_order(token, call)
+
+
+class DeclineNeverRefused(Behaviour):
+    """A declined payment method is never refused: the order goes through (no 403 at all)."""
+
+    def refuse_order(self, token: OwnedToken, call: Call) -> None:
+        if token.profile.outcome is not Outcome.DECLINED:
+            super().refuse_order(token, call)
+
+
+class AnyUsername(Behaviour):
+    """The merchant's key with any username passes: the username is never compared."""
+
+    def authenticate(
+        self, header: str | None, merchants_by_key: Mapping[str, Merchant], scheme: str
+    ) -> Merchant:
+        _, _, credentials = (header or "").strip().partition(" ")
+        try:
+            _, _, key = base64.b64decode(credentials, validate=True).decode().partition(":")
+        except ValueError:
+            key = ""
+        if key in merchants_by_key:
+            return merchants_by_key[key]
+        return super().authenticate(header, merchants_by_key, scheme)
+
+
+class SharedKeys(Behaviour):
+    """Idempotency keys shared across merchants: a key another merchant used replays that
+    merchant's answer (or 409 for another request), as a server that forgets whose key it is.
+    Kept in this process (the faulty mock runs as one)."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, tuple[str, Response]] = {}  # key -> (merchant, first answer)
+
+    def answer(self, call: Call, response: Response) -> Response:
+        key = call.idempotency_key
+        if key is None or response.status >= 500:
+            return response
+        merchant = call.merchant.merchant_id
+        earlier = self.first.setdefault(key, (merchant, response))
+        if earlier[0] == merchant:
+            return response
+        return Response(earlier[1].status, earlier[1].body, earlier[1].headers, replayed=True)
+
+
 FAULTS: dict[str, Callable[[], Behaviour]] = {
     "accept_invalid": AcceptInvalid,
     "ignore_credentials": IgnoreCredentials,
@@ -151,6 +220,11 @@ FAULTS: dict[str, Callable[[], Behaviour]] = {
     "rules_not_enforced": RulesNotEnforced,
     "replay_ignored": ReplayIgnored,
     "conflict_ignored": ConflictIgnored,
+    "totals_only": TotalsOnly,
+    "suspended_as_cancelled": SuspendedAsCancelled,
+    "decline_never_refused": DeclineNeverRefused,
+    "any_username": AnyUsername,
+    "shared_keys": SharedKeys,
     **{
         edit.__name__: functools.partial(EditedAnswers, edit)
         for edit in (
@@ -164,13 +238,25 @@ FAULTS: dict[str, Callable[[], Behaviour]] = {
 }
 
 
+def without_correlation_id(call: Call, status: int, body: JSON) -> tuple[int, JSON]:
+    """Not a fault: errors without the body's correlation_id, which the Error schema leaves
+    optional (the header still carries it). A run that demanded it would fail a correct server."""
+    body.pop("correlation_id", None)
+    return status, body
+
+
+# Servers that differ from the mock where the spec allows it: the run must pass them.
+ALLOWED: dict[str, Callable[[], Behaviour]] = {
+    "without_correlation_id": functools.partial(EditedAnswers, without_correlation_id)
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--fault", choices=sorted(FAULTS), required=True)
+    pre.add_argument("--fault", choices=sorted({**FAULTS, **ALLOWED}), required=True)
     known, rest = pre.parse_known_args(argv)
-    return cli.main(
-        rest, behaviour=FAULTS[known.fault](), label=f"kustom-mock (fault: {known.fault})"
-    )
+    behaviour = {**FAULTS, **ALLOWED}[known.fault]()
+    return cli.main(rest, behaviour=behaviour, label=f"kustom-mock (fault: {known.fault})")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from kustom_conformance import Response, response_violations
 from kustom_contract.auth import Credentials
 from kustom_contract.cases import IDEMPOTENCY_HEADER
 from kustom_contract.config import configured
-from kustom_contract.target import FRESH_PREFIX
+from kustom_contract.target import FRESH_PREFIX, MOCK_SECOND_API_KEY, MOCK_SECOND_USERNAME
 from kustom_spec import load_spec
 
 SPEC = load_spec()
@@ -26,7 +26,7 @@ TARGET = configured().target
 ORDER = SPEC.resolve(SPEC.document["components"]["examples"]["MinimalOrder"])["value"]
 CREDENTIALS = Credentials(TARGET.username, TARGET.api_key)
 # Merchant B of the mock's test data (docs/mock.md, "Test data").
-MERCHANT_B = Credentials("M-TEST-B-9d1e", "kco_test_api_merchant_b")
+MERCHANT_B = Credentials(MOCK_SECOND_USERNAME, MOCK_SECOND_API_KEY)
 
 pytestmark = pytest.mark.skipif(
     not TARGET.can_cancel, reason="cancelling is not allowed against this target"

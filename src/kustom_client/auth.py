@@ -1,4 +1,5 @@
-"""The Authorization header, in the two forms Kustom documents, checked before anything is sent.
+"""The Authorization header, in the two forms Kustom documents (the two values of openapi.yaml's
+one ``merchantAuth`` scheme), checked before anything is sent.
 
 Kustom's primary form is ``<scheme> <API key>`` (constants.AUTH_SCHEME): the raw key, not
 base64. The alternative is ``<scheme> base64(<username>:<API key>)`` with the portal's username (``<MID>-<suffix>``); it is

@@ -14,7 +14,7 @@ from kustom_conformance.exchange import NOT_JSON, Exchange, Request, Response
 from kustom_conformance.fields import bad_value, field_name
 from kustom_conformance.history import BoundedMemory, History, KeyRecord, Memory, TokenRecord
 from kustom_conformance.limits import without_contract_limits
-from kustom_conformance.merchants import merchant_of
+from kustom_conformance.merchants import merchant_of, pseudonymous
 from kustom_conformance.routes import Match
 from kustom_conformance.violations import RULES, Rule, Side, Violation
 
@@ -37,6 +37,7 @@ __all__ = [
     "bad_value",
     "field_name",
     "merchant_of",
+    "pseudonymous",
     "response_violations",
     "without_contract_limits",
 ]

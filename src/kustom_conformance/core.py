@@ -21,7 +21,7 @@ from kustom_conformance.merchants import credentials
 from kustom_conformance.routes import Match, Routes
 from kustom_conformance.violations import Side, Violation, escape, pointer, violation
 from kustom_rules import RuleViolation, check_order
-from kustom_spec import Names, Operation, Spec, load_spec, read_names
+from kustom_spec import SECURITY_SCHEME, Names, Operation, Spec, load_spec, read_names
 
 # The rules across fields a body must keep beyond its schema, by operationId: JSON Schema
 # cannot state them, the operation's description does.
@@ -228,10 +228,11 @@ class Conformance:
         self.names = read_names(spec)
         self.routes = Routes(spec)
         schemes = spec.document["components"]["securitySchemes"]
-        # Both of Kustom's forms travel in the one header the apiKey scheme names.
-        self.authorization: str = schemes["apiKey"]["name"]
+        # Both of Kustom's forms travel in the one header the security scheme names.
+        self.authorization: str = schemes[SECURITY_SCHEME]["name"]
+        # One name on every operation (each has its own component, for its examples).
         self.token_parameter: str = spec.resolve(
-            spec.document["components"]["parameters"]["CustomerToken"]
+            spec.document["components"]["parameters"]["CustomerTokenToCharge"]
         )["name"]
         self.replay_window: float = replay_window_seconds(spec)
 

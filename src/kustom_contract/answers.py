@@ -12,7 +12,7 @@ from typing import Any
 
 from kustom_customer_token_client.models import (
     CustomerToken,
-    Error,
+    ErrorDetails,
     OrderRequest,
     OrderResponse,
     TokenStatusUpdate,
@@ -154,5 +154,5 @@ def round_trip_through_the_client(case: Case[Any], response: Any) -> None:
     content_type = (response.headers.get("content-type") or [""])[0]  # header -> list of values
     if content_type.startswith("application/json"):
         body = response.json()
-        model = SUCCESS_MODELS[operation] if response.status_code < 300 else Error
+        model = SUCCESS_MODELS[operation] if response.status_code < 300 else ErrorDetails
         assert model.from_dict(body).to_dict() == body

@@ -1,5 +1,6 @@
-"""The run's credentials in both of Kustom's forms (openapi.yaml, securitySchemes): each case
-gets one, chosen from a hash of the case, so both forms are exercised on every operation.
+"""The run's credentials in both of Kustom's forms, the two values of the one ``merchantAuth``
+scheme (openapi.yaml, securitySchemes): each case gets one, chosen from a hash of the case, so
+both forms are exercised on every operation.
 
 Registered as a Schemathesis auth provider, so its checks (``ignored_auth``) know the
 credentials are the run's own and probe without them and with wrong ones.

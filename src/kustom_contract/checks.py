@@ -36,6 +36,7 @@ from schemathesis.generation.case import Case
 
 from kustom_conformance import Conformance, Exchange, History, Side, Violation
 from kustom_contract.cases import IDEMPOTENCY_HEADER, operation_id
+from kustom_contract.coverage import Coverage
 from kustom_contract.exchanges import from_requests, from_schemathesis
 from kustom_contract.resend import resend
 from kustom_contract.rule_breakers import break_one_rule
@@ -83,6 +84,7 @@ class ProseChecks:
         ledger: Ledger,
         counts: Counter[str],
         base_path: str = "",
+        coverage: Coverage | None = None,
     ) -> None:
         self.conformance = conformance
         self.history = history
@@ -90,6 +92,7 @@ class ProseChecks:
         self.ledger = ledger
         self.counts = counts
         self.base_path = base_path
+        self.coverage = coverage if coverage is not None else Coverage()
         self._rule_turns = itertools.count()
 
     @property
@@ -143,7 +146,10 @@ class ProseChecks:
         sent = resend(self.session, self.ledger, case, prepared, body)
         if sent is None:
             return None
-        return from_requests(sent.request, sent.response, self.base_path)
+        exchange = from_requests(sent.request, sent.response, self.base_path)
+        answer = exchange.response.json if exchange.response.status >= 400 else None
+        self.coverage.answer(operation_id(case), exchange.response.status, answer)
+        return exchange
 
     def _judged(self, exchange: Exchange) -> list[Violation]:
         return [*self.conformance.check(exchange), *self.history.feed(exchange)]

@@ -39,8 +39,8 @@ HELP = f"""usage: scripts/contract-test [{" | ".join(FLAGS)}] [--help] [pytest a
 
 The contract tests (Schemathesis + pytest) against the project's mock, spawned on a free
 loopback port, or against the server KUSTOM_BASE_URL names. Reports go to
-$KUSTOM_REPORTS_DIR (contract-junit.xml, contract-summary.json, contract-mock.log for the
-spawned mock, contract-failures/).
+$KUSTOM_REPORTS_DIR (contract-junit.xml, contract-summary.json, contract-coverage.json,
+contract-mock.log for the spawned mock, contract-failures/).
 
 options (anywhere on the line):
   --{QUICK.name}     {QUICK.fuzzing_cases:,} fuzzing cases per operation, {QUICK.sequences} stateful sequences (KUSTOM_CONTRACT_DEPTH={QUICK.name})
@@ -60,6 +60,10 @@ environment (default in brackets):
   KUSTOM_CANCEL_TOKEN       the token that may be cancelled (burned) [unset]
   KUSTOM_ORDER_BUDGET       extra order requests the checks may send [{DEFAULT_LIVE_ORDER_BUDGET} with KUSTOM_BASE_URL;
                             none for the spawned mock, but a bad value is refused anyway]
+  KUSTOM_SECOND_API_KEY     another merchant's API key, for the refusals that need one [unset]
+  KUSTOM_SECOND_USERNAME    its username [empty: the API key alone]
+  KUSTOM_SECOND_CUSTOMER_TOKEN  a token of its own, for an idempotency key two merchants use [unset]
+  KUSTOM_KNOWN_DIFFERENCES  with KUSTOM_BASE_URL, a file of the target's accepted differences [unset]
   KUSTOM_PURCHASE_CURRENCY  the currency valid orders use [unset: a real one per case]
   KUSTOM_REQUEST_TIMEOUT    seconds one request may take, connecting to last byte [{DEFAULT_REQUEST_SECONDS:g}]
   KUSTOM_RUN_TIMEOUT        seconds the whole run may take [{DEFAULT_RUN_SECONDS:g} against the spawned mock;
@@ -122,7 +126,11 @@ def probe(base_url: str, seconds: float) -> None:
 
 
 def pytest_command(invocation: Invocation, run: RunConfig) -> list[str]:
-    targets = ["contract_tests/test_contract.py", "contract_tests/test_token_sequences.py"]
+    targets = [
+        "contract_tests/test_contract.py",
+        "contract_tests/test_provoked.py",
+        "contract_tests/test_token_sequences.py",
+    ]
     if run.target.is_mock:
         # The generated client against the mock; never against a live server (it places orders).
         targets.append("contract_tests/test_client_in_the_loop.py")

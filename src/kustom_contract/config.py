@@ -12,6 +12,8 @@ import: pytest parametrizes from the schema at collection).
 - KUSTOM_REPORTS_DIR: where the reports go (``Reports``);
 - KUSTOM_CONTRACT_PROCESSES: how many processes scripts/contract-test spreads the run over
   (kustom_contract/spread.py; 1: serially, in one);
+- KUSTOM_KNOWN_DIFFERENCES: against KUSTOM_BASE_URL, a file of the target's known, accepted
+  differences (kustom_contract/known_differences.py);
 - KUSTOM_CONTRACT_DRY=1: the project's own seam for scripts/bench, every case generated and
   none sent.
 """
@@ -74,6 +76,11 @@ def processes_from_env(env: Mapping[str, str]) -> int:
             f"KUSTOM_CONTRACT_PROCESSES must be a whole number from 1, not {value!r}"
         )
     return int(value)
+
+
+KNOWN_DIFFERENCES_ENV = "KUSTOM_KNOWN_DIFFERENCES"
+# Not kustom_release's baseline (the release gate's): what a live target is known to do.
+DEFAULT_KNOWN_DIFFERENCES = REPO_ROOT / "contract-known-differences.yaml"
 
 
 def depth_from_env(env: Mapping[str, str]) -> Depth:
@@ -154,6 +161,15 @@ class Reports:
     def failures(self) -> Path:
         return self.folder / "contract-failures"
 
+    @property
+    def coverage(self) -> Path:
+        return self.folder / "contract-coverage.json"
+
+    @property
+    def coverage_parts(self) -> Path:
+        """Each process's coverage record, merged into ``coverage`` at the end."""
+        return self.folder / "contract-coverage-parts"
+
 
 @dataclass(frozen=True)
 class RunConfig:
@@ -166,6 +182,7 @@ class RunConfig:
     reports: Reports
     dry: bool  # KUSTOM_CONTRACT_DRY=1: generate every case, send none (scripts/bench)
     processes: int = 1  # how many the run is spread over (its fuzzing split as many ways)
+    known_differences: Path | None = None  # KUSTOM_KNOWN_DIFFERENCES, live runs only
 
     def fuzzing_share(self, index: int) -> int:
         """How many fuzzing cases per operation share ``index`` of the run generates: the
@@ -187,7 +204,28 @@ class RunConfig:
             reports=Reports(REPO_ROOT / env.get("KUSTOM_REPORTS_DIR", DEFAULT_REPORTS_DIR)),
             dry=env.get("KUSTOM_CONTRACT_DRY") == "1",
             processes=processes_from_env(env),
+            known_differences=known_differences_from_env(env, spawned_mock=target.is_mock),
         )
+
+
+def known_differences_from_env(env: Mapping[str, str], *, spawned_mock: bool) -> Path | None:
+    """KUSTOM_KNOWN_DIFFERENCES (relative to the working directory), else the repository's
+    contract-known-differences.yaml: only for a run through KUSTOM_BASE_URL (the project's mock
+    has no accepted differences)."""
+    value = env.get(KNOWN_DIFFERENCES_ENV, "").strip()
+    if spawned_mock:
+        if value:
+            raise SettingError(
+                f"{KNOWN_DIFFERENCES_ENV} is for a run against KUSTOM_BASE_URL: the project's "
+                "mock has no accepted differences"
+            )
+        return None
+    if not value:
+        return DEFAULT_KNOWN_DIFFERENCES if DEFAULT_KNOWN_DIFFERENCES.is_file() else None
+    path = Path(value)
+    if not path.is_file():
+        raise SettingError(f"{KNOWN_DIFFERENCES_ENV}: no such file: {value!r}")
+    return path
 
 
 @cache

@@ -16,16 +16,22 @@ that the run catches each fault). It cannot be combined with KUSTOM_BASE_URL.
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kustom_contract import mock_command, spread
 from kustom_contract.config import RunConfig, configured
+from kustom_contract.coverage import WORKER_RUN_ID, CoverageParts, merge, read_parts, write_part
+from kustom_contract.coverage_report import CoverageReport
 from kustom_contract.errors import SettingError
+from kustom_contract.known_differences import KnownDifferences
 from kustom_contract.redaction import RunRedaction, run_redaction
 from kustom_contract.report_redaction import ReportRedaction
 from kustom_contract.run import ContractRun
@@ -47,10 +53,13 @@ class Setup:
     redaction: RunRedaction
     mock_command: str | None
     stats: RunStats  # the stop line and the progress reach it before the run starts
+    coverage: CoverageParts  # where this process writes its coverage, and whether it merges
 
 
 SETUP = pytest.StashKey[Setup]()
 RUN = pytest.StashKey[ContractRun]()
+COVERAGE = pytest.StashKey[CoverageReport]()
+PARTIAL = pytest.StashKey[bool]()  # some tests were deselected
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -79,7 +88,15 @@ def pytest_configure(config: pytest.Config) -> None:
     if command:
         # Not the raw string: a flag may carry a secret (a --db URL's password).
         target += f" served by {mock_command.label(command)}"
-    setup = Setup(run_config, run_redaction(run_config.target), command, RunStats(target=target))
+    try:
+        parts = CoverageParts.of(
+            run_config.reports.coverage_parts, os.environ, getattr(config, "workerinput", None)
+        )
+    except SettingError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    setup = Setup(
+        run_config, run_redaction(run_config.target), command, RunStats(target=target), parts
+    )
     config.stash[SETUP] = setup
     config.pluginmanager.register(
         ReportRedaction(setup.redaction.report, Path(config.rootpath, "contract_tests")),
@@ -169,6 +186,24 @@ def _started(
 
 
 @pytest.fixture(scope="session")
+def rate_limited_base_url(pytestconfig: pytest.Config) -> Iterator[str]:
+    """A second instance of the run's mock, started with a rate limit of 1 request per second
+    (per merchant and operation), so that a 429 can be provoked without slowing the run's own
+    instance; only against the spawned mock."""
+    setup = pytestconfig.stash[SETUP]
+    if not setup.config.target.is_mock:
+        pytest.skip("the rate limit of a target other than the spawned mock is not spent")
+    module, flags = mock_command.parse(setup.mock_command)
+    with (
+        tempfile.TemporaryDirectory(prefix="kustom-contract-limited-") as tmp,
+        running_mock(
+            Path(tmp) / "mock.sqlite3", [*flags, "--rate-limit", "1"], module=module
+        ) as mock,
+    ):
+        yield mock.base_url
+
+
+@pytest.fixture(scope="session")
 def base_url(contract_run: ContractRun) -> str:
     """The run's target, listening (for the tests that send their own requests)."""
     return contract_run.base_url
@@ -187,7 +222,7 @@ def write_summary(
     config: RunConfig,
     redaction: RunRedaction,
 ) -> None:
-    summary = Summary.of(state)
+    summary = Summary.of(state, terminalreporter.config.stash.get(COVERAGE, None))
     if not summary.stats.total and summary.stats.stopped is None:
         return
     reports = config.reports
@@ -195,14 +230,40 @@ def write_summary(
     terminalreporter.write_line(summary.render())
     summary.write(reports.summary, redaction.report)
     terminalreporter.write_line(f"  summary: {reports.summary}")
+    if summary.coverage is not None:
+        terminalreporter.write_line(f"  coverage: {reports.coverage}")
     if summary.stats.failures:
         terminalreporter.write_line(f"  failing requests and responses: {reports.failures}")
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist, if a run uses it: each worker writes its coverage into this run's folder."""
+    node.workerinput[WORKER_RUN_ID] = node.config.stash[SETUP].coverage.run_id
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    """A run filtered by -k or -m provokes only part of the answers: no coverage goal."""
+    if items:
+        items[0].config.stash[PARTIAL] = True
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Against the mock the success path must be reached: below the goal, the run fails."""
-    run = session.config.stash.get(RUN, None)
-    if run is None or exitstatus != 0 or run.config.dry or spread.place(session.config):
+    """This process's coverage written as a part; then, in the process that ends the run (the
+    only one, or the controller of several), every part merged into the coverage report. Against
+    the mock the success path must be reached and, at the default depth or deeper, every answer
+    it can give provoked: else the run fails (a spread run's success path: its controller's)."""
+    config = session.config
+    setup = config.stash.get(SETUP, None)
+    if setup is None:
+        return
+    run = config.stash.get(RUN, None)
+    if run is not None and not setup.config.dry:
+        write_part(setup.coverage.folder, run.state.coverage)
+    if not setup.coverage.merges:  # a worker: the process that started the run merges
+        return
+    _merged_coverage(session, setup, exitstatus)
+    if run is None or exitstatus != 0 or setup.config.dry or spread.place(config):
         return
     if below_goal(run.state.stats, run.config):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -218,3 +279,20 @@ def below_goal(stats: RunStats, config: RunConfig) -> bool:
         )
         return True
     return False
+
+
+def _merged_coverage(session: pytest.Session, setup: Setup, exitstatus: int) -> None:
+    run_config = setup.config
+    parts = read_parts(setup.coverage.folder)
+    shutil.rmtree(setup.coverage.folder, ignore_errors=True)  # merged: the report keeps it
+    if not parts:
+        return
+    known = run_config.known_differences
+    entries = KnownDifferences.load(known).entries if known is not None else ()
+    report = CoverageReport.of(run_config.target, merge(parts), entries)
+    report.write(run_config.reports.coverage, setup.redaction.report)
+    session.config.stash[COVERAGE] = report
+    failure = report.goal_missed(run_config, partial=session.config.stash.get(PARTIAL, False))
+    if failure is not None and exitstatus == 0:
+        setup.stats.failures.append(failure)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -168,12 +168,12 @@ def _cancelled_token(client: Client) -> Observed:
 PROBES: tuple[Probe, ...] = (
     Probe(
         f"auth: {SCHEME} <API key>",
-        "200 (securitySchemes.apiKey)",
+        "200 (securitySchemes.merchantAuth, the key alone)",
         lambda c: _expect(c.read(c.raw_key()), {200}),
     ),
     Probe(
         f"auth: {SCHEME} base64(username:key)",
-        "200 (securitySchemes.usernameAndKey)",
+        "200 (securitySchemes.merchantAuth, username and key)",
         lambda c: _expect(c.read(c.username_and_key(c.target.username, c.target.api_key)), {200}),
         needs="KUSTOM_USERNAME",
     ),

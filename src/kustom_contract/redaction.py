@@ -6,7 +6,8 @@ Every secret the run knows is replaced by the variable that holds it, so that a 
 the key (``$KUSTOM_USERNAME:$KUSTOM_API_KEY``, also as the base64 an Authorization header
 carries), and against a
 server other than the spawned mock the customer and cancel tokens (``$KUSTOM_CUSTOMER_TOKEN``,
-``$KUSTOM_CANCEL_TOKEN``), in every form ``kustom_redact.forms_of`` lists.
+``$KUSTOM_CANCEL_TOKEN``), in every form ``kustom_redact.forms_of`` lists; a second merchant's
+key, username with key and token likewise (``$KUSTOM_SECOND_API_KEY``, ...).
 
 The spawned mock's key is replaced too, the same way, though it is public test data: one
 redaction whatever the target, so that a run against the mock shows what a live run writes.
@@ -39,8 +40,16 @@ def run_secrets(target: Target) -> tuple[Secret, ...]:
     if target.username:
         pair = f"{target.username}:{target.api_key}"
         found.append(Secret(pair, "$KUSTOM_USERNAME:$KUSTOM_API_KEY"))
+    second = target.second
+    if second is not None:
+        found.append(Secret(second.api_key, "$KUSTOM_SECOND_API_KEY"))
+        if second.username:
+            pair = f"{second.username}:{second.api_key}"
+            found.append(Secret(pair, "$KUSTOM_SECOND_USERNAME:$KUSTOM_SECOND_API_KEY"))
     if not target.is_mock:
         found.append(Secret(target.approving_tokens[0], "$KUSTOM_CUSTOMER_TOKEN"))
+        if second is not None and second.token is not None:
+            found.append(Secret(second.token, "$KUSTOM_SECOND_CUSTOMER_TOKEN"))
         if target.cancel_token is not None:
             found.append(Secret(target.cancel_token, "$KUSTOM_CANCEL_TOKEN"))
     return tuple(found)

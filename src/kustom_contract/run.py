@@ -28,6 +28,10 @@ from kustom_contract.answers import (
 from kustom_contract.cases import operation_id
 from kustom_contract.checks import ProseChecks
 from kustom_contract.config import RunConfig
+from kustom_contract.coverage import enum_fields
+from kustom_contract.known_differences import KnownDifferences, findings_of
+from kustom_contract.provocations import Provocation
+from kustom_contract.provoking import Outcome, provoke
 from kustom_contract.redaction import RunRedaction
 from kustom_contract.shards import other_shares
 from kustom_contract.state import RunState, new_state, shared_limiter
@@ -52,6 +56,9 @@ class ContractRun:
     session: BoundedSession
     state: RunState
     checks: ProseChecks
+    # A live target's known differences (KUSTOM_KNOWN_DIFFERENCES): a failing case whose every
+    # finding is one of them passes, counted in the summary.
+    known: KnownDifferences
 
     @classmethod
     def start(
@@ -92,7 +99,11 @@ class ContractRun:
             state.ledger,
             stats.checks,
             base_path=urlsplit(base_url).path.rstrip("/"),
+            coverage=state.coverage,
         )
+        known = KnownDifferences(seen=state.coverage.known)  # counted where coverage is
+        if config.known_differences is not None:
+            known.entries = KnownDifferences.load(config.known_differences).entries
         return cls(
             config,
             schema,
@@ -103,6 +114,7 @@ class ContractRun:
             session,
             state,
             checks,
+            known,
         )
 
     @property
@@ -128,8 +140,23 @@ class ContractRun:
             )
             round_trip_through_the_client(case, response)
         except BaseException as error:
+            if self.is_known(case, error):
+                return
             self.note_failure(case, response, error)
             raise
+
+    def is_known(self, case: Case[Any], error: BaseException) -> bool:
+        """Whether a failure is one of the target's known differences (counted if so)."""
+        if not self.known.entries or not isinstance(error, AssertionError | BaseExceptionGroup):
+            return False
+        return self.known.known(findings_of(operation_id(case), error))
+
+    def provoke(self, provocation: Provocation, base_url: str | None = None) -> Outcome:
+        """One deliberate case (kustom_contract/provoking.py), against ``base_url`` if given (a
+        second instance of the mock, rate-limited). A dry run sends none."""
+        if self.config.dry:
+            return Outcome(skipped="a dry run sends nothing")
+        return provoke(self, provocation, base_url or self.base_url)
 
     def run_sequences(self) -> None:
         """Sequences that follow the spec's links (read, order, cancel, then read and order the
@@ -139,6 +166,11 @@ class ContractRun:
         run = self
 
         class Sequences(self.schema.as_state_machine()):  # type: ignore[misc]
+            def step(self, input: Any) -> Any:
+                if input.transition is not None:
+                    run.state.coverage.links[input.transition.id] += 1
+                return super().step(input)
+
             def get_call_kwargs(self, case: Case[Any]) -> dict[str, Any]:
                 return run._transport
 
@@ -153,6 +185,8 @@ class ContractRun:
                     super().validate_response(response, case, checks, **run._transport)
                     round_trip_through_the_client(case, response)
                 except BaseException as error:
+                    if run.is_known(case, error):
+                        return
                     run.note_failure(case, response, error)
                     raise
 
@@ -169,7 +203,16 @@ class ContractRun:
         )
 
     def record(self, case: Case[Any], response: Any) -> None:
-        """Count the case in the summary, and an order it placed in the ledger."""
+        """Count the case in the summary and its coverage, and an order it placed in the
+        ledger."""
+        operation = operation_id(case)
+        if isinstance(case.body, dict):
+            self.state.coverage.sent(operation, case.body, enum_fields(operation))
+        try:
+            answer = response.json() if response.status_code >= 400 else None
+        except ValueError:
+            answer = None
+        self.state.coverage.answer(operation, response.status_code, answer)
         self.state.stats.record(
             operation_id(case),
             phase(case),

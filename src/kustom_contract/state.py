@@ -29,6 +29,7 @@ from pyrate_limiter.buckets.sqlite_bucket import SQLiteBucket
 from schemathesis.core.rate_limit import parse_units
 
 from kustom_conformance import Conformance, History, KeyRecord, Memory, TokenRecord
+from kustom_contract.coverage import Coverage
 from kustom_contract.stats import RunStats
 
 TALLY_FILE = "tally.sqlite3"
@@ -265,6 +266,7 @@ class RunState:
     ledger: Ledger
     history: History
     tally: Tally  # the run's: for whatever else must count across its processes
+    coverage: Coverage = field(default_factory=Coverage)  # written per process, then merged
 
 
 def new_state(

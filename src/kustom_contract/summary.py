@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kustom_contract.coverage_report import CoverageReport
 from kustom_contract.state import Ledger, RunState
 from kustom_contract.stats import POSITIVE_2XX_GOAL, RunStats
 from kustom_redact import Redactor
@@ -20,10 +21,11 @@ class Summary:
     ledger: Ledger
     # How many exchanges each rule across exchanges judged (kustom_conformance.History).
     across_exchanges: Counter[str]
+    coverage: CoverageReport | None = None  # every process's, merged
 
     @classmethod
-    def of(cls, state: RunState) -> Summary:
-        return cls(state.stats, state.ledger, state.history.judged)
+    def of(cls, state: RunState, coverage: CoverageReport | None = None) -> Summary:
+        return cls(state.stats, state.ledger, state.history.judged, coverage)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -45,6 +47,10 @@ class Summary:
             "order_budget": self.ledger.budget,
             "failures": self.stats.failures,
             "stopped": self.stats.stopped,
+            "not_provoked": None if self.coverage is None else self.coverage.not_provoked(),
+            "known_differences": None
+            if self.coverage is None
+            else self.coverage.data["known_differences"],
         }
 
     def render(self) -> str:
@@ -73,6 +79,8 @@ class Summary:
             f"  orders placed: {self.ledger.orders_placed} "
             f"({self.ledger.extra_order_requests} extra order requests by the checks, {budget})"
         )
+        if self.coverage is not None:
+            lines += self.coverage.lines()
         lines.append(f"  failures: {len(self.stats.failures)}")
         lines += [f"    - {failure}" for failure in self.stats.failures[:20]]
         if self.stats.stopped is not None:

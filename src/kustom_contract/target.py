@@ -2,7 +2,10 @@
 one named by the environment.
 
 KUSTOM_BASE_URL names a running server; KUSTOM_API_KEY, KUSTOM_CUSTOMER_TOKEN (a token that
-can place orders) and optionally KUSTOM_USERNAME come with it. A server off this machine is
+can place orders) and optionally KUSTOM_USERNAME come with it. A second merchant's credentials
+(KUSTOM_SECOND_API_KEY, optionally KUSTOM_SECOND_USERNAME and KUSTOM_SECOND_CUSTOMER_TOKEN, a
+token of its own) let the run provoke the refusals that need one: another merchant's token, an
+idempotency key used by two merchants. A server off this machine is
 only contacted when KUSTOM_LIVE=1 says so too: a stray variable must not send live traffic.
 Cancelling burns a real token, so against KUSTOM_BASE_URL the status change is tested only
 with KUSTOM_ALLOW_CANCEL=1 and a token meant to be cancelled (KUSTOM_CANCEL_TOKEN).
@@ -34,7 +37,19 @@ FRESH_PREFIX = "tok_fresh_"  # the mock's family of tokens that exist from their
 # that the refusals are held to the spec too; it can charge no one.
 UNKNOWN_TOKEN = "kustom-contract-no-such-token"  # noqa: S105 (a token that cannot exist)
 DEFAULT_LIVE_RATE_LIMIT = "10/s"  # Klarna's playground allows 50/s per operation (openapi.yaml)
+MOCK_SECOND_USERNAME = "M-TEST-B-9d1e"  # merchant B of the mock's test data
+MOCK_SECOND_API_KEY = "kco_test_api_merchant_b"
+MOCK_SECOND_TOKEN = "tok_merchant_b"  # noqa: S105 (public test data)
 _RATE = re.compile(r"^[1-9][0-9]*/[smh]$")
+
+
+@dataclass(frozen=True)
+class SecondMerchant:
+    """Another merchant of the same target: its credentials, and a token of its own if known."""
+
+    username: str
+    api_key: str = field(repr=False)
+    token: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -47,6 +62,7 @@ class Target:
     cancel_token: str | None = field(default=None, repr=False)  # live: the one token to cancel
     rate_limit: str | None = None  # Schemathesis' "N/s"; None: as fast as it goes
     currency: str | None = None  # live: a purchase currency the token can use
+    second: SecondMerchant | None = None  # another merchant of the target, if known
 
     @property
     def is_mock(self) -> bool:
@@ -94,7 +110,12 @@ def target_from_env(env: dict[str, str] | None = None) -> Target:
     base_url = env.get("KUSTOM_BASE_URL", "").strip()
     if not base_url:
         return Target(
-            None, MOCK_USERNAME, MOCK_API_KEY, MOCK_APPROVING_TOKENS, MOCK_REFUSING_TOKENS
+            None,
+            MOCK_USERNAME,
+            MOCK_API_KEY,
+            MOCK_APPROVING_TOKENS,
+            MOCK_REFUSING_TOKENS,
+            second=SecondMerchant(MOCK_SECOND_USERNAME, MOCK_SECOND_API_KEY, MOCK_SECOND_TOKEN),
         )
     if urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).hostname:
         raise TargetError(f"KUSTOM_BASE_URL is not an http(s) URL: {base_url!r}")
@@ -128,4 +149,27 @@ def target_from_env(env: dict[str, str] | None = None) -> Target:
         cancel_token=cancel_token,
         rate_limit=_rate_limit(env, loopback=_is_loopback(base_url)),
         currency=env.get("KUSTOM_PURCHASE_CURRENCY", "").strip().upper() or None,
+        second=_second_merchant(env, order_token, cancel_token),
     )
+
+
+def _second_merchant(
+    env: dict[str, str], order_token: str, cancel_token: str | None
+) -> SecondMerchant | None:
+    """KUSTOM_SECOND_API_KEY (with KUSTOM_SECOND_USERNAME and KUSTOM_SECOND_CUSTOMER_TOKEN
+    optional), or None when it is unset."""
+    key = env.get("KUSTOM_SECOND_API_KEY", "").strip()
+    username = env.get("KUSTOM_SECOND_USERNAME", "").strip()
+    token = env.get("KUSTOM_SECOND_CUSTOMER_TOKEN", "").strip() or None
+    if not key:
+        if username or token:
+            raise TargetError(
+                "KUSTOM_SECOND_USERNAME and KUSTOM_SECOND_CUSTOMER_TOKEN need "
+                "KUSTOM_SECOND_API_KEY (the second merchant's key)"
+            )
+        return None
+    if key == env["KUSTOM_API_KEY"].strip():
+        raise TargetError("KUSTOM_SECOND_API_KEY must be another merchant's, not KUSTOM_API_KEY")
+    if token is not None and token in (order_token, cancel_token):
+        raise TargetError("KUSTOM_SECOND_CUSTOMER_TOKEN must be the second merchant's own token")
+    return SecondMerchant(username, key, token)

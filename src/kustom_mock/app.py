@@ -11,21 +11,33 @@ gets the request a 503 that says when to retry (``names.retry_after``).
 
 ``GET /_health`` (HEALTH_PATH) is the mock's own, outside the spec's paths and its checks: no
 credentials, never switched off; 200 when the store answers, 503 when it does not (docs/mock.md).
+The test controls under ``/_mock/`` (kustom_mock.controls) are the mock's own too, on unless
+``MockConfig.test_controls`` is off. A fault armed there is taken inside the decision of a
+request it applies to, and acts as kustom_mock.faults says.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
 
+from kustom_mock.asgi import ASGIApp, Receive, Scope, Send
 from kustom_mock.behaviour import Behaviour
-from kustom_mock.body import check_content_encoding, check_content_type, parse_json, too_large
+from kustom_mock.body import (
+    ClientGone,
+    check_content_encoding,
+    check_content_type,
+    parse_json,
+    read_body,
+)
 from kustom_mock.call import Call
 from kustom_mock.config import MockConfig
+from kustom_mock.controls import CONTROL_PREFIX, Controls
 from kustom_mock.errors import (
     RETRY_AFTER_SECONDS,
     ApiError,
@@ -36,6 +48,8 @@ from kustom_mock.errors import (
     render,
     service_unavailable,
 )
+from kustom_mock.fault_effects import send_broken, status_error
+from kustom_mock.faults import ON_THE_WIRE, FaultAction, FaultKind, FaultNews
 from kustom_mock.fixtures import Fixtures, Merchant, load_fixtures
 from kustom_mock.headers import read_headers, single_value_headers
 from kustom_mock.ids import uuid4
@@ -47,11 +61,7 @@ from kustom_mock.tokens import TokenState, redact
 from kustom_mock.validation import RequestValidator
 from kustom_spec import Spec, load_spec, read_names
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+__all__ = ["HEALTH_PATH", "ASGIApp", "MockApp", "Receive", "Scope", "Send", "create_app"]
 
 TOKEN_IN_PATH = re.compile(r"(/tokens/)([^/?]+)")
 # The mock's own health endpoint: a path no spec of this API has (its paths start with the API's
@@ -62,8 +72,11 @@ access_log = logging.getLogger("kustom_mock.access")
 error_log = logging.getLogger("kustom_mock.error")
 
 
-class ClientGone(Exception):
-    """The client disconnected before its body arrived; there is no one to answer."""
+@dataclass(frozen=True)
+class Delay:
+    """A decision's answer when it took a delay fault: wait, then decide again (no fault)."""
+
+    action: FaultAction
 
 
 async def lifespan(receive: Receive, send: Send) -> None:
@@ -113,7 +126,11 @@ class MockApp:
         self._single_value = single_value_headers(names)
         self.router = Router(spec)
         self.operations = Operations(
-            fixtures, self.behaviour, config.store.retention_seconds, names.retry_after
+            fixtures,
+            self.behaviour,
+            config.store.retention_seconds,
+            names.retry_after,
+            keep_bodies=config.test_controls,
         )
         self.validators = {
             op_id: RequestValidator(
@@ -125,6 +142,22 @@ class MockApp:
         if missing:
             raise RuntimeError(f"operations without a handler or a route: {sorted(missing)}")
         self.rate_limiter = RateLimiter(config.rate_limit, names) if config.rate_limit else None
+        # Whether a request must look for an armed fault (kustom_mock.faults, FaultNews).
+        self.fault_news = FaultNews()
+        self._faults = config.test_controls
+        self.controls = (
+            Controls(
+                spec,
+                names,
+                fixtures,
+                store,
+                self.behaviour,
+                config.store.retention_seconds,
+                self.fault_news.seconds,
+            )
+            if config.test_controls
+            else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -139,6 +172,8 @@ class MockApp:
         try:
             if raw_path == HEALTH_PATH:
                 response = await self._health(scope["method"])
+            elif self.controls is not None and raw_path.startswith(CONTROL_PREFIX):
+                response = await self.controls.handle(scope, receive, raw_path, correlation_id)
             else:
                 response = await self._handle(scope, receive, raw_path, correlation_id)
         except ClientGone:
@@ -156,16 +191,17 @@ class MockApp:
                 correlation_id,
                 correlation_header,
             )
-        await self._send(send, response)
+        await self._send(send, scope, response)
         if access_log.isEnabledFor(logging.INFO):  # the arguments cost time even unlogged
             access_log.info(
-                "%s %s %d %.2fms cid=%s%s",
+                "%s %s %d %.2fms cid=%s%s%s",
                 scope["method"][:20],
                 loggable_path(raw_path),
                 response.status,
                 (time.perf_counter() - started) * 1000,
                 response.headers.get(correlation_header, correlation_id),
                 " replay" if response.replayed else "",
+                "" if response.fault is None else f" fault={response.fault.kind}",
             )
 
     async def _health(self, method: str) -> Response:
@@ -186,34 +222,21 @@ class MockApp:
         return Response(503, encode(body), headers)
 
     @staticmethod
-    async def _send(send: Send, response: Response) -> None:
+    async def _send(send: Send, scope: Scope, response: Response) -> None:
         raw_headers = [(b"content-length", str(len(response.body)).encode())]
         if response.body:
             raw_headers.append((b"content-type", b"application/json"))
         raw_headers += [
             (k.lower().encode(), v.encode("latin-1")) for k, v in response.headers.items()
         ]
+        fault = response.fault
+        if fault is not None and fault.kind in ON_THE_WIRE:
+            await send_broken(send, scope, response, raw_headers, fault)
+            return
         await send(
             {"type": "http.response.start", "status": response.status, "headers": raw_headers}
         )
         await send({"type": "http.response.body", "body": response.body})
-
-    async def _read_body(self, receive: Receive, declared: str | None, limit: int) -> bytes:
-        if declared is not None and declared.strip().isdigit() and int(declared) > limit:
-            raise too_large(limit)
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise ClientGone
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                raise too_large(limit)
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks)
 
     async def _handle(
         self, scope: Scope, receive: Receive, raw_path: str, correlation_id: str
@@ -231,19 +254,37 @@ class MockApp:
             limit_headers = self.rate_limiter.admit(merchant.merchant_id, operation_id)
         try:
             call = await self._call(match.path_params, operation_id, merchant, headers, receive)
+            atomic = call.idempotency_key is not None  # the key's record goes with it
             try:
                 decided = await self.store.run(
-                    lambda tx: self._decide(tx, call, correlation_id),
-                    atomic=call.idempotency_key is not None,  # the key's record goes with it
+                    lambda tx: self._decide(tx, call, correlation_id, take_fault=self._faults),
+                    atomic=atomic,
                 )
+                if isinstance(decided, Delay):
+                    decided = await self._after_delay(decided, call, correlation_id, atomic)
             except StoreUnavailable:
                 raise service_unavailable(self.names.retry_after) from None
             response = self.behaviour.answer(call, decided)
+            if decided.fault is not None and response.fault is None:  # kept through answer()
+                response = replace(response, fault=decided.fault)
         except ApiError as error:
             error.headers.update(limit_headers)
             raise
-        response.headers.update(limit_headers)
+        for name, value in limit_headers.items():  # a 429 fault's own headers stand
+            response.headers.setdefault(name, value)
         return response
+
+    async def _after_delay(
+        self, delay: Delay, call: Call, correlation_id: str, atomic: bool
+    ) -> Response:
+        """A delay fault's wait, then the decision again (taking no fault this time)."""
+        assert delay.action.ms is not None
+        await asyncio.sleep(delay.action.ms / 1000)
+        again = await self.store.run(
+            lambda tx: self._decide(tx, call, correlation_id, take_fault=False), atomic=atomic
+        )
+        assert isinstance(again, Response)  # no fault taken, so no delay
+        return replace(again, fault=delay.action)  # named in the access line
 
     async def _call(
         self,
@@ -255,20 +296,43 @@ class MockApp:
     ) -> Call:
         validator = self.validators[operation_id]
         body = None
+        raw = b""
         if validator.has_body:
             check_content_type(headers.get("content-type"))
             check_content_encoding(headers.get("content-encoding"))
-            raw = await self._read_body(
-                receive, headers.get("content-length"), validator.max_body_bytes
-            )
+            raw = await read_body(receive, headers.get("content-length"), validator.max_body_bytes)
             body = self.behaviour.check_body(validator, parse_json(raw))
         key = self.behaviour.idempotency_key(
             validator.idempotency_key(headers.get(self._idempotency_header))
         )
-        return Call(operation_id, merchant, path_params["customerToken"], body, key)
+        return Call(operation_id, merchant, path_params["customerToken"], body, key, raw)
 
-    def _decide(self, tx: Transaction, call: Call, correlation_id: str) -> Response:
-        """Inside one transaction: replay, refuse a conflicting reuse, or run the operation."""
+    def _decide(
+        self, tx: Transaction, call: Call, correlation_id: str, *, take_fault: bool
+    ) -> Response | Delay:
+        """Inside one transaction: take an armed fault (``take_fault``), then replay, refuse a
+        conflicting reuse, or run the operation. A status fault answers before anything else is
+        read or kept (the key not claimed); a delay is waited for outside the transaction."""
+        merchant_id = call.merchant.merchant_id
+        fault = None
+        news = self.fault_news
+        if take_fault and news.must_look(merchant_id, call.operation_id):
+            since = news.clock()
+            taken = tx.take_fault(merchant_id, call.operation_id, call.token)
+            news.looked(merchant_id, call.operation_id, since, taken.armed)
+            fault = taken.fault
+        if fault is not None:
+            action = fault.action
+            if action.kind is FaultKind.STATUS:
+                error = status_error(action, self.names, self.config.rate_limit)
+                return replace(render(error, correlation_id, self.correlation_header), fault=action)
+            if action.kind is FaultKind.DELAY:
+                return Delay(action)
+        response = self._decide_operation(tx, call, correlation_id)
+        return response if fault is None else replace(response, fault=fault.action)
+
+    def _decide_operation(self, tx: Transaction, call: Call, correlation_id: str) -> Response:
+        """Replay, refuse a conflicting reuse, or run the operation."""
         handler = self.operations.handlers[call.operation_id]
         merchant_id = call.merchant.merchant_id
         request_print = ""

@@ -1,8 +1,9 @@
 """The merchant's API credentials in the Authorization header, in exactly the two forms Kustom
-documents (openapi.yaml, ``securitySchemes``; the scheme's name is read from the app's spec):
+documents, both values of the one ``merchantAuth`` scheme (openapi.yaml, ``securitySchemes``;
+the scheme word, its ``x-auth-scheme``, is read from the app's spec):
 
-- ``<scheme> <API key>``: the key itself, not base64 (Kustom's primary form, ``apiKey``);
-- ``<scheme> base64(<username>:<API key>)`` with the merchant's own username (``usernameAndKey``).
+- ``<scheme> <API key>``: the key itself, not base64 (Kustom's primary form);
+- ``<scheme> base64(<username>:<API key>)`` with the merchant's own username.
 
 Anything else (the key base64-encoded alone, the key as a username, a username that is not
 the merchant's) is refused with 401, as strict as the vendor: a client must not come to rely

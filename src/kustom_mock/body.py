@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from kustom_mock.asgi import Receive
 from kustom_mock.errors import ApiError, bad_request, printable, truncate
 
 JSON_MEDIA_TYPE = "application/json"
@@ -55,6 +56,30 @@ def too_large(limit: int) -> ApiError:
         [f"Request body is larger than {limit} bytes"],
         headers={"Connection": "close"},
     )
+
+
+class ClientGone(Exception):
+    """The client disconnected before its body arrived; there is no one to answer."""
+
+
+async def read_body(receive: Receive, declared: str | None, limit: int) -> bytes:
+    """The request's body, whole; a 413 ApiError as soon as it (or its Content-Length) is past
+    ``limit``, ClientGone when the client leaves first."""
+    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+        raise too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientGone
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 class _Refused(ValueError):

@@ -18,3 +18,4 @@ class Call:
     token: str = field(repr=False)  # a customer token can charge a customer
     body: dict[str, Any] | None
     idempotency_key: str | None
+    raw_body: bytes = field(default=b"", repr=False)  # the body as received

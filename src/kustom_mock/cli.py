@@ -10,6 +10,7 @@ from the fixtures and leaves nothing in the directory it was started from.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import os
 import socket
@@ -142,6 +143,18 @@ def parse_config(argv: Sequence[str] | None) -> MockConfig:
         help="serve from N processes on one port, sharing the database (not :memory:)",
     )
     parser.add_argument(
+        "--no-test-controls",
+        action="store_true",
+        help="turn the test controls under /_mock/ off (orders read back, faults, the clock, "
+        "the reset): for a shared sandbox whose tenants share a test merchant",
+    )
+    parser.add_argument(
+        "--stop-with-parent",
+        action="store_true",
+        help="stop when the process that started the mock exits (a test fixture's mock "
+        "outlives no killed test run)",
+    )
+    parser.add_argument(
         "--log-level",
         default=defaults.server.log_level,
         choices=get_args(LogLevel),
@@ -168,6 +181,7 @@ def parse_config(argv: Sequence[str] | None) -> MockConfig:
         spec=args.spec,
         fixtures=args.fixtures,
         rate_limit=args.rate_limit,
+        test_controls=not args.no_test_controls,
         store=StoreConfig(
             db=args.db,
             fsync=args.fsync,
@@ -180,6 +194,7 @@ def parse_config(argv: Sequence[str] | None) -> MockConfig:
             port=args.port,
             workers=args.workers,
             log_level=args.log_level,
+            parent_pid=os.getppid() if args.stop_with_parent else None,
             # Every field of ServerLimits has its flag (LIMIT_FLAGS).
             limits=ServerLimits(**{f.name: getattr(args, f.name) for f in fields(ServerLimits)}),
         ),
@@ -199,6 +214,13 @@ def build_app(config: MockConfig, behaviour: Behaviour | None = None) -> MockApp
             file=sys.stderr,
         )
     return None
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name: only localhost is known to stay on the machine
+        return host == "localhost"
 
 
 def bind(server: ServerConfig) -> socket.socket | None:
@@ -255,7 +277,7 @@ def serve(app: ASGIApp, config: MockConfig, label: str = "kustom-mock") -> int:
     sock = bind(config.server)
     if sock is None:
         return 1
-    server = server_for(app, config.server)
+    server = server_for(app, config.server, parent_pid=config.server.parent_pid)
     # The handlers go in before the ready line: a SIGTERM sent the moment a caller sees it
     # still stops the server gracefully, with exit 0, rather than killing it by the signal.
     with server.capture_signals():
@@ -286,7 +308,10 @@ def serve_workers(app: MockApp, config: MockConfig, label: str = "kustom-mock") 
 
     try:
         return supervise(
-            config.server.workers, run_worker, ready=lambda: announce(sock, config, label)
+            config.server.workers,
+            run_worker,
+            ready=lambda: announce(sock, config, label),
+            parent_pid=config.server.parent_pid,
         )
     finally:
         sock.close()
@@ -322,6 +347,13 @@ def _serve(config: MockConfig, behaviour: Behaviour | None, label: str) -> int:
     app = build_app(config, behaviour)  # bad setup fails here, once, before any worker
     if app is None:
         return 2
+    if config.test_controls and not is_loopback(config.server.host):
+        logging.getLogger("kustom_mock.server").warning(
+            "the test controls (/_mock/) are on while listening on %s: clients that share a "
+            "test merchant can read its orders, arm faults and reset it for one another; "
+            "--no-test-controls turns them off",
+            config.server.host,
+        )
     try:
         if config.server.workers > 1:
             return serve_workers(app, config, label)

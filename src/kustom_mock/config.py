@@ -47,6 +47,9 @@ class ServerConfig:
     workers: int = 1  # processes forked on the one socket, each with its own store connection
     log_level: LogLevel = "info"
     limits: ServerLimits = field(default_factory=ServerLimits)
+    # Stop when this process is no longer the parent (``--stop-with-parent``: a test run that
+    # started the mock was killed); None: serve on.
+    parent_pid: int | None = None
 
 
 @dataclass(frozen=True)
@@ -56,5 +59,8 @@ class MockConfig:
     spec: Path = DEFAULT_SPEC_PATH  # whose schemas, header names and auth scheme are served
     fixtures: Path | None = None  # merchants and tokens; None: kustom_mock/default_fixtures.yaml
     rate_limit: int | None = None  # requests per second per merchant and operation; None: off
+    # The test controls under /_mock/ (kustom_mock.controls); off for a sandbox whose tenants
+    # share a test merchant (--no-test-controls).
+    test_controls: bool = True
     store: StoreConfig = field(default_factory=StoreConfig)
     server: ServerConfig = field(default_factory=ServerConfig)

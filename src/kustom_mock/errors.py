@@ -14,6 +14,8 @@ from typing import Any
 
 import orjson
 
+from kustom_mock.faults import FaultAction
+
 MAX_REASON_CHARS = 1000
 # What a 503 tells a client to wait (names.retry_after, this contract's choice): a store that is
 # briefly unavailable, or tok_flaky, answers a retry a second later.
@@ -31,12 +33,14 @@ class Reply:
 
 @dataclass(frozen=True)
 class Response:
-    """An answer as sent: encoded body, every header but the framing ones."""
+    """An answer as sent: encoded body, every header but the framing ones; ``fault``: an armed
+    fault that breaks it on the wire (kustom_mock.fault_effects)."""
 
     status: int
     body: bytes
     headers: dict[str, str]
     replayed: bool = False
+    fault: FaultAction | None = None
 
 
 @dataclass
@@ -97,12 +101,12 @@ def bad_value(fields: list[str], reason: str | None = None) -> ApiError:
     return ApiError(400, "BAD_VALUE", [f"Bad value: {name}" for name in fields], reason)
 
 
-def service_unavailable(retry_after_header: str) -> ApiError:
-    """503: the mock cannot answer now (its store, or tok_flaky's first attempt); a retry with
-    the same idempotency key may, after the seconds its ``retry_after_header`` says."""
+def service_unavailable(retry_after_header: str, seconds: int = RETRY_AFTER_SECONDS) -> ApiError:
+    """503: the mock cannot answer now (its store, tok_flaky's first attempt, a fault); a retry
+    with the same idempotency key may, after the ``seconds`` its ``retry_after_header`` says."""
     return ApiError(
         503,
         "SERVICE_UNAVAILABLE",
         ["The service is temporarily unavailable, please retry"],
-        headers={retry_after_header: str(RETRY_AFTER_SECONDS)},
+        headers={retry_after_header: str(seconds)},
     )

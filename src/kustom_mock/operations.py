@@ -22,6 +22,9 @@ from kustom_mock.tokens import OwnedToken, is_fresh, profile_of
 Handler = Callable[[Transaction, Call], Reply]
 
 REDIRECT_BASE = "https://credit.klarna.com/v1/sessions"  # an order's redirect_url starts so
+# How much of an order's body is kept for inspection (GET /_mock/orders), this contract's
+# choice: a 60-line order whole; past it the body is kept cut short, with its whole size.
+KEPT_BODY_BYTES = 32 * 1024
 
 
 class Operations:
@@ -34,7 +37,12 @@ class Operations:
         behaviour: Behaviour,
         retention_seconds: float,
         retry_after_header: str,
+        *,
+        keep_bodies: bool = True,
     ) -> None:
+        """``keep_bodies``: keep each order's body for GET /_mock/orders; without the test
+        controls nothing could read it, and it is most of what an order writes."""
+        self.keep_bodies = keep_bodies
         self.fixtures = fixtures
         self.behaviour = behaviour
         self.retention_seconds = retention_seconds  # how long tok_flaky's first attempts count
@@ -59,11 +67,9 @@ class Operations:
         """For the token read and status change: 404 unknown, 403 another merchant's."""
         token = self._token(tx, call)
         if token is None:
-            raise ApiError(404, "NOT_FOUND", ["Invalid customer-token ID"])
+            raise token_not_found()
         if token.state.merchant_id != call.merchant.merchant_id:
-            raise ApiError(
-                403, "TOKEN_FORBIDDEN", ["The customer token belongs to another merchant"]
-            )
+            raise token_forbidden()
         return token
 
     def read_customer_token(self, tx: Transaction, call: Call) -> Reply:
@@ -105,9 +111,29 @@ class Operations:
                 key=call.idempotency_key,
                 summary=encode(order_summary(call.body)),
                 response=encode(body),
+                body=kept_body(call.raw_body) if self.keep_bodies else None,
+                body_bytes=len(call.raw_body) if self.keep_bodies else None,
             )
         )
         return Reply(200, body)
+
+
+def kept_body(raw: bytes) -> str:
+    """The body as kept: whole up to KEPT_BODY_BYTES, else its first KEPT_BODY_BYTES bytes (a
+    character cut in two at the end dropped). A body got here as valid UTF-8."""
+    if len(raw) <= KEPT_BODY_BYTES:
+        return raw.decode()
+    return raw[:KEPT_BODY_BYTES].decode("utf-8", "ignore")
+
+
+def token_not_found() -> ApiError:
+    """An unknown token, for the token read, the cancel and the test controls."""
+    return ApiError(404, "NOT_FOUND", ["Invalid customer-token ID"])
+
+
+def token_forbidden() -> ApiError:
+    """Another merchant's token, for the token read, the cancel and the test controls."""
+    return ApiError(403, "TOKEN_FORBIDDEN", ["The customer token belongs to another merchant"])
 
 
 def order_summary(body: dict[str, Any]) -> dict[str, Any]:

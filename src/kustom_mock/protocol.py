@@ -31,6 +31,8 @@ import asyncio
 import functools
 import http
 import json
+import socket
+import struct
 import time
 import uuid
 from asyncio import TimerHandle
@@ -39,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from kustom_mock.asgi import CONNECTION_EXTENSION
 from kustom_mock.errors import printable
 from kustom_mock.limits import DEFAULTS as DEFAULT_LIMITS
 from kustom_mock.limits import ServerLimits
@@ -55,6 +58,13 @@ def bundled_correlation_header() -> str:
     return read_names(load_spec()).correlation_id
 
 
+def raw_head(status: int, headers: list[tuple[bytes, bytes]]) -> bytes:
+    """An HTTP/1.1 answer's status line and headers, as written on the wire."""
+    lines = [f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}\r\n".encode()]
+    lines += [name + b": " + value + b"\r\n" for name, value in headers]
+    return b"".join([*lines, b"\r\n"])
+
+
 def protocol_error_response(detail: str, status: int, correlation_header: str) -> bytes:
     """A complete HTTP answer in Kustom's error shape, for the protocol to write itself."""
     correlation_id = str(uuid.uuid4())
@@ -65,16 +75,13 @@ def protocol_error_response(detail: str, status: int, correlation_header: str) -
             "error_messages": [printable(detail)],
         }
     ).encode()
-    return b"".join(
-        [
-            f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}\r\n".encode(),
-            b"content-type: application/json\r\n",
-            b"content-length: " + str(len(body)).encode() + b"\r\n",
-            correlation_header.lower().encode() + b": " + correlation_id.encode() + b"\r\n",
-            b"connection: close\r\n\r\n",
-            body,
-        ]
-    )
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (correlation_header.lower().encode(), correlation_id.encode()),
+        (b"connection", b"close"),
+    ]
+    return raw_head(status, headers) + body
 
 
 class Refused(Exception):
@@ -118,6 +125,8 @@ class KustomHttpToolsProtocol(HttpToolsProtocol):
     # Connection life
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        cut: dict[object, object] = {"cut": self._cut}
+        self._extensions = {CONNECTION_EXTENSION: cut}
         # A connection that never sends a byte is idle from the start, so the keep-alive
         # timeout closes it (uvicorn arms it only after a first answer).
         self._become_idle()
@@ -201,6 +210,27 @@ class KustomHttpToolsProtocol(HttpToolsProtocol):
         super().on_message_begin()
         self._reading_head = True
         self._begun = True
+        # One dict per connection, not per request: the cut ends the connection, and with it
+        # every request on it.
+        self.scope["extensions"] = self._extensions
+
+    def _cut(self, data: bytes, *, reset: bool = False) -> None:
+        """Write ``data`` as it is and close the connection (``reset``: abort it with a TCP RST
+        instead, nothing more written), ending its requests for uvicorn too: it neither answers
+        for the app nor says the app left an answer unfinished."""
+        for cycle in [self.cycle, *(cycle for cycle, _ in self.pipeline)]:
+            if cycle is not None:
+                cycle.disconnected = True
+        if self.transport.is_closing():
+            return
+        if reset:
+            sock = self.transport.get_extra_info("socket")
+            if sock is not None:  # linger 0: close() sends RST, not FIN
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.transport.abort()
+            return
+        self.transport.write(data)
+        self.transport.close()
 
     def on_url(self, url: bytes) -> None:
         self._url_bytes += len(url)

@@ -47,18 +47,29 @@ class RateLimiter:
         reset = max(1, math.ceil(start + WINDOW_SECONDS - now))
         names = self._names
         headers = {
-            names.rate_limit_limit: f"{self.per_second}, {self.per_second};w={WINDOW_SECONDS:g}",
+            names.rate_limit_limit: limit_value(self.per_second),
             names.rate_limit_remaining: str(max(0, self.per_second - window.count)),
             names.rate_limit_reset: str(reset),
         }
         if window.count > self.per_second:
-            raise ApiError(
-                429,
-                "RATE_LIMITED",
-                [
-                    f"Too many requests for this operation (limit {self.per_second} per "
-                    f"second); retry after {reset} second{'s' if reset != 1 else ''}"
-                ],
-                headers={**headers, names.retry_after: str(reset)},
-            )
+            raise rate_limited(self.per_second, reset, {**headers, names.retry_after: str(reset)})
         return headers
+
+
+def limit_value(per_second: int) -> str:
+    """The limit header's value: the limit and its window, as Klarna writes it (``50, 50;w=1``)."""
+    return f"{per_second}, {per_second};w={WINDOW_SECONDS:g}"
+
+
+def rate_limited(per_second: int, retry_after: int, headers: dict[str, str]) -> ApiError:
+    """429 RATE_LIMITED, saying when to retry, with ``headers`` (the rate limit's and the
+    retry delay's)."""
+    return ApiError(
+        429,
+        "RATE_LIMITED",
+        [
+            f"Too many requests for this operation (limit {per_second} per second); "
+            f"retry after {retry_after} second{'s' if retry_after != 1 else ''}"
+        ],
+        headers=headers,
+    )

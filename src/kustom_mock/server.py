@@ -44,7 +44,9 @@ class MockServer(uvicorn.Server):
     ) -> None:
         super().__init__(config)
         self.limits = limits
-        self.parent_pid = parent_pid  # a worker stops when its supervisor is gone
+        # A worker stops when its supervisor is gone, a mock started with --stop-with-parent
+        # when the process that started it is.
+        self.parent_pid = parent_pid
         # The app's spec's (MockApp.correlation_header), for the answers the protocol writes
         # itself; None: the bundled spec's.
         self.correlation_header = correlation_header
@@ -97,14 +99,18 @@ class MockServer(uvicorn.Server):
 
 
 def supervise(
-    workers: int, run_worker: Callable[[int], int], ready: Callable[[], None] = lambda: None
+    workers: int,
+    run_worker: Callable[[int], int],
+    ready: Callable[[], None] = lambda: None,
+    parent_pid: int | None = None,
 ) -> int:
     """Fork ``workers`` processes that each return ``run_worker(parent_pid)`` as their exit
     status; replace one that stops, whatever its exit status (with a growing pause while
     replacements keep stopping: a worker's trouble, a database down, may pass; only the set-up
-    before the first fork, the caller's, stops the mock); on SIGINT/SIGTERM stop them all and
-    return 0. ``ready`` runs once the signals are caught, before the first fork (the ready
-    line: a SIGTERM sent when a caller sees it is handled).
+    before the first fork, the caller's, stops the mock); on SIGINT/SIGTERM, or once
+    ``parent_pid`` is no longer this process's parent, stop them all and return 0. ``ready``
+    runs once the signals are caught, before the first fork (the ready line: a SIGTERM sent
+    when a caller sees it is handled).
 
     Forked rather than uvicorn's own supervisor: its workers build a plain ``uvicorn.Server``
     (``Process.server``), which would accept without the connection gate, and it needs the app
@@ -157,6 +163,8 @@ def supervise(
         for _ in range(workers):
             running[start()] = time.monotonic()
         while not stopping and (running or restarts):
+            if parent_pid is not None and os.getppid() != parent_pid:
+                break
             now = time.monotonic()
             while restarts and restarts[0] <= now and not stopping:
                 restarts.pop(0)

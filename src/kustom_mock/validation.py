@@ -11,7 +11,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from kustom_mock.errors import bad_request, bad_value, truncate
+from kustom_mock.errors import bad_request, bad_value, printable, truncate
 from kustom_rules import RuleViolation
 from kustom_spec import Operation
 
@@ -27,11 +27,15 @@ def field_name(path: Sequence[str | int]) -> str:
     return name
 
 
-def _error_field(error: jsonschema_rs.ValidationError) -> str:
+def _error_fields(error: jsonschema_rs.ValidationError) -> list[str]:
+    """The fields an error is about: the one at its path, or the one missing there, or each
+    one not allowed there (a schema with ``additionalProperties: false``)."""
     path = list(error.instance_path)
     if error.kind.name == "required":
-        path.append(error.kind.as_dict()["property"])
-    return field_name(path)
+        return [field_name([*path, error.kind.as_dict()["property"]])]
+    if error.kind.name == "additionalProperties":
+        return [field_name([*path, name]) for name in error.kind.as_dict()["unexpected"]]
+    return [field_name(path)]
 
 
 class RequestValidator:
@@ -76,7 +80,10 @@ class RequestValidator:
         if errors:
             fields: dict[str, str] = {}
             for error in errors:
-                fields.setdefault(_error_field(error), truncate(error.message, MAX_DETAIL_CHARS))
+                for name in _error_fields(error):
+                    fields.setdefault(
+                        printable(name, 100), truncate(error.message, MAX_DETAIL_CHARS)
+                    )
             reason = "; ".join(f"{name}: {detail}" for name, detail in fields.items())
             raise bad_value(list(fields), reason)
         if self._rules is not None:

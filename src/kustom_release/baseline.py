@@ -32,10 +32,12 @@ class BaselineError(ReleaseError):
 
 @dataclass(frozen=True)
 class Baseline:
-    """The released spec (None for a first release) and where it was read."""
+    """The released spec (None for a first release), where it was read, and the git ref it
+    was read at (None for a file: then no other file of that release can be read)."""
 
     document: dict[str, Any] | None
     source: str
+    ref: str | None = None
 
     @property
     def version(self) -> str | None:
@@ -78,10 +80,11 @@ def _spec_at(repo: Path, ref: str, source: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Released:
-    """A release's spec as git records it, and where it was read."""
+    """A release's spec as git records it, where it was read, and the commit or tag."""
 
     document: dict[str, Any]
     source: str
+    ref: str
 
 
 def _from_changelog(repo: Path, version: str) -> Released:
@@ -107,16 +110,16 @@ def _from_changelog(repo: Path, version: str) -> Released:
             f"{CHANGELOG_NAME} lists release {version}, but {SPEC_NAME} at commit {commit[:7]} "
             f"is version {document['info']['version']}: {advice}"
         )
-    return Released(document, source)
+    return Released(document, source, commit)
 
 
-def release_spec(repo: Path, version: str) -> dict[str, Any]:
-    """The spec released as ``version``: at its tag, else at the commit that added its
-    CHANGELOG.md entry; raises BaselineError or specfile.InvalidSpec."""
+def release(repo: Path, version: str) -> Released:
+    """The release ``version``: at its tag, else at the commit that added its CHANGELOG.md
+    entry; raises BaselineError or specfile.InvalidSpec."""
     tag = f"{TAG_PREFIX}{version}"
     if _git(repo, "rev-parse", "--verify", "--quiet", f"{tag}^{{commit}}") is not None:
-        return _spec_at(repo, tag, tag)
-    return _from_changelog(repo, version).document
+        return Released(_spec_at(repo, tag, tag), tag, tag)
+    return _from_changelog(repo, version)
 
 
 def find_baseline(repo: Path, against: str | None = None) -> Baseline:
@@ -127,15 +130,15 @@ def find_baseline(repo: Path, against: str | None = None) -> Baseline:
             return Baseline(parse_spec(path.read_text(encoding="utf-8"), str(path)), str(path))
         if _git(repo, "rev-parse", "--verify", "--quiet", f"{against}^{{commit}}") is None:
             raise BaselineError(f"--against {against}: neither a file nor a git ref")
-        return Baseline(_spec_at(repo, against, against), against)
+        return Baseline(_spec_at(repo, against, against), against, against)
     tag = newest_release_tag(repo)
     if tag is not None:
-        return Baseline(_spec_at(repo, tag, tag), tag)
+        return Baseline(_spec_at(repo, tag, tag), tag, tag)
     committed = _git(repo, "show", f"HEAD:{CHANGELOG_NAME}")
     releases = changelog_releases(committed or "")
     if releases:
         released = _from_changelog(repo, releases[0])
-        return Baseline(released.document, released.source)
+        return Baseline(released.document, released.source, released.ref)
     on_disk = repo / CHANGELOG_NAME
     if committed is None and on_disk.is_file():
         unrecorded = changelog_releases(on_disk.read_text(encoding="utf-8"))

@@ -14,6 +14,7 @@ name or a value its code uses that is gone.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -390,12 +391,20 @@ def parse_version(version: str) -> tuple[int, int, int]:
     return int(parts[0]), int(parts[1]), int(parts[2])
 
 
+def _by_part(changes: list[Change]) -> str:
+    """ "(Spec 2, Client layer 1)": where the changes are, when more than the spec has some."""
+    counts = Counter(c.part for c in changes)
+    if set(counts) <= {"Spec"}:
+        return ""
+    return " (" + ", ".join(f"{part} {n}" for part, n in counts.items()) + ")"
+
+
 def gate(old_version: str, new_version: str, changes: list[Change]) -> list[str]:
     """Why this release may not go out as versioned; empty when it may.
 
-    Semantic versioning: a breaking change needs a major bump, any other change to requests or
-    responses (an addition) at least a minor one; a release without such changes (descriptions,
-    examples) may be a patch.
+    Semantic versioning over the whole kit (one version, docs/publishing.md): a breaking change
+    in any part needs a major bump, any other change (an addition) at least a minor one; a
+    release without such changes (descriptions, examples, fixes) may be a patch.
     """
     old, new = parse_version(old_version), parse_version(new_version)
     problems: list[str] = []
@@ -404,12 +413,12 @@ def gate(old_version: str, new_version: str, changes: list[Change]) -> list[str]
         problems.append(f"info.version went down: {old_version} -> {new_version}")
     elif breaking and new[0] <= old[0]:
         problems.append(
-            f"{len(breaking)} breaking change(s) need a major version: {old_version} -> "
-            f"{new_version} (bump info.version to {old[0] + 1}.0.0)"
+            f"{len(breaking)} breaking change(s){_by_part(breaking)} need a major version: "
+            f"{old_version} -> {new_version} (bump info.version to {old[0] + 1}.0.0)"
         )
     elif changes and new[:2] <= old[:2]:
         problems.append(
-            f"{len(changes)} addition(s) need at least a minor version: {old_version} -> "
-            f"{new_version} (bump info.version to {old[0]}.{old[1] + 1}.0)"
+            f"{len(changes)} addition(s){_by_part(changes)} need at least a minor version: "
+            f"{old_version} -> {new_version} (bump info.version to {old[0]}.{old[1] + 1}.0)"
         )
     return problems

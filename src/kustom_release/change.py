@@ -1,4 +1,6 @@
-"""One classified difference between two versions of the spec (the breaking-change gate's unit)."""
+"""One classified difference between two releases of a part of the kit (the breaking-change
+gate's unit): the spec's (``breaking.py``), the client layer's public API (``python_api.py``),
+or the mock's as its CHANGELOG.md entry states it."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ class Change:
     where: str
     breaking: bool
     detail: str
+    part: str = "Spec"  # CHANGELOG.md's name of the part: Spec, Client layer, Mock
 
     def line(self) -> str:
         return f"{self.where}: {self.detail}"

@@ -1,13 +1,18 @@
 """CHANGELOG.md: each release's entry as ``scripts/publish --release`` writes it, read back,
 and held to the breaking-change gate.
 
-An entry agrees with the gate when it is compared with the release listed below it, its
-"Breaking changes" bullets are exactly the gate's breaking changes between the two releases'
-specs, its "Other changes" bullets exactly the other changes (each bullet one line of
-``Change.line()``: the place and what changed there), and the gate lets the version step
-through. Prose outside the two lists (why a change was made, what to do) is free. The oldest
-entry is a first release and lists nothing. Each release's spec is read from git the way
-the gate finds a baseline (``baseline.release_spec``).
+One version names the kit (docs/publishing.md), and an entry says which part changed, a pair
+of lists per part ("### Spec: breaking changes", "### Client layer: other changes", ...).
+An entry agrees with the gate when it is compared with the release listed below it; its Spec
+lists are exactly the gate's changes between the two releases' specs and its Client layer
+lists exactly the changes to the client layer's public API (``python_api.py``), each bullet
+one ``Change.line()``; the Mock's lists (and the Generated client's, for what a generator
+upgrade changes without the spec) are stated by hand, and a Mock section is there whenever the
+mock's sources changed; and the version step is the largest any part needs. Prose outside the
+lists is free. The oldest entry is a first release and lists nothing. Entries up to
+``PARTS_SINCE`` were written before the per-part rule: their "### Breaking changes" and
+"### Other changes" are the spec's and nothing else is held. Each release is read from git
+the way the gate finds a baseline (``baseline.release``).
 """
 
 from __future__ import annotations
@@ -15,23 +20,39 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from kustom_release.baseline import RELEASE_HEADING, Baseline, BaselineError, release_spec
-from kustom_release.breaking import compare, gate
+from kustom_release.baseline import RELEASE_HEADING, Baseline, BaselineError, release
+from kustom_release.breaking import compare, gate, parse_version
 from kustom_release.change import Change
 from kustom_release.errors import ReleaseError
+from kustom_release.python_api import CLIENT_LAYER, compare_api
 
 HEADER = (
     "# Changelog\n\nReleases of openapi.yaml, the generated client, the client layer and the "
     "mock (one version).\n\n"
 )
-BREAKING = "### Breaking changes"
-OTHER = "### Other changes"
+SPEC = "Spec"
+MOCK = "Mock"
+GENERATED = "Generated client"
+PARTS = (SPEC, GENERATED, CLIENT_LAYER, MOCK)
+CHECKED = (SPEC, CLIENT_LAYER)  # the others are stated by hand
+BREAKING = "breaking changes"
+OTHER = "other changes"
+FIXES = "fixes"  # stated parts only: a fix a user may notice, which a patch may carry
+# The last release written before the per-part rule: its lists are the spec's, under these.
+PARTS_SINCE = "2.2.0"
+LEGACY = {"### Breaking changes": (SPEC, BREAKING), "### Other changes": (SPEC, OTHER)}
+MOCK_SOURCES = "src/kustom_mock"  # a change here needs the entry's Mock section
 NO_CHANGE = "No change to the contract's requests or responses."
 FIRST = "First release of the contract"
 COMPARED = re.compile(r"^Compared with (\S+) \(", re.M)
+
+
+def heading(part: str, kind: str) -> str:
+    return f"### {part}: {kind}"
 
 
 class ChangelogError(ReleaseError):
@@ -40,20 +61,32 @@ class ChangelogError(ReleaseError):
 
 @dataclass(frozen=True)
 class Entry:
-    """One release's entry: its version, what it says it was compared with, its two lists."""
+    """One release's entry: its version, what it says it was compared with, its lists by
+    (part, kind)."""
 
     version: str
     text: str
     compared_with: str | None
-    breaking: frozenset[str]
-    other: frozenset[str]
+    lists: dict[tuple[str, str], frozenset[str]]
+
+    def said(self, part: str, kind: str) -> frozenset[str]:
+        return self.lists.get((part, kind), frozenset())
+
+    def states(self, part: str) -> bool:
+        return any(listed == part for listed, _ in self.lists)
 
 
-def _bullets(text: str, heading: str) -> frozenset[str]:
-    if heading not in text:
-        return frozenset()
-    section = text.split(heading, 1)[1].split("\n### ", 1)[0]
-    return frozenset(line[2:] for line in section.splitlines() if line.startswith("- "))
+def _lists(body: str) -> dict[tuple[str, str], frozenset[str]]:
+    """The bullets under each "### Part: kind" heading (or a legacy one) of an entry."""
+    known = {heading(p, k): (p, k) for p in PARTS for k in (BREAKING, OTHER, FIXES)}
+    found: dict[tuple[str, str], frozenset[str]] = {}
+    for section in body.split("\n### ")[1:]:
+        title, _, rest = section.partition("\n")
+        key = known.get(f"### {title.strip()}") or LEGACY.get(f"### {title.strip()}")
+        if key is not None:
+            bullets = frozenset(line[2:] for line in rest.splitlines() if line.startswith("- "))
+            found[key] = found.get(key, frozenset()) | bullets
+    return found
 
 
 def entries(text: str) -> list[Entry]:
@@ -62,15 +95,14 @@ def entries(text: str) -> list[Entry]:
     found = []
     for start, end in itertools.pairwise(bounds):
         body = text[start:end].rstrip("\n") + "\n"
-        heading = RELEASE_HEADING.match(body)
+        head = RELEASE_HEADING.match(body)
         compared = COMPARED.search(body)
         found.append(
             Entry(
-                version=heading.group(1) if heading else "",
+                version=head.group(1) if head else "",
                 text=body,
                 compared_with=compared.group(1) if compared else None,
-                breaking=_bullets(body, BREAKING),
-                other=_bullets(body, OTHER),
+                lists=_lists(body),
             )
         )
     return found
@@ -84,14 +116,15 @@ def release_notes(version: str, baseline: Baseline, changes: list[Change]) -> st
         lines += [f"{FIRST} ({baseline.source}).", ""]
         return "\n".join(lines)
     lines += [f"Compared with {baseline.version} ({baseline.source}).", ""]
-    breaking = sorted({c.line() for c in changes if c.breaking})
-    other = sorted({c.line() for c in changes if not c.breaking})
-    if not changes:
+    if not any(c.part == SPEC for c in changes):
         lines += [NO_CHANGE, ""]
-    if breaking:
-        lines += [BREAKING, "", *[f"- {line}" for line in breaking], ""]
-    if other:
-        lines += [OTHER, "", *[f"- {line}" for line in other], ""]
+    for part in CHECKED:
+        for kind, breaking in ((BREAKING, True), (OTHER, False)):
+            listed = sorted(
+                {c.line() for c in changes if c.part == part and c.breaking is breaking}
+            )
+            if listed:
+                lines += [heading(part, kind), "", *[f"- {line}" for line in listed], ""]
     return "\n".join(lines)
 
 
@@ -120,13 +153,60 @@ def _listed(label: str, lines: frozenset[str]) -> str:
     return f"{label} ({len(lines)}): " + "; ".join(sorted(lines)) if lines else ""
 
 
+def mock_changed(repo: Path, old_ref: str, new_ref: str | None) -> bool:
+    """Whether the mock's sources differ between two refs (None: the work tree)."""
+    refs = [old_ref] if new_ref is None else [old_ref, new_ref]
+    result = subprocess.run(  # noqa: S603
+        ["git", "-C", str(repo), "diff", "--quiet", *refs, "--", MOCK_SOURCES],  # noqa: S607
+        capture_output=True,
+        check=False,
+    )
+    if result.returncode > 1:
+        raise ChangelogError(f"git diff {' '.join(refs)}: {result.stderr.decode().strip()}")
+    return result.returncode == 1
+
+
+def stated(entry: Entry) -> list[Change]:
+    """The changes an entry states by hand (the parts no tool classifies); fixes need no
+    more than a patch, so they are not the gate's."""
+    return [
+        Change("stated", part, kind == BREAKING, line, part)
+        for part in PARTS
+        if part not in CHECKED
+        for kind in (BREAKING, OTHER)
+        for line in entry.said(part, kind)
+    ]
+
+
+def _compare_lists(entry: Entry, part: str, changes: list[Change]) -> list[str]:
+    problems = []
+    for kind, breaking in ((BREAKING, True), (OTHER, False)):
+        said = entry.said(part, kind)
+        found = {c.line() for c in changes if c.part == part and c.breaking is breaking}
+        missing, invented = found - said, said - found
+        if missing or invented:
+            problems.append(
+                f"{entry.version}: the gate finds {len(found)} {part} {kind}, the entry "
+                f"lists {len(said)}. "
+                + " ".join(
+                    part
+                    for part in (
+                        _listed("Not listed", frozenset(missing)),
+                        _listed("Not found by the gate", frozenset(invented)),
+                    )
+                    if part
+                )
+            )
+    return problems
+
+
 def disagreements(repo: Path, text: str) -> list[str]:
     """Where the entries of ``text`` (CHANGELOG.md) and the gate disagree; empty: they agree."""
     problems: list[str] = []
     listed = entries(text)
     for entry, older in itertools.zip_longest(listed, listed[1:]):
         if older is None:
-            if entry.compared_with is not None or entry.breaking or entry.other:
+            if entry.compared_with is not None or entry.lists:
                 problems.append(f"{entry.version}: the oldest entry lists changes")
             continue
         if entry.compared_with != older.version:
@@ -136,31 +216,23 @@ def disagreements(repo: Path, text: str) -> list[str]:
             )
             continue
         try:
-            before = release_spec(repo, older.version)
-            after = release_spec(repo, entry.version)
+            before, after = release(repo, older.version), release(repo, entry.version)
         except BaselineError as exc:
             problems.append(f"{entry.version}: {exc}")
             continue
-        changes = compare(before, after)
-        for label, said, found in (
-            ("breaking", entry.breaking, {c.line() for c in changes if c.breaking}),
-            ("other", entry.other, {c.line() for c in changes if not c.breaking}),
-        ):
-            missing, invented = found - said, said - found
-            if missing or invented:
+        changes = compare(before.document, after.document)
+        if parse_version(entry.version) > parse_version(PARTS_SINCE):
+            changes += compare_api(repo, before.ref, after.ref)
+            if mock_changed(repo, before.ref, after.ref) and not entry.states(MOCK):
                 problems.append(
-                    f"{entry.version}: the gate finds {len(found)} {label} change(s), the entry "
-                    f"lists {len(said)}. "
-                    + " ".join(
-                        part
-                        for part in (
-                            _listed("Not listed", frozenset(missing)),
-                            _listed("Not found by the gate", frozenset(invented)),
-                        )
-                        if part
-                    )
+                    f"{entry.version}: {MOCK_SOURCES} changed since {older.version}, and the "
+                    f"entry has no {MOCK} section ({heading(MOCK, BREAKING)}, "
+                    f"{heading(MOCK, OTHER)} or {heading(MOCK, FIXES)})"
                 )
-        if not changes and NO_CHANGE not in entry.text:
+        for part in CHECKED:
+            problems += _compare_lists(entry, part, changes)
+        if not any(c.part == SPEC for c in changes) and NO_CHANGE not in entry.text:
             problems.append(f"{entry.version}: no change, and the entry does not say so")
-        problems += [f"{entry.version}: {p}" for p in gate(older.version, entry.version, changes)]
+        steps = gate(older.version, entry.version, changes + stated(entry))
+        problems += [f"{entry.version}: {p}" for p in steps]
     return problems

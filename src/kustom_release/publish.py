@@ -2,7 +2,8 @@
 
 In order, each step stopping the run when it fails: the spec validates
 (openapi-spec-validator); generated/ is what the spec produces (the drift check); the
-breaking-change gate against the last release (``baseline.py``); then dist/ is built (the
+breaking-change gate against the last release (``baseline.py``: the spec, and the client
+layer's public API, ``python_api.py``; one version for the kit, stepped for the largest); then dist/ is built (the
 bundled spec as YAML and JSON, the HTML reference, three wheels, release notes) and the wheels
 are checked against the bundled spec (``wheels.py``). ``--release`` adds the changelog entry.
 
@@ -31,9 +32,21 @@ import yaml
 from kustom_release import regenerate
 from kustom_release.baseline import TAG_PREFIX, find_baseline
 from kustom_release.breaking import compare, gate, parse_version
-from kustom_release.changelog import entry_for, prepend, release_notes
+from kustom_release.changelog import (
+    BREAKING,
+    FIXES,
+    MOCK,
+    MOCK_SOURCES,
+    OTHER,
+    entry_for,
+    heading,
+    mock_changed,
+    prepend,
+    release_notes,
+)
 from kustom_release.code_samples import LANGUAGES
 from kustom_release.errors import Refused, ReleaseError
+from kustom_release.python_api import compare_api
 from kustom_release.reference import reader_copy
 from kustom_release.specfile import InvalidSpec, parse_spec
 from kustom_release.wheels import check_wheels
@@ -144,10 +157,16 @@ def build_wheels(folder: Path) -> None:
         _run([uv, "build", "--wheel", str(package), *quiet])
 
 
+def bundle_spec(path: Path) -> None:
+    """The published spec, one file (YAML or JSON by ``path``'s suffix): other teams' tools
+    read this, never ``openapi.yaml`` with its references."""
+    _run([str(REDOCLY), "bundle", str(SPEC), "-o", str(path)])
+
+
 def build(out: Path, notes: str) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    _run([str(REDOCLY), "bundle", str(SPEC), "-o", str(out / "openapi.yaml")])
-    _run([str(REDOCLY), "bundle", str(SPEC), "-o", str(out / "openapi.json")])
+    bundle_spec(out / "openapi.yaml")
+    bundle_spec(out / "openapi.json")
     build_reference(out / "reference.html")
     build_wheels(out / PYTHON_DIST)
     (out / "RELEASE_NOTES.md").write_text(notes + "\n", encoding="utf-8")
@@ -184,14 +203,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 @dataclass(frozen=True)
 class GateResult:
-    """The release notes of a candidate and why it may not be released (empty: it may)."""
+    """The release notes of a candidate, why it may not be released (empty: it may), and what
+    its author must still do by hand (state the mock's changes; a part left uncompared)."""
 
     notes: str
     problems: list[str]
+    reminders: list[str]
 
 
 def gate_release(document: dict[str, Any], repo: Path, against: str | None) -> GateResult:
-    """The breaking-change gate for a validated spec; raises BaselineError or InvalidSpec."""
+    """The breaking-change gate for a validated spec and the work tree's client layer, one
+    version for the kit; raises BaselineError, InvalidSpec or python_api.ApiError."""
     version = str(document["info"]["version"])
     try:
         parse_version(version)
@@ -199,10 +221,24 @@ def gate_release(document: dict[str, Any], repo: Path, against: str | None) -> G
         raise InvalidSpec(f"{SPEC.name}: {exc}") from None
     baseline = find_baseline(repo, against)
     if baseline.document is None:
-        return GateResult(release_notes(version, baseline, []), [])
+        return GateResult(release_notes(version, baseline, []), [], [])
     changes = compare(baseline.document, document)
+    reminders = []
+    if baseline.ref is None:
+        reminders.append(
+            f"the client layer's API was not compared: {baseline.source} is a file, with no "
+            "source beside it (pass --against a git ref to compare it)"
+        )
+    else:
+        changes += compare_api(repo, baseline.ref, None)
+        if mock_changed(repo, baseline.ref, None):
+            reminders.append(
+                f"{MOCK_SOURCES} changed since {baseline.version}: state its changes in the "
+                f"entry by hand ({heading(MOCK, BREAKING)}, {heading(MOCK, OTHER)} or "
+                f"{heading(MOCK, FIXES)}) and step the version for them too"
+            )
     notes = release_notes(version, baseline, changes)
-    return GateResult(notes, gate(str(baseline.version), version, changes))
+    return GateResult(notes, gate(str(baseline.version), version, changes), reminders)
 
 
 def run(args: argparse.Namespace) -> list[Path]:
@@ -216,6 +252,8 @@ def run(args: argparse.Namespace) -> list[Path]:
         check_drift()
     result = gate_release(document, REPO_ROOT, args.against)
     print(result.notes)
+    for reminder in result.reminders:
+        print(f"scripts/publish: {reminder}", file=sys.stderr)
     if result.problems:
         raise Refused("breaking-change gate: " + "; ".join(result.problems))
     if args.gate_only:

@@ -155,10 +155,12 @@ class Spec:
                             header["example"],
                         )
             for param in op.parameters:
+                where = f"{prefix}.parameters.{param['name']}"
                 if "example" in param:
-                    yield Example(
-                        f"{prefix}.parameters.{param['name']}", param["schema"], param["example"]
-                    )
+                    yield Example(where, param["schema"], param["example"])
+                for name, example in param.get("examples", {}).items():
+                    value = self.resolve(example)["value"]
+                    yield Example(f"{where}.examples.{name}", param["schema"], value)
         for name, schema in self.document["components"]["schemas"].items():
             yield from _schema_examples(f"components.schemas.{name}", schema)
 

@@ -1,7 +1,7 @@
 """The names code sends and reads, from openapi.yaml: the headers and the auth scheme.
 
 Each name is read where the spec defines it (a parameter or a response header by its
-component, the scheme of ``securitySchemes``), so the mock, the tools and the contract run
+component, the scheme word of ``securitySchemes``' ``x-auth-scheme``), so the mock, the tools and the contract run
 never restate one. The client layer cannot import this package (it ships alone); its
 ``kustom_client.constants`` holds its own copy, which tests/spec/test_contract_literals.py
 holds to these.
@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from kustom_spec.document import HTTP_METHODS, Spec
+
+# The one security scheme: both of Kustom's forms are values of its header (openapi.yaml).
+SECURITY_SCHEME = "merchantAuth"
 
 
 class SpecNamesError(ValueError):
@@ -91,7 +94,7 @@ def read_names(spec: Spec) -> Names:
         # HTTP's scheme names are case-insensitive; RFC 7617 writes this one capitalized.
         auth_scheme=_name_at(
             spec,
-            "#/components/securitySchemes/usernameAndKey/scheme",
-            "the Authorization header's scheme",
+            f"#/components/securitySchemes/{SECURITY_SCHEME}/x-auth-scheme",
+            "the scheme both forms of the Authorization header start with",
         ).capitalize(),
     )

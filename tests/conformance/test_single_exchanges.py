@@ -200,7 +200,7 @@ def test_an_unreadable_body_wants_no_field_named() -> None:
 
 
 def test_the_correlation_id_is_optional_in_the_body() -> None:
-    """The Error schema does not require it: no rule may ask for more than the spec states."""
+    """The ErrorDetails schema does not require it: no rule may ask for more than the spec states."""
     bare = answer(404, {"error_code": "NOT_FOUND", "error_messages": ["x"]})
     assert CONFORMANCE.check_response(read("tok_x"), bare) == []
 

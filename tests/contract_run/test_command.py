@@ -48,7 +48,12 @@ def test_help_lists_its_own_flags_and_every_variable(tmp_path: Path) -> None:
         assert name in result.stdout
     assert "Every other argument goes to pytest" in result.stdout
     # Every report it writes, and the exit codes pytest's own that come through.
-    for report in ("contract-junit.xml", "contract-summary.json", "contract-mock.log"):
+    for report in (
+        "contract-junit.xml",
+        "contract-summary.json",
+        "contract-coverage.json",
+        "contract-mock.log",
+    ):
         assert report in result.stdout
     assert "4 a usage error, 5 no tests collected" in result.stdout
     # Every KUSTOM_ variable the run reads is in the help.
@@ -58,8 +63,8 @@ def test_help_lists_its_own_flags_and_every_variable(tmp_path: Path) -> None:
     ]
     read = {name for path in sources for name in re.findall(r"KUSTOM_[A-Z_]+", path.read_text())}
     assert len(read) >= 10
-    # The project's own seam: the benchmarks' dry run.
-    internal = {"KUSTOM_CONTRACT_DRY"}
+    # The project's own seams: the benchmarks' dry run, a run's id for its several processes.
+    internal = {"KUSTOM_CONTRACT_DRY", "KUSTOM_CONTRACT_RUN_ID"}
     missing = sorted(name for name in read - internal if name not in result.stdout)
     assert not missing, missing
 

@@ -13,6 +13,7 @@ import pytest
 from kustom_contract import mock_command
 from kustom_contract.errors import TargetError
 from kustom_contract.in_subprocess import MOCK_AS_LIVE_ENV, quick_run
+from kustom_contract.redaction import run_secrets
 from kustom_contract.target import target_from_env
 
 
@@ -145,3 +146,45 @@ def test_a_bad_order_budget_is_refused_even_for_the_spawned_mock(tmp_path: Path)
     result = quick_run(tmp_path, {"KUSTOM_ORDER_BUDGET": "lots"})
     assert result.returncode == 4  # pytest's usage error, before the mock is spawned
     assert "KUSTOM_ORDER_BUDGET must be a whole number, not 'lots'" in result.stdout + result.stderr
+
+
+LOCAL = {"KUSTOM_BASE_URL": "http://127.0.0.1:4010", **MOCK_AS_LIVE_ENV}
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"KUSTOM_SECOND_USERNAME": "M-B"}, "need KUSTOM_SECOND_API_KEY"),
+        ({"KUSTOM_SECOND_CUSTOMER_TOKEN": "tok_b"}, "need KUSTOM_SECOND_API_KEY"),
+        ({"KUSTOM_SECOND_API_KEY": MOCK_AS_LIVE_ENV["KUSTOM_API_KEY"]}, "another merchant's"),
+        (
+            {"KUSTOM_SECOND_API_KEY": "k-b", "KUSTOM_SECOND_CUSTOMER_TOKEN": "tok_active"},
+            "the second merchant's own token",
+        ),
+    ],
+)
+def test_a_second_merchant_is_refused_unless_it_holds_together(
+    extra: dict[str, str], message: str
+) -> None:
+    with pytest.raises(TargetError, match=message):
+        target_from_env({**LOCAL, **extra})
+
+
+def test_a_second_merchant_is_taken_and_its_secrets_redacted() -> None:
+    target = target_from_env(
+        {
+            **LOCAL,
+            "KUSTOM_SECOND_API_KEY": "kco_live_second_key",
+            "KUSTOM_SECOND_USERNAME": "M-B",
+            "KUSTOM_SECOND_CUSTOMER_TOKEN": "tok_second",
+        }
+    )
+    assert target.second is not None
+    assert target.second.token == "tok_second"
+    assert "kco_live_second_key" not in repr(target)
+    replaced = {secret.value: secret.replacement for secret in run_secrets(target)}
+    assert replaced["kco_live_second_key"] == "$KUSTOM_SECOND_API_KEY"
+    assert replaced["M-B:kco_live_second_key"] == "$KUSTOM_SECOND_USERNAME:$KUSTOM_SECOND_API_KEY"
+    assert replaced["tok_second"] == "$KUSTOM_SECOND_CUSTOMER_TOKEN"
+    assert target_from_env(LOCAL).second is None
+    assert target_from_env({}).second is not None  # the mock's merchant B

@@ -20,6 +20,7 @@ OURS = {
     "kustom_client",
     "kustom_conformance",
     "kustom_mock",
+    "kustom_proxy",
     "kustom_release",
     "kustom_servers",
     "kustom_contract",
@@ -35,6 +36,7 @@ ALLOWED = {
     "kustom_client": {"kustom_customer_token_client", "kustom_rules", "kustom_redact"},
     "kustom_conformance": {"kustom_spec", "kustom_rules", "kustom_redact"},
     "kustom_mock": {"kustom_spec", "kustom_rules"},
+    "kustom_proxy": {"kustom_spec", "kustom_rules", "kustom_redact", "kustom_conformance"},
     "kustom_release": {"kustom_spec"},
     "kustom_servers": {"kustom_spec"},
     "kustom_contract": {

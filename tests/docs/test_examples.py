@@ -6,10 +6,11 @@ How an example runs (the words after the comma in its marker):
 - "from the repository root": the block as written, in bash with -euo pipefail, with no
   KUSTOM_ variable inherited. A mock it starts in the background (``scripts/mock ... &``) gets a
   free port in place of 4010 (``--port 0``, read from its ready line) and a temporary database,
-  and the block waits until it listens; it is stopped when the block ends, and killed with the
-  block's process group if the block times out. Reports go to a temporary folder
-  (KUSTOM_REPORTS_DIR), not to the repository's reports/. A block that runs more than exports
-  and background mocks must print something.
+  and the block waits until it listens; a proxy (``scripts/proxy ... &``) likewise, in place of
+  4020; each is stopped when the block ends, and killed with the block's process group if the
+  block times out. Reports go to a temporary folder (KUSTOM_REPORTS_DIR), not to the
+  repository's reports/, and so do the files a block names there (``reports/x.har``). A block
+  that runs more than exports and background servers must print something.
 - "against the mock": a mock started by the test on a free port (tests/docs/conftest.py's
   ``mock_url``) stands in for http://127.0.0.1:4010.
 - "each line serves until stopped": each line starts the mock (on a free port, nothing kept),
@@ -53,6 +54,11 @@ SUPPORTED = {
     ("tests/docs/test_contract_tests_doc.py", "python", ""),
     ("tests/docs/test_publishing_doc.py", "python", PLAYGROUND),
     ("tests/docs/test_publishing_doc.py", "sh", ""),
+    (
+        "tests/plugin/test_from_the_wheels.py",
+        "python",
+        "twice in a row, in a fresh virtual environment with only the three wheels and pytest",
+    ),
 }
 SHELLS = {"sh", "bash", "shell"}
 
@@ -156,46 +162,54 @@ def prints(code: str) -> bool:
     return any(line and not line.startswith("export ") and not line.endswith("&") for line in lines)
 
 
-BACKGROUND_MOCK = re.compile(r"^(scripts/mock\b[^&#]*)&\s*(#.*)?$")
-PORT = "$doc_mock_port"  # the shell variable the port of the block's mock is read into
+BACKGROUND_SERVER = re.compile(r"^(scripts/(?P<server>mock|proxy)\b[^&#]*)&\s*(#.*)?$")
+# The port each background server has on the pages, and the shell variable of the block that
+# its free port is read into.
+PORTS = {"mock": ("4010", "doc_mock_port"), "proxy": ("4020", "doc_proxy_port")}
 
 
 def with_own_mocks(code: str, folder: Path) -> str:
-    """The block with each background mock on a free port (``--port 0``, read from its ready
-    line into $doc_mock_port, which stands in for 4010) and a temporary database, and every
-    background job stopped at the end.
+    """The block with each background mock and proxy on a free port (``--port 0``, read from its
+    ready line into $doc_mock_port or $doc_proxy_port, which stand in for 4010 and 4020), a mock
+    with a temporary database, and every background job stopped at the end; the files it names
+    under reports/ in KUSTOM_REPORTS_DIR.
 
-    The block waits for the ready line itself, not for a time: the mock writes into a FIFO
-    that the block reads line by line (each kept in the mock's log) until the line comes, or
-    the mock ends without it; the rest is copied to the log in the background. Polling the log
+    The block waits for each ready line itself, not for a time: the server writes into a FIFO
+    that the block reads line by line (each kept in the server's log) until the line comes, or
+    the server ends without it; the rest is copied to the log in the background. Polling the log
     file raced with its creation on a busy machine."""
-    code = code.replace("127.0.0.1:4010", f"127.0.0.1:{PORT}").replace("--port 4010", "--port 0")
+    for port, variable in PORTS.values():
+        code = code.replace(f"127.0.0.1:{port}", f"127.0.0.1:${variable}")
+        code = code.replace(f"--port {port}", "--port 0")
+    code = code.replace(" reports/", ' "$KUSTOM_REPORTS_DIR"/')
     lines = ["trap 'status=$?; jobs -p | xargs -r kill; wait; exit $status' EXIT"]
     for number, line in enumerate(code.splitlines()):
-        started = BACKGROUND_MOCK.match(line)
+        started = BACKGROUND_SERVER.match(line)
         if not started:
             lines.append(line)
             continue
+        server, variable = started["server"], PORTS[started["server"]][1]
         command = started[1].rstrip()
         if "--port" not in command:
             command += " --port 0"
-        if "--db" not in command:
+        if server == "mock" and "--db" not in command:
             command += f" --db {shlex.quote(str(folder / f'mock-{number}.sqlite3'))}"
-        log = shlex.quote(str(folder / f"mock-{number}.log"))
-        fifo = shlex.quote(str(folder / f"mock-{number}.fifo"))
+        log = shlex.quote(str(folder / f"{server}-{number}.log"))
+        fifo = shlex.quote(str(folder / f"{server}-{number}.fifo"))
         lines += [
             f"mkfifo {fifo}",
             f"{command} >{fifo} 2>&1 &",
-            f"exec {{doc_mock_out}}<{fifo}",
-            "doc_mock_port=",
-            "while IFS= read -r doc_line <&$doc_mock_out; do",
+            f"exec {{doc_out}}<{fifo}",
+            f"{variable}=",
+            "while IFS= read -r doc_line <&$doc_out; do",
             f'  printf "%s\\n" "$doc_line" >>{log}',
             '  case $doc_line in *" listening on http://127.0.0.1:"*)',
-            "    doc_mock_port=${doc_line##*127.0.0.1:}; doc_mock_port=${doc_mock_port%%[!0-9]*}; break;;",
+            f"    {variable}=${{doc_line##*127.0.0.1:}}; {variable}=${{{variable}%%[!0-9]*}}; break;;",
             "  esac",
             "done",
-            f"cat <&$doc_mock_out >>{log} &",
-            f'[ -n "$doc_mock_port" ] || {{ cat {log} >&2; exit 1; }}',
+            # In a subshell, so that $! stays the server's for the block (`proxy=$!`).
+            f"(cat <&$doc_out >>{log} &)",
+            f'[ -n "${variable}" ] || {{ cat {log} >&2; exit 1; }}',
         ]
     return "\n".join(lines) + "\n"
 

@@ -22,7 +22,8 @@ def test_the_doc_has_examples_of_each_kind() -> None:
     assert PYTHON
     assert SHELL
     assert NOT_RUN
-    assert all("pip install" in e.code for e in NOT_RUN)
+    # Not run here: installs from a package index, or commands a toolchain test runs itself.
+    assert all("pip install" in e.code or "tests/toolchains/" in (e.reason or "") for e in NOT_RUN)
 
 
 @pytest.mark.parametrize("example", PYTHON, ids=[e.name for e in PYTHON])

@@ -62,7 +62,7 @@ def test_round_trip_covers_requests_and_every_response() -> None:
     assert {
         "OrderRequest",
         "OrderResponse",
-        "Error",
+        "ErrorDetails",
         "CustomerToken",
         "TokenStatusUpdate",
     } <= covered
@@ -106,7 +106,7 @@ def test_client_sends_the_order_and_parses_the_response(
     expected_auth = base64.b64encode(b"M-TEST-A-4f2c:kco_test_api_merchant_a").decode()
     assert sent.headers["Authorization"] == f"Basic {expected_auth}"
     assert response.status_code == status
-    expected_type = models.OrderResponse if status == 200 else models.Error
+    expected_type = models.OrderResponse if status == 200 else models.ErrorDetails
     assert isinstance(response.parsed, expected_type)
     assert response.parsed.to_dict() == body
 
@@ -131,7 +131,7 @@ def test_an_unknown_enum_value_in_a_response_does_not_crash() -> None:
 
 def test_the_raw_key_form_with_the_generated_client(server: ScriptedServer) -> None:
     """Kustom's primary form, ``Authorization: Basic <API key>``, is the generated
-    AuthenticatedClient with the prefix ``Basic`` (openapi.yaml, securitySchemes.apiKey)."""
+    AuthenticatedClient with the prefix ``Basic`` (openapi.yaml, securitySchemes.merchantAuth)."""
     token_example = SPEC.resolve(SPEC.document["components"]["examples"]["CardToken"])["value"]
     server.always(Reply(200, token_example))
     client = AuthenticatedClient(

@@ -15,13 +15,18 @@ import pytest
 
 from kustom_conformance import Response, response_violations
 from kustom_mock import MockApp, create_app
+from kustom_mock.controls import CONTROL_API_PATH, control_document
 from kustom_mock.errors import ApiError
 from kustom_mock.routing import Router
 from kustom_servers.postgres import PostgresServer, PostgresUnavailable, running_postgres
-from kustom_spec import load_spec
+from kustom_spec import Operation, Spec, load_spec, read_names
 
 SPEC = load_spec()
 ROUTER = Router(SPEC)
+# The test controls' own document (/_mock/), completed from the spec as the mock completes it.
+NAMES = read_names(SPEC)
+CONTROLS = Spec(document=control_document(SPEC, NAMES), path=CONTROL_API_PATH)
+CONTROL_ROUTER = Router(CONTROLS)
 PATH = SPEC.operation("createOrder").path.replace("{customerToken}", "{}")
 TOKEN_PATH = SPEC.operation("readCustomerToken").path.replace("{customerToken}", "{}")
 STATUS_PATH = SPEC.operation("patchCustomerToken").path.replace("{customerToken}", "{}")
@@ -90,12 +95,16 @@ def assert_error_shape(response: httpx.Response) -> dict[str, Any]:
     return body
 
 
-def assert_conforms(response: httpx.Response, operation_id: str = "createOrder") -> httpx.Response:
-    """The response keeps the contract: documented status, headers, a body of its schema."""
-    operation = SPEC.operation(operation_id)
+def assert_conforms(
+    response: httpx.Response, operation_id: str | Operation = "createOrder"
+) -> httpx.Response:
+    """The response keeps the contract (the spec's, or for an Operation its own document's):
+    documented status, headers, a body of its schema."""
+    operation = SPEC.operation(operation_id) if isinstance(operation_id, str) else operation_id
     problems = response_violations(
         operation,
         Response.of(response.status_code, response.headers.multi_items(), response.content),
+        NAMES,  # the spec's header names, which the controls' document shares
     )
     assert not problems, f"{response.status_code} {response.text[:500]}: {problems}"
     if response.status_code >= 400:
@@ -125,7 +134,7 @@ class CheckedClient:
             return await self.async_client.request(method, url, **kwargs)
 
         response = self.portal.call(send)
-        check(method, url, response)
+        check(method, url, response, controls=self.app.controls is not None)
         return response
 
     def post(self, url: str, **kwargs: Any) -> httpx.Response:
@@ -180,14 +189,17 @@ class CheckedClient:
         return self.post(PATH.format(token), content=content, auth=auth, headers=all_headers)
 
 
-def check(method: str, url: str, response: httpx.Response) -> None:
-    """A documented operation's answer keeps the spec; any other is in the error shape."""
-    try:
-        match = ROUTER.match(method.upper(), url)
-    except ApiError:
-        assert_error_shape(response)
+def check(method: str, url: str, response: httpx.Response, *, controls: bool = True) -> None:
+    """A documented operation's answer keeps the spec, a test control's (when they are on) the
+    controls' document; any other is in the error shape."""
+    for router in (ROUTER, CONTROL_ROUTER) if controls else (ROUTER,):
+        try:
+            match = router.match(method.upper(), url)
+        except ApiError:
+            continue
+        assert_conforms(response, match.operation)
         return
-    assert_conforms(response, match.operation.operation_id)
+    assert_error_shape(response)
 
 
 def checked_client(app: MockApp | None = None) -> Iterator[CheckedClient]:

@@ -170,8 +170,8 @@ def spec_without(tmp_path: Path, *pointer: str) -> Path:
     ("pointer", "named"),
     [
         (("components", "parameters", "IdempotencyKey", "name"), "IdempotencyKey/name"),
-        (("components", "securitySchemes"), "securitySchemes/usernameAndKey/scheme"),
-        (("components", "securitySchemes", "usernameAndKey"), "usernameAndKey/scheme"),
+        (("components", "securitySchemes"), "securitySchemes/merchantAuth/x-auth-scheme"),
+        (("components", "securitySchemes", "merchantAuth"), "merchantAuth/x-auth-scheme"),
     ],
 )
 def test_a_spec_without_a_name_is_a_clear_error(

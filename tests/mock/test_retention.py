@@ -102,6 +102,6 @@ def test_a_version_2_database_is_migrated_with_its_orders(tmp_path: Path) -> Non
     app = create_app(MockConfig(store=StoreConfig(str(db))))
     try:
         assert [o["order_id"] for o in app.store.orders()] == ["order-0", "order-1", "order-2"]
-        assert app.store.pragma("user_version") == SCHEMA_VERSION == 3
+        assert app.store.pragma("user_version") == SCHEMA_VERSION == 4
     finally:
         app.store.close()

@@ -20,7 +20,7 @@ import pytest
 from kustom_mock import MockConfig, StoreConfig, create_app
 from kustom_mock.store import Store, StoreError
 from kustom_mock.store.postgres import POOL_SIZE, SCHEMA_VERSION, redacted
-from kustom_servers.mock_process import running_mock
+from kustom_servers.mock_process import RunningMock, running_mock
 from kustom_servers.postgres import PostgresServer
 from tests.mock.helpers import (
     AUTH_A,
@@ -253,6 +253,33 @@ def test_a_cancel_through_one_process_is_seen_by_the_other(pg_url: str) -> None:
         order = http.post(b.base_url + PATH.format(token), json=MINIMAL_ORDER)
         assert order.status_code == 403
         assert order.json()["error_code"] == "TOKEN_CANCELED"
+
+
+def test_the_test_controls_state_is_shared_by_replicas(pg_url: str) -> None:
+    """A fault armed through one replica is taken through the other, once; a clock advanced
+    through one moves the other's view; a reset through one forgets what the other kept."""
+    day = 24 * 3600
+    with (
+        running_mock(pg_url) as a,
+        running_mock(pg_url) as b,
+        httpx.Client(auth=AUTH_A, timeout=10, headers={"Klarna-Idempotency-Key": "k-r"}) as http,
+    ):
+
+        def order(replica: RunningMock) -> httpx.Response:
+            return http.post(replica.base_url + PATH.format("tok_active"), json=MINIMAL_ORDER)
+
+        fault = {"operation": "createOrder", "kind": "status", "status": 429, "count": 2}
+        assert http.post(a.base_url + "/_mock/faults", json=fault).status_code == 201
+        assert [order(r).status_code for r in (b, a, b)] == [429, 429, 200]
+        assert order(a).headers["Idempotent-Replayed"] == "true"
+        advanced = http.post(b.base_url + "/_mock/clock", json={"advance_seconds": day + 1})
+        assert advanced.status_code == 200
+        assert http.get(a.base_url + "/_mock/clock").json() == {"offset_seconds": day + 1}
+        assert "Idempotent-Replayed" not in order(a).headers
+        assert len(http.get(b.base_url + "/_mock/orders").json()["orders"]) == 1
+        assert http.post(a.base_url + "/_mock/reset").status_code == 204
+        assert http.get(b.base_url + "/_mock/orders").json() == {"orders": []}
+        assert http.get(b.base_url + "/_mock/clock").json() == {"offset_seconds": 0}
 
 
 def test_kill_9_of_one_process_under_load_loses_no_acknowledged_order(pg_url: str) -> None:

@@ -72,10 +72,11 @@ def test_the_samples_follow_the_spec_examples() -> None:
     body = order.request_body
     assert body is not None
     # The first named example: the one the reference shows beside the samples.
-    full = SPEC.resolve(next(iter(body["content"]["application/json"]["examples"].values())))
-    full = full["value"]
+    name, full = next(iter(body["content"]["application/json"]["examples"].items()))
+    full = SPEC.resolve(full)["value"]
     curl, python, typescript = (s["source"] for s in code_samples(order))
-    token = order.parameter("path", "customerToken")["example"]
+    # The token parameter's example of the same name goes with it (named exchanges).
+    token = order.parameter("path", "customerToken")["examples"][name]["value"]
     assert f"/tokens/{token}/order" in curl
     assert full["order_lines"][0]["name"] in curl
     assert f'kustom.create_order(\n        "{token}",' in python

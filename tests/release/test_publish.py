@@ -138,7 +138,8 @@ def test_gate_fails_a_breaking_change_without_a_major_bump(
     assert publish.main(["--gate-only", "--against", str(baseline)]) == 1
     captured = capsys.readouterr()
     assert "breaking-change gate: 1 breaking change(s) need a major version" in captured.err
-    assert "### Breaking changes" in captured.out
+    assert "### Spec: breaking changes" in captured.out
+    assert "the client layer's API was not compared" in captured.err  # a file: no source
     assert "enum values removed: ['service']" in captured.out
 
 
@@ -187,7 +188,11 @@ def test_the_repository_passes_its_own_gate(capsys: pytest.CaptureFixture[str]) 
 
 
 TEMPLATES = REPO_ROOT / "ci-templates"
-WORKFLOWS = [TEMPLATES / "github-actions-contract.yml", TEMPLATES / "github-actions-release.yml"]
+WORKFLOWS = [
+    TEMPLATES / "github-actions-contract.yml",
+    TEMPLATES / "github-actions-release.yml",
+    TEMPLATES / "github-actions-consumer.yml",  # its steps run in tests/toolchains
+]
 BIN = Path(sys.executable).parent
 
 
@@ -252,12 +257,16 @@ def test_the_release_workflow_pins_every_action_by_a_verified_commit() -> None:
         assert (comment, ref) == PINNED[action], f"{action}@{ref} # {comment}"
 
 
-def test_the_contract_workflow_pins_exact_versions() -> None:
-    """No token in it can write: exact versions, the same releases the release workflow pins."""
-    found = uses(WORKFLOWS[0])
+@pytest.mark.parametrize("path", [WORKFLOWS[0], WORKFLOWS[2]], ids=lambda p: p.name)
+def test_read_only_workflows_pin_exact_versions(path: Path) -> None:
+    """No token in them can write: exact versions, the same releases the release workflow pins."""
+    workflow = yaml.safe_load(path.read_text())
+    assert workflow["permissions"] == {"contents": "read"}
+    found = uses(path)
     assert found
     for action, ref, _ in found:
         assert EXACT_VERSION.match(ref), f"{action}@{ref} is not an exact version"
+        assert ref == PINNED[action][0], f"{action}@{ref}"
         assert ref == PINNED[action][0], f"{action}@{ref}"
 
 

@@ -1,18 +1,17 @@
 """The three wheels, each installed from its file into a fresh virtual environment with nothing
 of the repository on the path: the generated client alone (its description's example runs),
 the client layer (which brings the generated client), and the mock (its console script and
-``python -m``), and an order placed by the client layer against the installed mock."""
+``python -m``), and an order placed by the client layer against the installed mock; the
+validating proxy from the mock's wheel, in front of the installed mock, and its record checked
+offline by the wheel's kustom-verify-traffic."""
 
 from __future__ import annotations
 
 import email.parser
-import os
 import re
 import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -23,47 +22,11 @@ from kustom_release import publish
 from kustom_release.wheels import check_wheels
 from kustom_servers.mock_process import RunningMock, running_mock
 from kustom_spec import REPO_ROOT, load_spec
+from tests.proxy.helpers import running_proxy
+from tests.venvs import Venv, clean_env, make_venv, wheel
 
-UV = str(Path(sys.executable).parent / "uv")
-VERSION = str(load_spec().document["info"]["version"])
 FIXTURES = yaml.safe_load((REPO_ROOT / "src" / "kustom_mock" / "default_fixtures.yaml").read_text())
 MERCHANT = FIXTURES["merchants"][0]
-INSTALL_TIMEOUT = 240  # seconds; third-party wheels come from uv's cache or the index
-
-
-@dataclass(frozen=True)
-class Venv:
-    """A virtual environment made for one wheel, and a scratch folder to run in."""
-
-    root: Path
-    workdir: Path
-
-    def script(self, name: str) -> str:
-        """A program in the venv: its ``python``, or a script a wheel installed."""
-        return str(self.root / "bin" / name)
-
-    def run(self, *args: str, env: dict[str, str] | None = None) -> str:
-        """``python -I`` (no PYTHONPATH, no user site, not the current folder) in the venv."""
-        result = subprocess.run(  # noqa: S603
-            [self.script("python"), "-I", *args],
-            capture_output=True,
-            text=True,
-            cwd=self.workdir,
-            env={**clean_env(), **(env or {})},
-            timeout=60,
-            check=False,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout
-
-
-def clean_env() -> dict[str, str]:
-    drop = {"PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME", "PYTHONSTARTUP"}
-    return {k: v for k, v in os.environ.items() if k not in drop}
-
-
-def wheel(folder: Path, prefix: str) -> Path:
-    return folder / f"{prefix}-{VERSION}-py3-none-any.whl"
 
 
 @pytest.fixture(scope="module")
@@ -71,26 +34,6 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("dist") / "python"
     publish.build_wheels(folder)
     return folder
-
-
-def make_venv(base: Path, name: str, *wheel_files: Path) -> Venv:
-    root, workdir = base / name, base / f"{name}-work"
-    workdir.mkdir()
-    for cmd in (
-        [UV, "venv", "--quiet", "--python", sys.executable, str(root)],
-        [UV, "pip", "install", "--quiet", "--python", str(root / "bin" / "python")]
-        + [str(w) for w in wheel_files],
-    ):
-        done = subprocess.run(  # noqa: S603
-            cmd,
-            capture_output=True,
-            text=True,
-            timeout=INSTALL_TIMEOUT,
-            env=clean_env(),
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-    return Venv(root, workdir)
 
 
 @pytest.fixture(scope="module")
@@ -201,3 +144,36 @@ def test_the_mock_runs_from_its_wheel_alone(mock_venv: Venv, installed_mock: Run
             httpx.post(f"{again.base_url}/customer-token/v1/tokens/x/order", json={}).status_code
             == 401
         )
+
+
+def test_the_proxy_runs_from_the_mocks_wheel(
+    mock_venv: Venv, installed_mock: RunningMock, tmp_path: Path
+) -> None:
+    for module in ("kustom_proxy", "kustom_conformance"):
+        assert mock_venv.root in imported_from(mock_venv, module).parents
+    har = tmp_path / "traffic.har"
+    with running_proxy(
+        installed_mock.base_url,
+        ["--record", str(har)],
+        launcher=[mock_venv.script("kustom-proxy")],
+        cwd=mock_venv.workdir,
+    ) as proxy:
+        answer = httpx.post(
+            f"{proxy.base_url}/customer-token/v1/tokens/tok_active/order",
+            json={},
+            headers={"Authorization": f"Basic {MERCHANT['api_key']}"},
+        )
+        output = proxy.stop()
+    assert answer.status_code == 400  # the mock's refusal, passed through
+    assert "client breaks request.schema (createOrder)" in output
+    checked = subprocess.run(  # noqa: S603
+        [mock_venv.script("kustom-verify-traffic"), str(har)],
+        capture_output=True,
+        text=True,
+        cwd=mock_venv.workdir,
+        env=clean_env(),
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 1, checked.stderr
+    assert "client breaks request.schema (createOrder)" in checked.stdout

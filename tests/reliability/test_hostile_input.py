@@ -14,7 +14,7 @@ import pytest
 
 from kustom_servers.mock_process import RunningMock, running_mock
 from tests.mock.helpers import FULL_ORDER
-from tests.reliability.raw_http import API_KEY, AUTH, VALID, raw_request, send
+from tests.reliability.raw_http import API_KEY, AUTH, PATH, VALID, raw_request, send
 
 
 def order_with(**changes: object) -> bytes:
@@ -157,6 +157,50 @@ def test_hostile_input_gets_a_4xx_error_object(mock: RunningMock, kind: str) -> 
     again = send(mock.base_url, raw_request())
     assert again is not None
     assert again.status == 200, "the mock stopped serving valid orders"
+
+
+# The corpus's orders, sent to the test controls that take a body instead, and
+# hostile queries to the ones that take a query: the same 4xx in Kustom's shape, nothing armed.
+TO_CONTROLS = sorted(
+    kind
+    for kind, payload in HOSTILE.items()
+    if payload.startswith(f"POST {PATH} HTTP/1.1".encode())
+)
+HOSTILE_QUERIES = {
+    "control characters": "?customer_token=tok%00%0A%1B",
+    "invalid UTF-8": "?customer_token=%ff%fe",
+    "an unknown parameter in a 7 KB query": "?" + "x" * 7000 + "=1",
+    "a limit past 64 bits": "?limit=" + "9" * 30,
+    "SQL metacharacters": "?customer_token=tok'%3B%20DROP%20TABLE%20faults%3B--",
+}
+
+
+@pytest.mark.parametrize("control", ["/_mock/faults", "/_mock/clock"])
+@pytest.mark.parametrize("kind", TO_CONTROLS)
+def test_hostile_input_to_the_test_controls_gets_a_4xx_error_object(
+    mock: RunningMock, kind: str, control: str
+) -> None:
+    reply = send(mock.base_url, HOSTILE[kind].replace(PATH.encode(), control.encode(), 1))
+    assert reply is not None, "no answer"
+    assert 400 <= reply.status < 500, (reply.status, reply.body[:300])
+    error = json.loads(reply.body)
+    assert error["error_code"]
+    assert all(c.isprintable() for c in "".join(error["error_messages"]))
+    armed = send(mock.base_url, raw_request(b"", method="GET", path="/_mock/faults"))
+    assert armed is not None
+    assert json.loads(armed.body) == {"faults": []}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_QUERIES))
+def test_a_hostile_query_gets_a_4xx_error_object(mock: RunningMock, kind: str) -> None:
+    reply = send(
+        mock.base_url, raw_request(b"", method="GET", path="/_mock/orders" + HOSTILE_QUERIES[kind])
+    )
+    assert reply is not None
+    assert reply.status in (400, 404), (reply.status, reply.body[:300])
+    error = json.loads(reply.body)
+    assert error["error_code"] in ("BAD_VALUE", "NOT_FOUND")
+    assert all(c.isprintable() for c in "".join(error["error_messages"]))
 
 
 def test_a_body_cut_short_then_a_valid_order(mock: RunningMock) -> None:

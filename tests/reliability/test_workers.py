@@ -4,7 +4,6 @@ file: one order per idempotency key across them, both serving, and none outlivin
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -12,51 +11,10 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-import httpx
-
 from kustom_mock.store import Store
-from kustom_servers.mock_process import RunningMock, running_mock
-from tests.mock.helpers import FULL_ORDER, PATH, at_once
-
-ACCESS_PID = re.compile(r"kustom_mock\.access \[(\d+)\]")
-
-
-def serving_pids(mock: RunningMock) -> set[int]:
-    """The processes that wrote an access line (the log format carries the pid)."""
-    return {int(pid) for pid in ACCESS_PID.findall(mock.log())}
-
-
-def burst(mock: RunningMock, count: int, key: str | None = None) -> list[httpx.Response]:
-    """``count`` concurrent orders, each on its own connection."""
-    return at_once(
-        [mock.base_url], "POST", PATH.format("tok_active"), json=FULL_ORDER, key=key, times=count
-    )
-
-
-def both_serving(mock: RunningMock, count: int = 16) -> set[int]:
-    """The two workers' pids, once both have answered: which one wins a connection is the
-    kernel's choice, so keyless bursts of ``count`` orders (at most 5) until both have."""
-    for _ in range(5):
-        if len(serving_pids(mock)) == 2:
-            break
-        assert {r.status_code for r in burst(mock, count)} == {200}
-    return serving_pids(mock)
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def wait_gone(pids: set[int], seconds: float) -> set[int]:
-    """The pids still alive after ``seconds`` at most."""
-    deadline = time.monotonic() + seconds
-    while (left := {p for p in pids if alive(p)}) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return left
+from kustom_servers.mock_process import running_mock
+from tests.processes import wait_gone
+from tests.reliability.workers import both_serving, burst, serving_pids
 
 
 def test_two_workers_make_one_order_for_64_concurrent_requests_under_one_key(

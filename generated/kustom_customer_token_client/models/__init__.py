@@ -7,8 +7,9 @@ from .authorized_payment_method_type import AuthorizedPaymentMethodType
 from .card_information import CardInformation
 from .customer_token import CustomerToken
 from .direct_debit_information import DirectDebitInformation
-from .error import Error
+from .error_details import ErrorDetails
 from .fraud_status import FraudStatus
+from .known_error_code import KnownErrorCode
 from .merchant_urls import MerchantUrls
 from .new_token_status import NewTokenStatus
 from .order_line import OrderLine
@@ -29,8 +30,9 @@ __all__ = (
     "CardInformation",
     "CustomerToken",
     "DirectDebitInformation",
-    "Error",
+    "ErrorDetails",
     "FraudStatus",
+    "KnownErrorCode",
     "MerchantUrls",
     "NewTokenStatus",
     "OrderLine",

@@ -29,8 +29,9 @@ class OrderRequest:
         order_lines (list[OrderLine]): The order's lines: at most 1000 [K1], at least one [A1].
         purchase_currency (str): ISO 4217 currency of the purchase [K1], three letters [A1]. Example: GBP.
         attachment (Attachment | Unset): Extra merchant data (EMD) sent with the order.
-        auto_capture (bool | Unset): Let the merchant have the order captured automatically [K1]; `false` when not given
-            [K3, A1]. Default: False.
+        auto_capture (bool | Unset): Let the merchant have the order captured automatically [K1]. When not given, the
+            server takes `false` [K3, A1]. (Said here rather than as a `default`: generators such as openapi-typescript make
+            a property with a `default` required in the request type.)
         merchant_data (str | Unset): Free text passed through untouched (max 6000 characters). Example:
             {"order_specific":[{"substore":"Women's Fashion","product_name":"Women Sweatshirt"}]}.
         merchant_reference1 (str | Unset): The merchant's own order number or other reference; when set it is shown on
@@ -48,7 +49,7 @@ class OrderRequest:
     order_lines: list[OrderLine]
     purchase_currency: str
     attachment: Attachment | Unset = UNSET
-    auto_capture: bool | Unset = False
+    auto_capture: bool | Unset = UNSET
     merchant_data: str | Unset = UNSET
     merchant_reference1: str | Unset = UNSET
     merchant_reference2: str | Unset = UNSET

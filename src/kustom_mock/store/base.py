@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from kustom_mock.faults import ArmedFault, FaultTake, NewFault
 from kustom_mock.tokens import TokenState
 
 T = TypeVar("T")
@@ -44,9 +45,11 @@ class StoredResponse:
 
 @dataclass(frozen=True)
 class NewOrder:
-    """What is kept of an order: who placed it with which token, a summary and the answer.
+    """What is kept of an order: who placed it with which token, its request and the answer.
 
-    ``response`` is the answer's JSON as sent; ``summary`` is bounded whatever the order's size.
+    ``response`` is the answer's JSON as sent; ``summary`` is bounded whatever the order's size;
+    ``body`` is the request's body as received, cut at a bound (kustom_mock.operations), and
+    ``body_bytes`` its whole size (both None: not kept, the test controls being off).
     """
 
     order_id: str
@@ -55,6 +58,24 @@ class NewOrder:
     key: str | None
     summary: bytes
     response: bytes
+    body: str | None = field(repr=False)
+    body_bytes: int | None
+
+
+@dataclass(frozen=True)
+class KeptOrder:
+    """An order as the store keeps it, for inspection (``GET /_mock/orders``). ``created_at``
+    is the store's time; ``body`` and ``body_bytes`` are None for an order kept without the test
+    controls or by a mock older than the store's schema 4 (SQLite) or 2 (PostgreSQL)."""
+
+    order_id: str
+    token: str = field(repr=False)
+    key: str | None
+    created_at: float
+    summary: bytes
+    response: bytes
+    body: str | None = field(repr=False)
+    body_bytes: int | None
 
 
 @dataclass(frozen=True)
@@ -113,6 +134,45 @@ class Transaction(Protocol):
     def purge_expired(self, cutoff: float) -> Purged: ...
 
     def orders(self, merchant_id: str | None) -> list[dict[str, Any]]: ...
+
+    # The test controls (/_mock/, kustom_mock.controls), each for one merchant.
+
+    def merchant_orders(
+        self, merchant_id: str, token: str | None, since: float, limit: int
+    ) -> list[KeptOrder]:
+        """The merchant's orders (of ``token`` when given) kept at ``since`` or later, newest
+        first, at most ``limit``."""
+        ...
+
+    def merchant_tokens(self, merchant_id: str, token: str | None, limit: int) -> list[TokenState]:
+        """The merchant's token states (``token``'s alone when given), by name, at most
+        ``limit``."""
+        ...
+
+    def take_fault(self, merchant_id: str, operation: str, token: str) -> FaultTake:
+        """The oldest armed fault that matches the request, one of its count taken (the fault
+        disarmed with its last), if any; and whether any was armed for the operation."""
+        ...
+
+    def arm_fault(self, fault_id: str, fault: NewFault) -> None: ...
+
+    def armed_faults(self, merchant_id: str) -> list[ArmedFault]:
+        """Oldest first, as they are taken."""
+        ...
+
+    def disarm_faults(self, merchant_id: str) -> int: ...
+
+    def clock_offset(self, merchant_id: str) -> float: ...
+
+    def advance_clock(self, merchant_id: str, seconds: float) -> None:
+        """Everything the merchant's requests kept becomes ``seconds`` older (so it expires
+        that much sooner), and the merchant's clock reads ``seconds`` later."""
+        ...
+
+    def forget_merchant(self, merchant_id: str) -> None:
+        """Drop the merchant's orders, idempotency records, tok_flaky attempts, faults, clock
+        and token states (the caller seeds its fixture tokens again)."""
+        ...
 
 
 class Backend(Protocol):

@@ -109,6 +109,31 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX flaky_attempts_created_at ON flaky_attempts (created_at);
     """,
+    # 2: the test controls (/_mock/): an order keeps its request's body (cut at a bound; NULL
+    # for the orders kept before), faults armed per merchant (taken oldest first, by seq),
+    # each merchant's clock, and tokens found by owner (a merchant's token states, its reset).
+    """
+    ALTER TABLE orders ADD COLUMN body text, ADD COLUMN body_bytes bigint;
+    CREATE TABLE faults (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        fault_id text NOT NULL UNIQUE,
+        merchant_id text NOT NULL,
+        operation text NOT NULL,
+        customer_token text,
+        remaining integer NOT NULL,
+        kind text NOT NULL,
+        status integer,
+        ms integer,
+        retry_after integer,
+        armed_at double precision NOT NULL
+    );
+    CREATE INDEX faults_by_operation ON faults (merchant_id, operation);
+    CREATE TABLE clocks (
+        merchant_id text PRIMARY KEY,
+        offset_seconds double precision NOT NULL
+    );
+    CREATE INDEX tokens_by_owner ON tokens (merchant_id);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -24,11 +24,27 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol
 
-from kustom_mock.store.base import NewOrder, Purged, PurgeSchedule, StoredResponse, StoreError
+from kustom_mock.faults import ArmedFault, FaultAction, FaultKind, FaultTake, NewFault
+from kustom_mock.store.base import (
+    KeptOrder,
+    NewOrder,
+    Purged,
+    PurgeSchedule,
+    StoredResponse,
+    StoreError,
+)
 from kustom_mock.tokens import TokenState
 
 _PURGED_BY_AGE = ("idempotency", "flaky_attempts")  # each with an index on created_at
-EVERY_TABLE = ("tokens", "orders", "idempotency", "flaky_attempts")
+# What a request keeps, by the time it was kept: what the clock of /_mock/clock makes older.
+_AGED = ("idempotency", "orders", "flaky_attempts")
+# Every table, and each with a merchant_id column (all but tokens also hold a merchant's rows
+# by it; a token's row is its owner's).
+EVERY_TABLE = ("tokens", "orders", "idempotency", "flaky_attempts", "faults", "clocks")
+_FAULT_COLUMNS = "fault_id, operation, customer_token, remaining, kind, status, ms, retry_after"
+_ORDER_COLUMNS = (
+    "order_id, customer_token, idempotency_key, created_at, summary, response, body, body_bytes"
+)
 
 
 class Cursor(Protocol):
@@ -92,7 +108,7 @@ class SQLTransaction:
         )
         self._save_order = sql(
             "INSERT INTO orders (order_id, merchant_id, customer_token, idempotency_key, "
-            "created_at, summary, response) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            "created_at, summary, response, body, body_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         )
         self._token = sql("SELECT merchant_id, status FROM tokens WHERE token = ?")
         self._claim_token = sql(
@@ -121,6 +137,51 @@ class SQLTransaction:
         self._orders_of = sql(
             f"SELECT {columns} FROM orders WHERE merchant_id = ? ORDER BY {order}"  # noqa: S608 (fixed names)
         )
+        # By merchant, and by merchant and token (the filter of GET /_mock/orders, /tokens).
+        orders_of = f"SELECT {_ORDER_COLUMNS} FROM orders WHERE merchant_id = ? AND created_at >= ?"  # noqa: S608 (fixed names)
+        newest = f" ORDER BY {order} DESC LIMIT ?"
+        self._merchant_orders = {
+            False: sql(orders_of + newest),
+            True: sql(orders_of + " AND customer_token = ?" + newest),
+        }
+        tokens_of = "SELECT token, status FROM tokens WHERE merchant_id = ?"
+        self._merchant_tokens = {
+            False: sql(tokens_of + " ORDER BY token LIMIT ?"),
+            True: sql(tokens_of + " AND token = ? ORDER BY token LIMIT ?"),
+        }
+        # The faults armed for a merchant's operation, oldest first (at most MAX_ARMED); the
+        # count of the one a request takes goes by a conditional UPDATE, so that two processes
+        # outside a transaction never take the same one.
+        self._find_faults = sql(
+            f"SELECT {_FAULT_COLUMNS} FROM faults WHERE merchant_id = ? AND operation = ? "  # noqa: S608 (fixed names)
+            f"AND remaining > 0 ORDER BY {order}"
+        )
+        self._take_fault = sql(
+            "UPDATE faults SET remaining = remaining - 1 WHERE fault_id = ? AND remaining > 0"
+        )
+        self._drop_spent_fault = sql("DELETE FROM faults WHERE fault_id = ? AND remaining <= 0")
+        self._arm_fault = sql(
+            "INSERT INTO faults (fault_id, merchant_id, operation, customer_token, remaining, "
+            "kind, status, ms, retry_after, armed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        self._armed_faults = sql(
+            f"SELECT {_FAULT_COLUMNS} FROM faults WHERE merchant_id = ? AND remaining > 0 "  # noqa: S608 (fixed names)
+            f"ORDER BY {order}"
+        )
+        self._disarm_faults = sql("DELETE FROM faults WHERE merchant_id = ?")
+        self._clock_offset = sql("SELECT offset_seconds FROM clocks WHERE merchant_id = ?")
+        self._advance_clock = sql(
+            "INSERT INTO clocks VALUES (?, ?) ON CONFLICT (merchant_id) DO UPDATE SET "
+            "offset_seconds = clocks.offset_seconds + excluded.offset_seconds"
+        )
+        self._age = [
+            sql(f"UPDATE {table} SET created_at = created_at - ? WHERE merchant_id = ?")  # noqa: S608 (fixed names)
+            for table in _AGED
+        ]
+        self._forget_merchant = [
+            sql(f"DELETE FROM {table} WHERE merchant_id = ?")  # noqa: S608 (fixed names)
+            for table in EVERY_TABLE
+        ]
 
     def find_response(self, merchant_id: str, key: str, retention: float) -> StoredResponse | None:
         if self._key_lock is not None:
@@ -160,6 +221,8 @@ class SQLTransaction:
                 self._clock(),
                 order.summary.decode(),
                 order.response.decode(),
+                order.body,
+                order.body_bytes,
             ),
         )
 
@@ -227,6 +290,82 @@ class SQLTransaction:
             }
             for r in rows
         ]
+
+    def merchant_orders(
+        self, merchant_id: str, token: str | None, since: float, limit: int
+    ) -> list[KeptOrder]:
+        params = (merchant_id, since) if token is None else (merchant_id, since, token)
+        rows = self._cursor.execute(
+            self._merchant_orders[token is not None], (*params, limit)
+        ).fetchall()
+        return [
+            KeptOrder(r[0], r[1], r[2], r[3], r[4].encode(), r[5].encode(), r[6], r[7])
+            for r in rows
+        ]
+
+    def merchant_tokens(self, merchant_id: str, token: str | None, limit: int) -> list[TokenState]:
+        params = (merchant_id,) if token is None else (merchant_id, token)
+        rows = self._cursor.execute(
+            self._merchant_tokens[token is not None], (*params, limit)
+        ).fetchall()
+        return [TokenState(r[0], merchant_id, r[1]) for r in rows]
+
+    def take_fault(self, merchant_id: str, operation: str, token: str) -> FaultTake:
+        while True:  # again only when another process took the last count meanwhile
+            rows = self._cursor.execute(self._find_faults, (merchant_id, operation)).fetchall()
+            matching = (f for f in map(_armed_fault, rows) if f.customer_token in (None, token))
+            fault = next(matching, None)
+            if fault is None:
+                return FaultTake(None, armed=bool(rows))
+            if self._cursor.execute(self._take_fault, (fault.fault_id,)).rowcount == 1:
+                self.unrepeatable = True  # a count taken must not be taken twice
+                if fault.remaining == 1:
+                    self._cursor.execute(self._drop_spent_fault, (fault.fault_id,))
+                return FaultTake(fault, armed=True)
+
+    def arm_fault(self, fault_id: str, fault: NewFault) -> None:
+        action = fault.action
+        self._cursor.execute(
+            self._arm_fault,
+            (
+                fault_id,
+                fault.merchant_id,
+                fault.operation,
+                fault.customer_token,
+                fault.count,
+                action.kind.value,
+                action.status,
+                action.ms,
+                action.retry_after,
+                self._clock(),
+            ),
+        )
+
+    def armed_faults(self, merchant_id: str) -> list[ArmedFault]:
+        rows = self._cursor.execute(self._armed_faults, (merchant_id,)).fetchall()
+        return [_armed_fault(row) for row in rows]
+
+    def disarm_faults(self, merchant_id: str) -> int:
+        return int(self._cursor.execute(self._disarm_faults, (merchant_id,)).rowcount)
+
+    def clock_offset(self, merchant_id: str) -> float:
+        row = self._cursor.execute(self._clock_offset, (merchant_id,)).fetchone()
+        return 0.0 if row is None else float(row[0])
+
+    def advance_clock(self, merchant_id: str, seconds: float) -> None:
+        self._cursor.execute(self._advance_clock, (merchant_id, seconds))
+        for statement in self._age:
+            self._cursor.execute(statement, (seconds, merchant_id))
+
+    def forget_merchant(self, merchant_id: str) -> None:
+        for statement in self._forget_merchant:
+            self._cursor.execute(statement, (merchant_id,))
+
+
+def _armed_fault(row: Sequence[Any]) -> ArmedFault:
+    """A row of _FAULT_COLUMNS."""
+    action = FaultAction(FaultKind(row[4]), status=row[5], ms=row[6], retry_after=row[7])
+    return ArmedFault(row[0], row[1], row[2], int(row[3]), action)
 
 
 class Session:

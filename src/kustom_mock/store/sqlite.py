@@ -103,6 +103,31 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE orders_v3 RENAME TO orders;
     CREATE INDEX flaky_attempts_created_at ON flaky_attempts (created_at);
     """,
+    # 4: the test controls (/_mock/): an order keeps its request's body (cut at a bound; NULL
+    # for the orders kept before), faults armed per merchant (taken oldest first, by rowid),
+    # each merchant's clock, and tokens found by owner (a merchant's token states, its reset).
+    """
+    ALTER TABLE orders ADD COLUMN body TEXT;
+    ALTER TABLE orders ADD COLUMN body_bytes INTEGER;
+    CREATE TABLE faults (
+        fault_id TEXT PRIMARY KEY,
+        merchant_id TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        customer_token TEXT,
+        remaining INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        status INTEGER,
+        ms INTEGER,
+        retry_after INTEGER,
+        armed_at REAL NOT NULL
+    );
+    CREATE INDEX faults_by_operation ON faults (merchant_id, operation);
+    CREATE TABLE clocks (
+        merchant_id TEXT PRIMARY KEY,
+        offset_seconds REAL NOT NULL
+    );
+    CREATE INDEX tokens_by_owner ON tokens (merchant_id);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.error import Error
+from ...models.error_details import ErrorDetails
 from ...models.order_request import OrderRequest
 from ...models.order_response import OrderResponse
 from ...types import UNSET, Response, Unset
@@ -37,54 +37,56 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Error | OrderResponse | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorDetails | OrderResponse | None:
     if response.status_code == 200:
         response_200 = OrderResponse.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
+        response_400 = ErrorDetails.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
+        response_401 = ErrorDetails.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = Error.from_dict(response.json())
+        response_403 = ErrorDetails.from_dict(response.json())
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = Error.from_dict(response.json())
+        response_404 = ErrorDetails.from_dict(response.json())
 
         return response_404
 
     if response.status_code == 409:
-        response_409 = Error.from_dict(response.json())
+        response_409 = ErrorDetails.from_dict(response.json())
 
         return response_409
 
     if response.status_code == 413:
-        response_413 = Error.from_dict(response.json())
+        response_413 = ErrorDetails.from_dict(response.json())
 
         return response_413
 
     if response.status_code == 415:
-        response_415 = Error.from_dict(response.json())
+        response_415 = ErrorDetails.from_dict(response.json())
 
         return response_415
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
+        response_429 = ErrorDetails.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 503:
-        response_503 = Error.from_dict(response.json())
+        response_503 = ErrorDetails.from_dict(response.json())
 
         return response_503
 
@@ -96,7 +98,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | OrderResponse]:
+) -> Response[ErrorDetails | OrderResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -111,7 +113,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: OrderRequest,
     klarna_idempotency_key: str | Unset = UNSET,
-) -> Response[Error | OrderResponse]:
+) -> Response[ErrorDetails | OrderResponse]:
     """Create an order with a customer token
 
      Places an order that bills the customer who owns `customerToken`
@@ -167,7 +169,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | OrderResponse]
+        Response[ErrorDetails | OrderResponse]
     """
 
     kwargs = _get_kwargs(
@@ -189,7 +191,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: OrderRequest,
     klarna_idempotency_key: str | Unset = UNSET,
-) -> Error | OrderResponse | None:
+) -> ErrorDetails | OrderResponse | None:
     """Create an order with a customer token
 
      Places an order that bills the customer who owns `customerToken`
@@ -245,7 +247,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | OrderResponse
+        ErrorDetails | OrderResponse
     """
 
     return sync_detailed(
@@ -262,7 +264,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: OrderRequest,
     klarna_idempotency_key: str | Unset = UNSET,
-) -> Response[Error | OrderResponse]:
+) -> Response[ErrorDetails | OrderResponse]:
     """Create an order with a customer token
 
      Places an order that bills the customer who owns `customerToken`
@@ -318,7 +320,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | OrderResponse]
+        Response[ErrorDetails | OrderResponse]
     """
 
     kwargs = _get_kwargs(
@@ -338,7 +340,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: OrderRequest,
     klarna_idempotency_key: str | Unset = UNSET,
-) -> Error | OrderResponse | None:
+) -> ErrorDetails | OrderResponse | None:
     """Create an order with a customer token
 
      Places an order that bills the customer who owns `customerToken`
@@ -394,7 +396,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | OrderResponse
+        ErrorDetails | OrderResponse
     """
 
     return (

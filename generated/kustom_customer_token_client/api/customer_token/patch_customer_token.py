@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.error import Error
+from ...models.error_details import ErrorDetails
 from ...models.token_status_update import TokenStatusUpdate
 from ...types import UNSET, Response, Unset
 
@@ -36,53 +36,53 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Error | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ErrorDetails | None:
     if response.status_code == 202:
         response_202 = cast(Any, None)
         return response_202
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
+        response_400 = ErrorDetails.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
+        response_401 = ErrorDetails.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = Error.from_dict(response.json())
+        response_403 = ErrorDetails.from_dict(response.json())
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = Error.from_dict(response.json())
+        response_404 = ErrorDetails.from_dict(response.json())
 
         return response_404
 
     if response.status_code == 409:
-        response_409 = Error.from_dict(response.json())
+        response_409 = ErrorDetails.from_dict(response.json())
 
         return response_409
 
     if response.status_code == 413:
-        response_413 = Error.from_dict(response.json())
+        response_413 = ErrorDetails.from_dict(response.json())
 
         return response_413
 
     if response.status_code == 415:
-        response_415 = Error.from_dict(response.json())
+        response_415 = ErrorDetails.from_dict(response.json())
 
         return response_415
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
+        response_429 = ErrorDetails.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 503:
-        response_503 = Error.from_dict(response.json())
+        response_503 = ErrorDetails.from_dict(response.json())
 
         return response_503
 
@@ -92,7 +92,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | Error]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ErrorDetails]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -107,7 +107,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: TokenStatusUpdate,
     klarna_idempotency_key: str | Unset = UNSET,
-) -> Response[Any | Error]:
+) -> Response[Any | ErrorDetails]:
     """Cancel a customer token
 
      Changes the token's status; `CANCELLED` is the only status a
@@ -136,7 +136,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Error]
+        Response[Any | ErrorDetails]
     """
 
     kwargs = _get_kwargs(
@@ -158,7 +158,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: TokenStatusUpdate,
     klarna_idempotency_key: str | Unset = UNSET,
-) -> Any | Error | None:
+) -> Any | ErrorDetails | None:
     """Cancel a customer token
 
      Changes the token's status; `CANCELLED` is the only status a
@@ -187,7 +187,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Error
+        Any | ErrorDetails
     """
 
     return sync_detailed(
@@ -204,7 +204,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: TokenStatusUpdate,
     klarna_idempotency_key: str | Unset = UNSET,
-) -> Response[Any | Error]:
+) -> Response[Any | ErrorDetails]:
     """Cancel a customer token
 
      Changes the token's status; `CANCELLED` is the only status a
@@ -233,7 +233,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Error]
+        Response[Any | ErrorDetails]
     """
 
     kwargs = _get_kwargs(
@@ -253,7 +253,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: TokenStatusUpdate,
     klarna_idempotency_key: str | Unset = UNSET,
-) -> Any | Error | None:
+) -> Any | ErrorDetails | None:
     """Cancel a customer token
 
      Changes the token's status; `CANCELLED` is the only status a
@@ -282,7 +282,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Error
+        Any | ErrorDetails
     """
 
     return (

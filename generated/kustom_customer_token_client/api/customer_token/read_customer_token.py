@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.customer_token import CustomerToken
-from ...models.error import Error
+from ...models.error_details import ErrorDetails
 from ...types import Response
 
 
@@ -25,34 +25,36 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> CustomerToken | Error | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> CustomerToken | ErrorDetails | None:
     if response.status_code == 200:
         response_200 = CustomerToken.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
+        response_401 = ErrorDetails.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = Error.from_dict(response.json())
+        response_403 = ErrorDetails.from_dict(response.json())
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = Error.from_dict(response.json())
+        response_404 = ErrorDetails.from_dict(response.json())
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
+        response_429 = ErrorDetails.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 503:
-        response_503 = Error.from_dict(response.json())
+        response_503 = ErrorDetails.from_dict(response.json())
 
         return response_503
 
@@ -64,7 +66,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CustomerToken | Error]:
+) -> Response[CustomerToken | ErrorDetails]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -77,7 +79,7 @@ def sync_detailed(
     customer_token: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[CustomerToken | Error]:
+) -> Response[CustomerToken | ErrorDetails]:
     """Read a customer token
 
      Returns the token's status and the details of its payment method
@@ -95,7 +97,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CustomerToken | Error]
+        Response[CustomerToken | ErrorDetails]
     """
 
     kwargs = _get_kwargs(
@@ -113,7 +115,7 @@ def sync(
     customer_token: str,
     *,
     client: AuthenticatedClient | Client,
-) -> CustomerToken | Error | None:
+) -> CustomerToken | ErrorDetails | None:
     """Read a customer token
 
      Returns the token's status and the details of its payment method
@@ -131,7 +133,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CustomerToken | Error
+        CustomerToken | ErrorDetails
     """
 
     return sync_detailed(
@@ -144,7 +146,7 @@ async def asyncio_detailed(
     customer_token: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[CustomerToken | Error]:
+) -> Response[CustomerToken | ErrorDetails]:
     """Read a customer token
 
      Returns the token's status and the details of its payment method
@@ -162,7 +164,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CustomerToken | Error]
+        Response[CustomerToken | ErrorDetails]
     """
 
     kwargs = _get_kwargs(
@@ -178,7 +180,7 @@ async def asyncio(
     customer_token: str,
     *,
     client: AuthenticatedClient | Client,
-) -> CustomerToken | Error | None:
+) -> CustomerToken | ErrorDetails | None:
     """Read a customer token
 
      Returns the token's status and the details of its payment method
@@ -196,7 +198,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CustomerToken | Error
+        CustomerToken | ErrorDetails
     """
 
     return (

@@ -6,17 +6,18 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.known_error_code import KnownErrorCode
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.authorized_payment_method import AuthorizedPaymentMethod
 
 
-T = TypeVar("T", bound="Error")
+T = TypeVar("T", bound="ErrorDetails")
 
 
 @_attrs_define
-class Error:
+class ErrorDetails:
     """Why a request failed [A1, A9]. `error_messages` names each field at fault, as in `Bad value:
     order_lines[1].total_amount` [K8].
 
@@ -24,8 +25,10 @@ class Error:
             authorized_payment_method (AuthorizedPaymentMethod | Unset): The payment method the order was authorized with.
             correlation_id (str | Unset): The id of the request in the server's logs; also sent as the `Klarna-Correlation-
                 Id` header. Example: 6a3f1c5e-7b9d-4e2f-8a0c-2d4f6b8e0a13.
-            error_code (str | Unset): What went wrong [A9]; each response lists the codes it can carry (`x-error-codes`).
-                Example: BAD_VALUE.
+            error_code (KnownErrorCode | str | Unset): What went wrong [A9]: one of `KnownErrorCode`'s values, or another
+                string. The enum is open (any string is valid), so a generated client types the known codes and still parses a
+                code added later, and adding one is not a breaking change. Each response lists the codes it can carry (`x-error-
+                codes`). Example: BAD_VALUE.
             error_messages (list[str] | Unset): Human-readable details, one per problem. Example: ['Bad value:
                 order_lines[1].total_amount'].
             fraud_status (str | Unset): The fraud status, where the failure has one. Example: REJECTED.
@@ -34,7 +37,7 @@ class Error:
 
     authorized_payment_method: AuthorizedPaymentMethod | Unset = UNSET
     correlation_id: str | Unset = UNSET
-    error_code: str | Unset = UNSET
+    error_code: KnownErrorCode | str | Unset = UNSET
     error_messages: list[str] | Unset = UNSET
     fraud_status: str | Unset = UNSET
     reason: str | Unset = UNSET
@@ -47,7 +50,13 @@ class Error:
 
         correlation_id = self.correlation_id
 
-        error_code = self.error_code
+        error_code: str | Unset
+        if isinstance(self.error_code, Unset):
+            error_code = UNSET
+        elif isinstance(self.error_code, KnownErrorCode):
+            error_code = self.error_code.value
+        else:
+            error_code = self.error_code
 
         error_messages: list[str] | Unset = UNSET
         if not isinstance(self.error_messages, Unset):
@@ -89,7 +98,20 @@ class Error:
 
         correlation_id = d.pop("correlation_id", UNSET)
 
-        error_code = d.pop("error_code", UNSET)
+        def _parse_error_code(data: object) -> KnownErrorCode | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                error_code_type_0 = KnownErrorCode(data)
+
+                return error_code_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(KnownErrorCode | str | Unset, data)
+
+        error_code = _parse_error_code(d.pop("error_code", UNSET))
 
         error_messages = cast(list[str], d.pop("error_messages", UNSET))
 
@@ -97,7 +119,7 @@ class Error:
 
         reason = d.pop("reason", UNSET)
 
-        error = cls(
+        error_details = cls(
             authorized_payment_method=authorized_payment_method,
             correlation_id=correlation_id,
             error_code=error_code,
@@ -106,8 +128,8 @@ class Error:
             reason=reason,
         )
 
-        error.additional_properties = d
-        return error
+        error_details.additional_properties = d
+        return error_details
 
     @property
     def additional_keys(self) -> list[str]:

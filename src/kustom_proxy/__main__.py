@@ -1,0 +1,5 @@
+import sys
+
+from kustom_proxy.cli import main
+
+sys.exit(main())

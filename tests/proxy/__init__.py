@@ -1,0 +1,1 @@
+"""Tests of kustom_proxy: the validating proxy and scripts/verify-traffic."""

@@ -1,0 +1,1 @@
+"""Other teams' toolchains: a consuming repository's CI, TypeScript generators, Specmatic."""
