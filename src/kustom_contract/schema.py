@@ -5,6 +5,7 @@ waits for the target to listen, kustom_contract/run.py)."""
 
 from __future__ import annotations
 
+import copy
 from functools import cache
 
 import schemathesis
@@ -25,7 +26,10 @@ def build_schema(config: RunConfig) -> BaseSchema:
     each request is (the requests Schemathesis sends on a session of its own, its auth probes,
     are bounded per read only); the hooks and credentials registered on this schema alone."""
     target = config.target
-    document = load_spec().document
+    # A copy: the cases Schemathesis makes from the examples are their objects, and the run's
+    # hooks repair a case's body in place, which must not reach the spec the rest of this
+    # process reads (a refused order example once came out repaired).
+    document = copy.deepcopy(load_spec().document)
     if not target.is_mock:
         document = without_contract_limits(document)
     schema: BaseSchema = schemathesis.openapi.from_dict(document)
