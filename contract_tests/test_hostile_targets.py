@@ -50,7 +50,10 @@ BOUNDS_LINE = (
     f"at most {REQUEST_SECONDS} s per request (KUSTOM_REQUEST_TIMEOUT) and {RUN_SECONDS} s for "
     "the run (KUSTOM_RUN_TIMEOUT)"
 )
-FILTER = ["-k", "GET or PATCH"]
+# The generated cases of two operations; not the deliberate ones (test_provoked.py), whose body
+# past the mock's limit the mock refuses before reading it, which the forwarding servers here
+# cannot pass on (they close the connection, and the run stops on that first).
+FILTER = ["-k", "(GET or PATCH) and not provoked"]
 
 
 def base64_of(text: str) -> str:
