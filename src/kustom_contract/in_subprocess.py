@@ -24,6 +24,31 @@ MOCK_AS_LIVE_ENV = {
 }
 
 
+def _run(
+    args: Sequence[str], env: Mapping[str, str], timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """``python ARGS`` from the repository's root with exactly ``env``, its output kept."""
+    return subprocess.run(  # noqa: S603 (our own interpreter and module or test file)
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=dict(env),
+        timeout=timeout,
+        check=False,
+    )
+
+
+def _environment(env: Mapping[str, str], *, depth: str, reports_dir: Path) -> dict[str, str]:
+    """This process's environment with the run's depth, reports and ``env`` over it."""
+    return {
+        **os.environ,
+        "KUSTOM_CONTRACT_DEPTH": depth,
+        "KUSTOM_REPORTS_DIR": str(reports_dir),
+        **env,
+    }
+
+
 def run_contract(
     env: Mapping[str, str],
     *,
@@ -34,35 +59,15 @@ def run_contract(
 ) -> subprocess.CompletedProcess[str]:
     """Run it with ``env`` over this process's environment; against the spawned mock unless
     ``env`` itself names KUSTOM_BASE_URL (an inherited one is dropped)."""
-    full_env = {
-        **os.environ,
-        # Serial unless ``env`` asks otherwise: the tests of the tests hold the serial run's
-        # cases (one seed) to each fault.
-        "KUSTOM_CONTRACT_PROCESSES": "1",
-        "KUSTOM_CONTRACT_DEPTH": depth,
-        "KUSTOM_REPORTS_DIR": str(reports_dir),
-        **env,
-    }
+    # Serial unless ``env`` asks otherwise: the tests of the tests hold the serial run's cases
+    # (one seed) to each fault.
+    full_env = _environment(
+        {"KUSTOM_CONTRACT_PROCESSES": "1", **env}, depth=depth, reports_dir=reports_dir
+    )
     if "KUSTOM_BASE_URL" not in env:
         full_env.pop("KUSTOM_BASE_URL", None)
-    return subprocess.run(  # noqa: S603 (our own interpreter and test file)
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "contract_tests/test_contract.py",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            *(pytest_args or []),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env=full_env,
-        timeout=timeout,
-        check=False,
-    )
+    args = ["-m", "pytest", "contract_tests/test_contract.py", "-q", "-p", "no:cacheprovider"]
+    return _run([*args, *(pytest_args or [])], full_env, timeout)
 
 
 def run_command(
@@ -71,22 +76,9 @@ def run_command(
     """scripts/contract-test itself (``python -m kustom_contract``) with ``env`` over this
     process's environment, against the spawned mock: spread over processes unless ``env``
     sets KUSTOM_CONTRACT_PROCESSES=1 (the benchmarks' serial run)."""
-    full_env = {
-        **os.environ,
-        "KUSTOM_CONTRACT_DEPTH": depth,
-        "KUSTOM_REPORTS_DIR": str(reports_dir),
-        **env,
-    }
+    full_env = _environment(env, depth=depth, reports_dir=reports_dir)
     full_env.pop("KUSTOM_BASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "kustom_contract", "-q"],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env=full_env,
-        timeout=timeout,
-        check=False,
-    )
+    return _run(["-m", "kustom_contract", "-q"], full_env, timeout)
 
 
 def quick_run(
